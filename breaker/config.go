@@ -1,0 +1,151 @@
+package breaker
+
+import (
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/octosend/octosend/internal/clock"
+)
+
+// Defaults applied to zero Config fields.
+const (
+	DefaultWindow         = 10 * time.Second
+	DefaultBuckets        = 10
+	DefaultMinRequests    = 20
+	DefaultFailureRatio   = 0.5
+	DefaultOpenFor        = 30 * time.Second
+	DefaultHalfOpenProbes = 1
+)
+
+// Config configures a Set, and through Set.Configure one key of it. It is a
+// plain struct; every zero field means the documented default.
+//
+// A closed breaker trips (goes Open) when, over the rolling Window, at least
+// MinRequests outcomes were counted and Failures/(Successes+Failures) has
+// reached FailureRatio — or, with Consecutive > 0, when Consecutive failures
+// came in a row with no success between them and no gap longer than Window.
+// It stays Open for OpenFor (or for the duration given to Set.OpenFor), then
+// goes HalfOpen and lets HalfOpenProbes probes through: when all of them
+// succeed it closes; when one fails it opens again.
+type Config struct {
+	// Window is the span of the rolling window the failure ratio is
+	// computed over. Zero means DefaultWindow (10s).
+	Window time.Duration `yaml:"window" json:"window"`
+	// Buckets is how many buckets Window is split into; outcomes leave the
+	// window one bucket (Window/Buckets) at a time. Zero means
+	// DefaultBuckets (10).
+	Buckets int `yaml:"buckets" json:"buckets"`
+	// MinRequests is how many counted outcomes (successes plus failures)
+	// the window must hold before the ratio may trip. Zero means
+	// DefaultMinRequests (20).
+	MinRequests int `yaml:"min_requests" json:"min_requests"`
+	// FailureRatio is the failure share, in (0, 1], that trips the
+	// breaker. Zero means DefaultFailureRatio (0.5).
+	FailureRatio float64 `yaml:"failure_ratio" json:"failure_ratio"`
+	// Consecutive trips the breaker after that many failures in a row,
+	// whatever the ratio. Zero means off.
+	Consecutive int `yaml:"consecutive" json:"consecutive"`
+	// OpenFor is how long a tripped breaker stays open before a probe.
+	// Zero means DefaultOpenFor (30s).
+	OpenFor time.Duration `yaml:"open_for" json:"open_for"`
+	// HalfOpenProbes is how many probe requests a half-open breaker lets
+	// through; all must succeed to close it. Zero means 1.
+	HalfOpenProbes int `yaml:"half_open_probes" json:"half_open_probes"`
+
+	// OnStateChange, when not nil, is called on every state change of
+	// every key. It is called outside any lock of the Set, in order per
+	// key, and may call back into the Set. It should return quickly: while
+	// it runs, later changes of the same key queue up behind it (requests
+	// are never blocked by it). Set-wide: ignored by Set.Configure.
+	OnStateChange func(key string, from, to State) `yaml:"-" json:"-"`
+	// Clock is the time source. Nil means the wall clock. Set-wide:
+	// ignored by Set.Configure.
+	Clock clock.Clock `yaml:"-" json:"-"`
+	// Shared, when not nil, shares "open until T" with a fleet of
+	// instances (see RedisStore). Nil means local only. Set-wide: ignored
+	// by Set.Configure.
+	Shared Shared `yaml:"-" json:"-"`
+}
+
+// Validate reports the first out-of-range field, wrapped around
+// ErrInvalidConfig. Zero fields are valid (they mean the default).
+func (c Config) Validate() error {
+	switch {
+	case c.Window < 0:
+		return fmt.Errorf("%w: Window %v is negative", ErrInvalidConfig, c.Window)
+	case c.Buckets < 0:
+		return fmt.Errorf("%w: Buckets %d is negative", ErrInvalidConfig, c.Buckets)
+	case c.MinRequests < 0:
+		return fmt.Errorf("%w: MinRequests %d is negative", ErrInvalidConfig, c.MinRequests)
+	case math.IsNaN(c.FailureRatio) || c.FailureRatio < 0 || c.FailureRatio > 1:
+		return fmt.Errorf("%w: FailureRatio %v is outside [0, 1]", ErrInvalidConfig, c.FailureRatio)
+	case c.Consecutive < 0:
+		return fmt.Errorf("%w: Consecutive %d is negative", ErrInvalidConfig, c.Consecutive)
+	case c.OpenFor < 0:
+		return fmt.Errorf("%w: OpenFor %v is negative", ErrInvalidConfig, c.OpenFor)
+	case c.HalfOpenProbes < 0:
+		return fmt.Errorf("%w: HalfOpenProbes %d is negative", ErrInvalidConfig, c.HalfOpenProbes)
+	}
+	s := c.settings(defaultSettings())
+	if s.window/time.Duration(s.buckets) <= 0 {
+		return fmt.Errorf("%w: Window %v is shorter than %d buckets of 1ns", ErrInvalidConfig, s.window, s.buckets)
+	}
+	return nil
+}
+
+// settings is a Config with every default applied: what a breaker runs on.
+type settings struct {
+	window      time.Duration
+	buckets     int
+	minRequests int
+	ratio       float64
+	consecutive int
+	openFor     time.Duration
+	probes      int
+}
+
+func defaultSettings() settings {
+	return settings{
+		window:      DefaultWindow,
+		buckets:     DefaultBuckets,
+		minRequests: DefaultMinRequests,
+		ratio:       DefaultFailureRatio,
+		openFor:     DefaultOpenFor,
+		probes:      DefaultHalfOpenProbes,
+	}
+}
+
+// settings returns base with every valid non-zero field of c laid over it.
+// Invalid fields are skipped, so base's value stays.
+func (c Config) settings(base settings) settings {
+	s := base
+	if c.Window > 0 {
+		s.window = c.Window
+	}
+	if c.Buckets > 0 {
+		s.buckets = c.Buckets
+	}
+	if c.MinRequests > 0 {
+		s.minRequests = c.MinRequests
+	}
+	if c.FailureRatio > 0 && c.FailureRatio <= 1 {
+		s.ratio = c.FailureRatio
+	}
+	if c.Consecutive > 0 {
+		s.consecutive = c.Consecutive
+	}
+	if c.OpenFor > 0 {
+		s.openFor = c.OpenFor
+	}
+	if c.HalfOpenProbes > 0 {
+		s.probes = c.HalfOpenProbes
+	}
+	if s.window/time.Duration(s.buckets) <= 0 {
+		s.window, s.buckets = base.window, base.buckets
+	}
+	return s
+}
+
+// bucket is the width of one window bucket.
+func (s settings) bucket() time.Duration { return s.window / time.Duration(s.buckets) }

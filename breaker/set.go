@@ -1,0 +1,223 @@
+package breaker
+
+import (
+	"hash/maphash"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/octosend/octosend/internal/clock"
+)
+
+const shardCount = 32 // power of two
+
+// Set is a collection of circuit breakers, one per key, created on first
+// use. The key is the caller's choice: octosend's client uses the region
+// base URL by default and the tenant when configured.
+//
+// A Set is safe for concurrent use. The zero value is not usable: create
+// one with New. Keys live as long as the Set (a closed breaker holds a few
+// hundred bytes).
+type Set struct {
+	base   settings
+	hook   func(key string, from, to State)
+	clock  clock.Clock
+	shared Shared
+	seed   maphash.Seed
+	shards [shardCount]shard
+
+	closeOnce sync.Once
+	closed    atomic.Bool // after Close: no Shared subscriptions or publications
+}
+
+type shard struct {
+	mu sync.RWMutex
+	m  map[string]*circuit
+	// unsubscribe functions of the keys' Shared subscriptions
+	cancels []func()
+	_       [40]byte // keep shards on separate cache lines
+}
+
+// Counts is a snapshot of one breaker, for observability and tests.
+type Counts struct {
+	State State
+	// Successes and Failures are the outcomes in the rolling window
+	// (Closed), or zero (HalfOpen, Open).
+	Successes, Failures int
+	// ConsecutiveFailures is the current run of failures (Closed).
+	ConsecutiveFailures int
+}
+
+// New returns a Set configured by cfg. It returns an error wrapping
+// ErrInvalidConfig when a field is out of range.
+func New(cfg Config) (*Set, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	s := &Set{
+		base:   cfg.settings(defaultSettings()),
+		hook:   cfg.OnStateChange,
+		clock:  clock.Or(cfg.Clock),
+		shared: cfg.Shared,
+		seed:   maphash.MakeSeed(),
+	}
+	for i := range s.shards {
+		s.shards[i].m = make(map[string]*circuit)
+	}
+	return s, nil
+}
+
+func (s *Set) shard(key string) *shard {
+	return &s.shards[maphash.String(s.seed, key)&(shardCount-1)]
+}
+
+// lookup returns the breaker of key, or nil.
+func (s *Set) lookup(key string) *circuit {
+	sh := s.shard(key)
+	sh.mu.RLock()
+	c := sh.m[key]
+	sh.mu.RUnlock()
+	return c
+}
+
+// get returns the breaker of key, creating it (with cfg, or the Set's
+// settings when cfg is nil) when it does not exist yet.
+func (s *Set) get(key string) *circuit {
+	if c := s.lookup(key); c != nil {
+		return c
+	}
+	c, _ := s.create(key, s.base)
+	return c
+}
+
+// create returns the breaker of key and whether it was made by this call.
+func (s *Set) create(key string, cfg settings) (*circuit, bool) {
+	sh := s.shard(key)
+	sh.mu.Lock()
+	if c := sh.m[key]; c != nil {
+		sh.mu.Unlock()
+		return c, false
+	}
+	key = strings.Clone(key) // the caller's string may alias a reused buffer
+	c := newCircuit(s, key, cfg, s.clock.Now())
+	sh.m[key] = c
+	sh.mu.Unlock()
+	if s.shared != nil && !s.closed.Load() {
+		// Outside the shard lock: Subscribe may deliver a cached state at
+		// once, and delivery takes the circuit's lock.
+		cancel := s.shared.Subscribe(key, c.fleetOpen)
+		sh.mu.Lock()
+		sh.cancels = append(sh.cancels, cancel)
+		sh.mu.Unlock()
+	}
+	return c, true
+}
+
+// Allow asks the breaker of key to let one request through, creating the
+// breaker on first use. When it does, Allow returns done, which the caller
+// must call exactly once with the request's outcome (a result reported
+// after the breaker changed state is dropped). When it does not, err is an
+// *OpenError (errors.Is(err, ErrOpen)) saying how long until the next
+// probe.
+//
+// Allow and done do not allocate for a closed breaker of an existing key;
+// done is shared by every request of one breaker state, so calling it
+// twice counts twice.
+func (s *Set) Allow(key string) (done func(Outcome), err error) {
+	g, err := s.get(key).acquire()
+	if err != nil {
+		return nil, err
+	}
+	return g.done, nil
+}
+
+// Ticket is a request let through by Acquire. Its zero value is a no-op
+// ticket. A Ticket is a small value; copy it freely, but call Done once.
+type Ticket struct{ g *generation }
+
+// Done reports the outcome of the request. Outcomes reported after the
+// breaker changed state are dropped.
+func (t Ticket) Done(o Outcome) {
+	if t.g != nil {
+		t.g.c.report(t.g, o)
+	}
+}
+
+// Acquire is Allow in value form: it returns a Ticket instead of a func.
+// The error is an *OpenError, as for Allow.
+func (s *Set) Acquire(key string) (Ticket, error) {
+	g, err := s.get(key).acquire()
+	if err != nil {
+		return Ticket{}, err
+	}
+	return Ticket{g}, nil
+}
+
+// OpenFor forces the breaker of key open for d from now — for example for
+// the Retry-After of a 503 — and tells the fleet when the Set has a Shared
+// store. A d <= 0 means the key's OpenFor setting. OpenFor never shortens
+// a longer open period already running.
+func (s *Set) OpenFor(key string, d time.Duration) {
+	c := s.get(key)
+	if d <= 0 {
+		c.mu.Lock()
+		d = c.cfg.openFor
+		c.mu.Unlock()
+	}
+	c.forceOpen(d, true)
+}
+
+// State returns the state of the breaker of key (Closed for a key never
+// used), applying the transitions that time alone causes, such as Open to
+// HalfOpen.
+func (s *Set) State(key string) State {
+	c := s.lookup(key)
+	if c == nil {
+		return Closed
+	}
+	return c.currentState()
+}
+
+// Counts returns a snapshot of the breaker of key (zero for a key never
+// used).
+func (s *Set) Counts(key string) Counts {
+	c := s.lookup(key)
+	if c == nil {
+		return Counts{}
+	}
+	return c.snapshot()
+}
+
+// Configure overrides the settings of one key (for example a tenant's own
+// thresholds), creating its breaker if needed. Zero fields take the Set's
+// value, as do fields that fail Validate (check with cfg.Validate first to
+// catch them). OnStateChange, Clock and Shared are Set-wide and ignored.
+// The breaker keeps its state and any open period; its window restarts
+// when Window or Buckets change.
+func (s *Set) Configure(key string, cfg Config) {
+	st := cfg.settings(s.base)
+	c, created := s.create(key, st)
+	if !created {
+		c.configure(st)
+	}
+}
+
+// Close ends the Set's subscriptions to its Shared store. The Set stays
+// usable, local only for the keys it had; it does not close the store.
+// Close is idempotent.
+func (s *Set) Close() {
+	s.closeOnce.Do(func() {
+		s.closed.Store(true)
+		for i := range s.shards {
+			sh := &s.shards[i]
+			sh.mu.Lock()
+			cancels := sh.cancels
+			sh.cancels = nil
+			sh.mu.Unlock()
+			for _, cancel := range cancels {
+				cancel()
+			}
+		}
+	})
+}
