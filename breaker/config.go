@@ -87,9 +87,15 @@ func (c Config) Validate() error {
 	case c.HalfOpenProbes < 0:
 		return fmt.Errorf("%w: HalfOpenProbes %d is negative", ErrInvalidConfig, c.HalfOpenProbes)
 	}
-	s := c.settings(defaultSettings())
-	if s.window/time.Duration(s.buckets) <= 0 {
-		return fmt.Errorf("%w: Window %v is shorter than %d buckets of 1ns", ErrInvalidConfig, s.window, s.buckets)
+	window, buckets := c.Window, c.Buckets
+	if window == 0 {
+		window = DefaultWindow
+	}
+	if buckets == 0 {
+		buckets = DefaultBuckets
+	}
+	if window/time.Duration(buckets) <= 0 {
+		return fmt.Errorf("%w: Window %v is shorter than %d buckets of 1ns", ErrInvalidConfig, window, buckets)
 	}
 	return nil
 }
