@@ -1,0 +1,406 @@
+package ratelimit
+
+import (
+	"context"
+	"errors"
+	"hash/maphash"
+	"math"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/octosend/octosend/internal/clock"
+	"golang.org/x/time/rate"
+)
+
+// Limiter is the local, two-level rate limiter: a token bucket per tenant
+// (created on first use, evicted when idle) and one process-wide bucket that
+// every tenant also draws from. It adapts each tenant's rate to 429s (AIMD:
+// Throttled, Succeeded) and pauses a whole tenant on request (Pause).
+//
+// Create a Limiter with New; the zero value is not usable. A *Limiter is
+// safe for concurrent use by multiple goroutines.
+type Limiter struct {
+	clock  clock.Clock
+	epoch  time.Time // tenant times are nanoseconds since epoch
+	seed   maphash.Seed
+	shards []shard
+	mask   uint64
+	count  atomic.Int64
+
+	cfg  atomic.Pointer[settings]
+	proc atomic.Pointer[rate.Limiter] // nil: no process limit
+
+	omu       sync.RWMutex
+	overrides map[string]override
+
+	rmu sync.Mutex // serialises Reconfigure
+}
+
+// New returns a Limiter configured by cfg (zero fields mean their
+// defaults). It returns an error wrapping ErrInvalidConfig when cfg holds a
+// value out of range.
+func New(cfg Config) (*Limiter, error) {
+	s, err := cfg.settings()
+	if err != nil {
+		return nil, err
+	}
+	c := clock.Or(cfg.Clock)
+	n := shardCount(s.maxTenants)
+	l := &Limiter{
+		clock:     c,
+		epoch:     c.Now(),
+		seed:      maphash.MakeSeed(),
+		shards:    make([]shard, n),
+		mask:      uint64(n - 1),
+		overrides: make(map[string]override),
+	}
+	for i := range l.shards {
+		l.shards[i].m = make(map[string]*tenant)
+	}
+	l.cfg.Store(s)
+	l.setProcess(s, l.epoch)
+	return l, nil
+}
+
+// since converts t to nanoseconds since the epoch.
+func (l *Limiter) since(t time.Time) int64 { return int64(t.Sub(l.epoch)) }
+
+// at converts nanoseconds since the epoch back to a time.
+func (l *Limiter) at(ns int64) time.Time { return l.epoch.Add(time.Duration(ns)) }
+
+// eff is the time on t's timeline: now, or the end of its pause.
+func (l *Limiter) eff(t *tenant, now time.Time, ns int64) time.Time {
+	if p := t.paused.Load(); p > ns {
+		return l.at(p)
+	}
+	return now
+}
+
+func touch(t *tenant, ns int64) {
+	if ns-t.used.Load() >= touchEvery {
+		t.used.Store(ns)
+	}
+}
+
+// Wait blocks until tenant may send one request: until a token is free in
+// the tenant's bucket and in the process-wide bucket, and any pause of the
+// tenant has ended.
+//
+// Wait returns nil when the request may go. It returns at once, with a
+// *DelayError (errors.Is ErrDeadline and context.DeadlineExceeded), when the
+// wait it needs cannot finish before ctx's deadline; and ctx.Err() when ctx
+// ends during the wait. Either way it gives back the tokens it reserved.
+func (l *Limiter) Wait(ctx context.Context, tenant string) error {
+	if done := ctx.Done(); done != nil {
+		select {
+		case <-done:
+			return ctx.Err()
+		default:
+		}
+	}
+	now := l.clock.Now()
+	t := l.get(tenant, now)
+	ns := l.since(now)
+	touch(t, ns)
+	if t.paused.Load() > ns {
+		return l.waitSlow(ctx, tenant, t, nil, now)
+	}
+	r := t.lim.ReserveN(now, 1)
+	if !r.OK() || r.DelayFrom(now) > 0 {
+		return l.waitSlow(ctx, tenant, t, r, now)
+	}
+	if p := l.proc.Load(); p == nil || p.AllowN(now, 1) {
+		return nil
+	}
+	deadline, hasDeadline := ctx.Deadline()
+	return l.waitProcess(ctx, tenant, now, deadline, hasDeadline)
+}
+
+// errReservation reports a tenant bucket that refused a reservation, which
+// a burst of at least 1 rules out; it is here so a bug cannot turn into a
+// busy loop.
+var errReservation = errors.New("ratelimit: reservation refused")
+
+// waitSlow waits for t's token (r, or a new reservation when r is nil),
+// through any pause, then for the process bucket.
+func (l *Limiter) waitSlow(ctx context.Context, name string, t *tenant, r *rate.Reservation, now time.Time) error {
+	deadline, hasDeadline := ctx.Deadline()
+	ns := l.since(now)
+	if r == nil {
+		r = t.lim.ReserveN(l.eff(t, now, ns), 1)
+	}
+	if !r.OK() {
+		return errReservation
+	}
+	for {
+		d := r.DelayFrom(now)
+		paused := false
+		if p := t.paused.Load(); p > ns {
+			paused = true
+			d = max(d, time.Duration(p-ns))
+		}
+		if d == 0 {
+			break
+		}
+		if hasDeadline {
+			if rem := deadline.Sub(now); d > rem {
+				r.CancelAt(l.eff(t, now, ns))
+				return &DelayError{Tenant: name, Delay: d, Remaining: rem, Paused: paused}
+			}
+		}
+		if err := clock.Sleep(ctx, l.clock, d); err != nil {
+			now = l.clock.Now()
+			r.CancelAt(l.eff(t, now, l.since(now)))
+			return err
+		}
+		// Loop: a Pause that arrived while we slept holds us too.
+		now = l.clock.Now()
+		ns = l.since(now)
+	}
+	return l.waitProcess(ctx, name, now, deadline, hasDeadline)
+}
+
+// waitProcess waits for a token of the process bucket. The tenant's token is
+// already held: its reserved time has come.
+func (l *Limiter) waitProcess(ctx context.Context, name string, now, deadline time.Time, hasDeadline bool) error {
+	p := l.proc.Load()
+	if p == nil {
+		return nil
+	}
+	r := p.ReserveN(now, 1)
+	if !r.OK() {
+		return errReservation
+	}
+	d := r.DelayFrom(now)
+	if d == 0 {
+		return nil
+	}
+	if hasDeadline {
+		if rem := deadline.Sub(now); d > rem {
+			r.CancelAt(now)
+			return &DelayError{Tenant: name, Delay: d, Remaining: rem}
+		}
+	}
+	if err := clock.Sleep(ctx, l.clock, d); err != nil {
+		r.CancelAt(l.clock.Now())
+		return err
+	}
+	return nil
+}
+
+// Allow reports whether tenant may send one request now, taking a token
+// from the tenant's and the process bucket if so. It never blocks. It is
+// false while the tenant is paused. A false Allow takes no token.
+func (l *Limiter) Allow(tenant string) bool {
+	now := l.clock.Now()
+	t := l.get(tenant, now)
+	ns := l.since(now)
+	touch(t, ns)
+	if t.paused.Load() > ns {
+		return false
+	}
+	r := t.lim.ReserveN(now, 1)
+	if !r.OK() {
+		return false
+	}
+	if r.DelayFrom(now) > 0 {
+		r.CancelAt(now)
+		return false
+	}
+	if p := l.proc.Load(); p != nil && !p.AllowN(now, 1) {
+		r.CancelAt(now)
+		return false
+	}
+	return true
+}
+
+// Pause holds every Wait of tenant until the time until (typically now plus
+// the Retry-After of a 429), including the waits already in progress, and
+// makes Allow false until then. A pause only ever extends: an until earlier
+// than the current pause's end, or not after now, changes nothing.
+//
+// When the pause ends the tenant's bucket is empty, so the waiters leave one
+// by one at the tenant's (by then usually lowered) rate instead of in a
+// burst that would draw another 429.
+func (l *Limiter) Pause(tenant string, until time.Time) {
+	now := l.clock.Now()
+	ns := l.since(now)
+	u := l.since(until)
+	if u <= ns {
+		return
+	}
+	t := l.get(tenant, now)
+	touch(t, ns)
+	for {
+		old := t.paused.Load()
+		if u <= old {
+			return
+		}
+		if t.paused.CompareAndSwap(old, u) {
+			break
+		}
+	}
+	te := l.at(u)
+	if tok := t.lim.TokensAt(te); tok >= 1 && tok <= math.MaxInt32 {
+		t.lim.ReserveN(te, int(tok)) // drain: the bucket is empty at te
+	}
+}
+
+// Throttled records a 429 for tenant: an AIMD decrease. The tenant's rate
+// becomes max(rate*Decrease, min(MinRate, configured rate)), and its burst
+// shrinks in proportion (at least 1). A second 429 within DecreaseHold of a
+// decrease changes nothing. A tenant with an infinite rate does not adapt.
+func (l *Limiter) Throttled(tenant string) {
+	now := l.clock.Now()
+	t := l.get(tenant, now)
+	ns := l.since(now)
+	cfg := l.cfg.Load()
+	t.mu.Lock()
+	t.throttledLocked(cfg, ns, l.eff(t, now, ns))
+	t.mu.Unlock()
+}
+
+// Succeeded records a success for tenant: the AIMD increase. While the
+// tenant is below its configured rate, each call raises the rate by
+// Increase × (time since the previous increase or decrease, at most 1 s),
+// up to the configured rate, and scales the burst back with it. The growth
+// is thus Increase per second of successful sending, whatever the request
+// rate. At the configured rate Succeeded is a lock-free no-op, and for a
+// tenant that is not live it does nothing.
+func (l *Limiter) Succeeded(tenant string) {
+	t := l.lookup(tenant)
+	if t == nil || !t.below.Load() {
+		return
+	}
+	now := l.clock.Now()
+	ns := l.since(now)
+	cfg := l.cfg.Load()
+	t.mu.Lock()
+	t.succeededLocked(cfg, ns, l.eff(t, now, ns))
+	t.mu.Unlock()
+}
+
+// SetTenant sets tenant's own rate (requests per second) and burst,
+// overriding the Config defaults, and applies them at once if the tenant is
+// live. The setting outlives eviction. A burst <= 0 means rate/10 rounded up
+// (at least 1); a rate <= 0 (or NaN) removes the override, so the tenant
+// follows the defaults again. An AIMD slow-down in effect is kept: the
+// current rate becomes min(current, rate) and grows back from there.
+func (l *Limiter) SetTenant(tenant string, r float64, burst int) {
+	clear := !(r > 0)
+	if !clear && burst <= 0 {
+		burst = defaultBurst(r)
+	}
+	s := l.shardOf(tenant)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	l.omu.Lock()
+	if clear {
+		delete(l.overrides, tenant)
+	} else {
+		l.overrides[tenant] = override{rate: r, burst: burst}
+	}
+	l.omu.Unlock()
+	t := s.m[tenant]
+	if t == nil {
+		return
+	}
+	if clear {
+		cfg := l.cfg.Load()
+		r, burst = cfg.rate, cfg.burst
+	}
+	now := l.clock.Now()
+	t.mu.Lock()
+	t.configureLocked(r, burst, !clear, l.eff(t, now, l.since(now)))
+	t.mu.Unlock()
+}
+
+// Reconfigure applies a new configuration at run time (a config reload):
+// the defaults of every tenant without a SetTenant override, the process
+// limit, the AIMD parameters, IdleTTL and MaxTenants. cfg.Clock is ignored,
+// and the shard count chosen by New from MaxTenants stays. It returns an
+// error wrapping ErrInvalidConfig, and changes nothing, when cfg is invalid.
+func (l *Limiter) Reconfigure(cfg Config) error {
+	s, err := cfg.settings()
+	if err != nil {
+		return err
+	}
+	l.rmu.Lock()
+	defer l.rmu.Unlock()
+	l.cfg.Store(s)
+	now := l.clock.Now()
+	l.setProcess(s, now)
+	for i := range l.shards {
+		sh := &l.shards[i]
+		sh.mu.Lock()
+		for _, t := range sh.m {
+			t.mu.Lock()
+			if !t.override {
+				t.configureLocked(s.rate, s.burst, false, l.eff(t, now, l.since(now)))
+			}
+			t.mu.Unlock()
+		}
+		sh.mu.Unlock()
+	}
+	return nil
+}
+
+// setProcess installs, updates or removes the process bucket. l.rmu is held
+// (or l is being built).
+func (l *Limiter) setProcess(s *settings, now time.Time) {
+	if s.processRate < 0 {
+		l.proc.Store(nil)
+		return
+	}
+	if p := l.proc.Load(); p != nil {
+		p.SetLimitAt(now, limitOf(s.processRate))
+		p.SetBurstAt(now, s.processBurst)
+		return
+	}
+	l.proc.Store(rate.NewLimiter(limitOf(s.processRate), s.processBurst))
+}
+
+// TenantState is a snapshot of one tenant's limits.
+type TenantState struct {
+	Rate        float64   // current rate after AIMD, requests per second
+	Burst       int       // current burst (scaled with Rate)
+	Configured  float64   // configured rate (SetTenant or Config)
+	PausedUntil time.Time // end of the pause; zero when not paused
+}
+
+// State returns a snapshot of tenant's limits, and false when the tenant is
+// not live (never used, or evicted). It does not create the tenant.
+func (l *Limiter) State(tenant string) (TenantState, bool) {
+	t := l.lookup(tenant)
+	if t == nil {
+		return TenantState{}, false
+	}
+	now := l.since(l.clock.Now())
+	t.mu.Lock()
+	st := TenantState{Rate: t.cur, Burst: int(t.curBurst), Configured: t.rate}
+	t.mu.Unlock()
+	if p := t.paused.Load(); p > now {
+		st.PausedUntil = l.at(p)
+	}
+	return st, true
+}
+
+// Len returns the number of live tenants, including idle ones that no sweep
+// has evicted yet.
+func (l *Limiter) Len() int { return int(l.count.Load()) }
+
+// Close releases every live tenant (their buckets, pauses and AIMD state;
+// SetTenant overrides stay). The Limiter has no background goroutine to
+// stop: idle tenants are evicted by sweeps that run as tenants are created
+// (see Sweep). It stays usable after Close, re-creating tenants on demand.
+func (l *Limiter) Close() {
+	for i := range l.shards {
+		s := &l.shards[i]
+		s.mu.Lock()
+		n := len(s.m)
+		clear(s.m)
+		l.count.Add(int64(-n))
+		s.mu.Unlock()
+	}
+}
