@@ -1,0 +1,150 @@
+package envelope
+
+// The Decode methods share one contract:
+//
+//   - body must hold exactly one JSON object (surrounded by any JSON
+//     whitespace); the result is zeroed first and then filled in from the
+//     members the method knows. Members may come in any order; unknown
+//     members, of any type and nesting, are validated and skipped; a JSON
+//     null leaves a field at its zero value; with duplicate keys the last
+//     one wins (nested objects merge, as with encoding/json). Keys match
+//     exactly or, failing that, case-insensitively, as with encoding/json.
+//     Missing fields are not an error: the caller checks what it needs.
+//   - A body that is not valid JSON, or nests deeper than MaxDepth, returns
+//     a *SyntaxError. A valid body whose content does not fit (a wrong
+//     type, a non-integer or out-of-range count, a malformed UUID or
+//     timestamp, a top-level value that is not an object) returns a
+//     *FieldError. The result may then be partly filled in.
+//   - Strings borrow the body or the Decoder (see Decoder).
+
+// DecodeError decodes the error envelope of a response with HTTP status 400
+// or more into e.
+func (d *Decoder) DecodeError(body []byte, e *Error) error {
+	*e = Error{}
+	d.begin(body)
+	if d.top() && d.enter() {
+		for first := true; ; first = false {
+			k, more := d.key(first)
+			if !more {
+				break
+			}
+			d.errorField(e, k)
+			if d.err != nil {
+				break
+			}
+		}
+	}
+	return d.end()
+}
+
+var errorKeys = []string{"code", "message", "errorId", "timestamp"}
+
+func (d *Decoder) errorField(e *Error, k string) {
+	switch k {
+	case "code":
+		d.code(&e.Code, "code")
+	case "message":
+		d.string(&e.Message, "message")
+	case "errorId":
+		d.uuid(&e.ErrorID, "errorId")
+	case "timestamp":
+		d.time(&e.Timestamp, "timestamp")
+	default:
+		if f := fold(k, errorKeys); f != "" {
+			d.errorField(e, f)
+			return
+		}
+		d.skip()
+	}
+}
+
+// DecodeSMS decodes the body of a successful single SMS send into r.
+func (d *Decoder) DecodeSMS(body []byte, r *SMSResponse) error {
+	*r = SMSResponse{}
+	d.begin(body)
+	if d.top() {
+		d.sms(r)
+	}
+	return d.end()
+}
+
+// sms decodes the SMS response object at d.pos into r (merging into what
+// r already holds).
+func (d *Decoder) sms(r *SMSResponse) {
+	if !d.enter() {
+		return
+	}
+	for first := true; ; first = false {
+		k, more := d.key(first)
+		if !more {
+			return
+		}
+		d.smsField(r, k)
+		if d.err != nil {
+			return
+		}
+	}
+}
+
+var smsKeys = []string{"umid", "clientMessageId", "destination", "encoding", "status"}
+
+func (d *Decoder) smsField(r *SMSResponse, k string) {
+	switch k {
+	case "umid":
+		d.string(&r.UMID, "umid")
+	case "clientMessageId":
+		d.string(&r.ClientMessageID, "clientMessageId")
+	case "destination":
+		d.string(&r.Destination, "destination")
+	case "encoding":
+		d.string(&r.Encoding, "encoding")
+	case "status":
+		switch d.data[d.pos] {
+		case '{':
+			d.smsStatus(&r.Status)
+		case 'n':
+			d.null()
+		default:
+			d.wrongType("status", "object")
+		}
+	default:
+		if f := fold(k, smsKeys); f != "" {
+			d.smsField(r, f)
+			return
+		}
+		d.skip()
+	}
+}
+
+var smsStatusKeys = []string{"code", "description"}
+
+func (d *Decoder) smsStatus(s *SMSStatus) {
+	if !d.enter() {
+		return
+	}
+	saved := d.prefix
+	d.prefix = "status."
+	for first := true; ; first = false {
+		k, more := d.key(first)
+		if !more {
+			break
+		}
+		if k != "code" && k != "description" {
+			if f := fold(k, smsStatusKeys); f != "" {
+				k = f
+			}
+		}
+		switch k {
+		case "code":
+			d.string(&s.Code, "code")
+		case "description":
+			d.string(&s.Description, "description")
+		default:
+			d.skip()
+		}
+		if d.err != nil {
+			break
+		}
+	}
+	d.prefix = saved
+}

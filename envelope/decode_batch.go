@@ -1,0 +1,104 @@
+package envelope
+
+// DecodeBatch decodes the body of a successful SMS batch send into r. It
+// reuses the capacity of r.Messages: the slice is truncated to [:0] and the
+// items are decoded in place, so decoding allocates nothing once the slice
+// has grown to the batch size.
+func (d *Decoder) DecodeBatch(body []byte, r *BatchResponse) error {
+	msgs := r.Messages[:0]
+	*r = BatchResponse{Messages: msgs}
+	d.begin(body)
+	if d.top() && d.enter() {
+		for first := true; ; first = false {
+			k, more := d.key(first)
+			if !more {
+				break
+			}
+			d.batchField(r, k)
+			if d.err != nil {
+				break
+			}
+		}
+	}
+	return d.end()
+}
+
+var batchKeys = []string{"batchId", "clientBatchId", "acceptedCount", "rejectedCount", "messages"}
+
+func (d *Decoder) batchField(r *BatchResponse, k string) {
+	switch k {
+	case "batchId":
+		d.string(&r.BatchID, "batchId")
+	case "clientBatchId":
+		d.string(&r.ClientBatchID, "clientBatchId")
+	case "acceptedCount":
+		d.int(&r.AcceptedCount, "acceptedCount")
+	case "rejectedCount":
+		d.int(&r.RejectedCount, "rejectedCount")
+	case "messages":
+		switch d.data[d.pos] {
+		case '[':
+			r.Messages = d.smsItems(r.Messages)
+		case 'n':
+			// encoding/json sets the slice to nil; keep the capacity.
+			d.null()
+			r.Messages = r.Messages[:0]
+			d.hwm = 0
+		default:
+			d.wrongType("messages", "array")
+		}
+	default:
+		if f := fold(k, batchKeys); f != "" {
+			d.batchField(r, f)
+			return
+		}
+		d.skip()
+	}
+}
+
+// smsItems decodes the array at d.pos into s[:0] and returns the result.
+//
+// Items are decoded in place. An item is zeroed before its first use in
+// this decode; if the body repeats "messages", later arrays merge into the
+// items earlier ones filled in, exactly as encoding/json decodes into a
+// slice (d.hwm counts the items filled in so far).
+func (d *Decoder) smsItems(s []SMSResponse) []SMSResponse {
+	s = s[:0]
+	if !d.enter() {
+		return s
+	}
+	for i := 0; ; i++ {
+		if !d.next(i == 0) {
+			break
+		}
+		if i < cap(s) {
+			s = s[:i+1]
+			if i >= d.hwm {
+				s[i] = SMSResponse{}
+			}
+		} else {
+			s = append(s, SMSResponse{})
+		}
+		if i >= d.hwm {
+			d.hwm = i + 1
+		}
+		d.index = i
+		switch d.data[d.pos] {
+		case '{':
+			d.sms(&s[i])
+		case 'n':
+			d.null()
+		default:
+			d.wrongType("", "object")
+		}
+		d.index = -1
+		if d.err != nil {
+			break
+		}
+	}
+	if len(s) == 0 {
+		// "[]": encoding/json replaces the slice with a new empty one.
+		d.hwm = 0
+	}
+	return s
+}

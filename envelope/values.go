@@ -1,0 +1,148 @@
+package envelope
+
+import (
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// This file holds the typed value readers the object decoders call with
+// d.pos at the first byte of a member's value. A JSON null leaves the
+// destination unchanged, as encoding/json does (the Decode methods zero
+// their result first, so an absent or null field reads as the zero value,
+// and with duplicate keys the last non-null value wins).
+
+// null consumes a null literal at d.pos.
+func (d *Decoder) null() { d.literal("null") }
+
+// string reads a string member into dst.
+func (d *Decoder) string(dst *string, name string) {
+	switch d.data[d.pos] {
+	case '"':
+		if s, ok := d.str(); ok {
+			*dst = s
+		}
+	case 'n':
+		d.null()
+	default:
+		d.wrongType(name, "string")
+	}
+}
+
+// uuid reads a string member holding a UUID into dst.
+func (d *Decoder) uuid(dst *uuid.UUID, name string) {
+	switch off := d.pos; d.data[off] {
+	case '"':
+		if s, ok := d.str(); ok {
+			if u, ok := parseUUID(s); ok {
+				*dst = u
+			} else {
+				d.fieldErr(name, off, "invalid UUID")
+			}
+		}
+	case 'n':
+		d.null()
+	default:
+		d.wrongType(name, "string")
+	}
+}
+
+// time reads a string member holding an RFC 3339 timestamp into dst.
+func (d *Decoder) time(dst *time.Time, name string) {
+	switch off := d.pos; d.data[off] {
+	case '"':
+		if s, ok := d.str(); ok {
+			if t, ok := parseTime(s); ok {
+				*dst = t
+			} else {
+				d.fieldErr(name, off, "invalid RFC 3339 timestamp")
+			}
+		}
+	case 'n':
+		d.null()
+	default:
+		d.wrongType(name, "string")
+	}
+}
+
+// int reads an integer member into dst. Like encoding/json into an int, it
+// rejects a fraction or an exponent ("1.0", "1e2") and anything out of the
+// int range.
+func (d *Decoder) int(dst *int, name string) {
+	c := d.data[d.pos]
+	if c == 'n' {
+		d.null()
+		return
+	}
+	if c != '-' && c-'0' >= 10 {
+		d.wrongType(name, "integer")
+		return
+	}
+	start, isInt, ok := d.number()
+	if !ok {
+		return
+	}
+	if !isInt {
+		d.fieldErr(name, start, "want integer, got "+string(d.data[start:d.pos]))
+		return
+	}
+	if v, ok := parseInt(d.data[start:d.pos]); ok {
+		*dst = v
+	} else {
+		d.fieldErr(name, start, "integer "+string(d.data[start:d.pos])+" out of range")
+	}
+}
+
+// code reads an integer member into a Code.
+func (d *Decoder) code(dst *Code, name string) {
+	v := int(*dst)
+	d.int(&v, name)
+	*dst = Code(v)
+}
+
+const (
+	maxInt = int(^uint(0) >> 1)
+	minInt = -maxInt - 1
+)
+
+// parseInt parses a validated JSON integer (an optional '-' and digits, no
+// leading zero) into an int, reporting overflow.
+func parseInt(b []byte) (int, bool) {
+	neg := b[0] == '-'
+	if neg {
+		b = b[1:]
+	}
+	var u uint64
+	for _, c := range b {
+		if u > (1<<64-1)/10 {
+			return 0, false
+		}
+		u = u*10 + uint64(c-'0')
+		if u < uint64(c-'0') {
+			return 0, false
+		}
+	}
+	if neg {
+		if u > uint64(maxInt)+1 {
+			return 0, false
+		}
+		return int(-u), true
+	}
+	if u > uint64(maxInt) {
+		return 0, false
+	}
+	return int(u), true
+}
+
+// fold returns the name in names that key matches under Unicode case
+// folding, or "". encoding/json matches object keys to struct fields this
+// way when no field matches exactly, and the decoders follow it.
+func fold(key string, names []string) string {
+	for _, n := range names {
+		if strings.EqualFold(key, n) {
+			return n
+		}
+	}
+	return ""
+}
