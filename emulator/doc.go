@@ -1,3 +1,72 @@
-// Package emulator is an 8x8 API look-alike on loopback with fault
-// injection and a ledger of accepted messages.
+// Package emulator is an 8x8 CPaaS API look-alike on loopback, with fault
+// injection and a ledger of accepted messages, for tests, examples,
+// benchmarks and the demo.
+//
+// It serves the send endpoints of both products on one host:
+//
+//	POST /api/v1/subaccounts/{subAccountId}/messages        single SMS or chat-apps message
+//	POST /api/v1/subaccounts/{subAccountId}/messages/batch  SMS or chat-apps batch
+//
+// A body whose message has a "user" key (or, for a batch, an item with a
+// "user", or a chat template) is a chat-apps request; anything else is SMS.
+// Responses have the shapes of 8x8-api.md and are written with
+// encoding/json, independently of octosend's own envelope package, so the
+// emulator is an independent oracle for the client's decoder.
+//
+// # Happy path
+//
+// In a test:
+//
+//	srv := emulator.Start(t, emulator.Config{APIKey: "k", Rate: 1800})
+//	// point the client at srv.URL(), send, then:
+//	if n := srv.Ledger().Count("acme_hq", "order-17"); n != 1 {
+//		t.Fatalf("order-17 accepted %d times, want exactly once", n)
+//	}
+//
+// As a process (the CLI's `octosend emulator`):
+//
+//	srv, err := emulator.Listen("127.0.0.1:8088", cfg)
+//	...
+//	defer srv.Close()
+//
+// # What it checks and answers
+//
+// Each request goes through these steps, in order:
+//
+//  1. Its arrival time (Config.Now) is recorded for its sub-account
+//     (Ledger.Arrivals), whatever happens next.
+//  2. Config.Latency, if any.
+//  3. An outage window covering now answers 503 (or the window's fault).
+//  4. Authentication: "Authorization: Bearer <APIKey>", else 401 / 1200.
+//  5. The sub-account ID must match ^[A-Za-z0-9\-._&]{3,50}$ (400 / 1001);
+//     a Disabled tenant gets 403 / 1201.
+//  6. The sub-account's token bucket: empty means 429 with an integer
+//     Retry-After header and body code 429, "Quota exceeded. Please try
+//     again in N second(s).".
+//  7. The next scripted fault, else a random one (Faults, seeded by Seed).
+//  8. The body: over MaxBodyBytes is 413 / 1000; malformed JSON or a wrong
+//     type is 400 / 1000.
+//  9. Validation. A single send that fails gets 400 with the error envelope
+//     {code, message, errorId, timestamp} (1002 bad MSISDN, 1004 no text,
+//     3009 clientMessageId too long, 3038 unknown chat template, ...). A
+//     batch fails as a whole only for 3012 (no messages), 3013 (too many:
+//     10,000 SMS, 1,000 chat), 3014 (clientBatchId over 20 SMS / 100 chat);
+//     otherwise each bad item is REJECTED (SMS) or rejected with
+//     status.errorCode (chat) inside a 200.
+//  10. Every accepted message is recorded in the Ledger, by sub-account and
+//     clientMessageId, then the response is written.
+//
+// # Faults
+//
+// Faults are either scripted (Config.Script, consumed in order, optionally
+// per sub-account), random (Config.Faults, probabilities drawn from a PRNG
+// seeded with Config.Seed, so the k-th decision is reproducible), or tied to
+// an outage window. The resets hijack the connection and close it with
+// SO_LINGER 0, so the client sees a TCP reset. FaultResetAfterBody reads
+// the whole body first and records nothing; FaultAcceptedThen500 and
+// FaultAcceptedThenReset record the accepted messages, then fail: the
+// ambiguous cases where a retry produces a duplicate that the Ledger counts.
+//
+// A Server is safe for concurrent use and keeps its hot path free of global
+// locks: per-sub-account mutexes, a sharded ledger and atomic counters.
 package emulator
