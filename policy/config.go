@@ -1,0 +1,263 @@
+package policy
+
+import (
+	"time"
+
+	"github.com/octosend/octosend/envelope"
+)
+
+// Config is everything a Policy is built from. It is a plain struct: the
+// config file (YAML or JSON, see Parse) decodes into it, and code can fill
+// it directly. The zero value of every field means its documented default,
+// so Config{} builds the default policy.
+type Config struct {
+	// Semantics is the delivery guarantee of every tenant that does not
+	// set its own; zero = AtLeastOnce.
+	Semantics Semantics `yaml:"semantics,omitempty" json:"semantics,omitempty"`
+	// Retry holds the backoff, attempt and deadline settings.
+	Retry Retry `yaml:"retry,omitempty" json:"retry,omitempty"`
+	// Budget bounds retries across all sends of a client (see Budget).
+	Budget BudgetConfig `yaml:"budget,omitempty" json:"budget,omitempty"`
+	// Limits are the default per-tenant rate-limit and breaker settings.
+	Limits Limits `yaml:"limits,omitempty" json:"limits,omitempty"`
+	// Rules override the built-in table for every tenant.
+	Rules []Rule `yaml:"rules,omitempty" json:"rules,omitempty"`
+	// Tenants holds per-tenant overrides, keyed by 8x8 sub-account id.
+	Tenants map[string]Tenant `yaml:"tenants,omitempty" json:"tenants,omitempty"`
+}
+
+// Retry holds the retry settings. Zero fields mean the defaults below (for
+// a tenant: the global value).
+type Retry struct {
+	// MaxAttempts caps the attempts of one send, the first included;
+	// zero = DefaultMaxAttempts; at most MaxAttemptsLimit. 1 disables
+	// retries.
+	MaxAttempts int `yaml:"max_attempts,omitempty" json:"max_attempts,omitempty"`
+	// BaseDelay is the backoff cap of the first retry; zero =
+	// DefaultBaseDelay. Must not exceed MaxDelay.
+	BaseDelay time.Duration `yaml:"base_delay,omitempty" json:"base_delay,omitempty"`
+	// Multiplier grows the backoff cap per attempt; zero =
+	// DefaultMultiplier; between 1 and 10.
+	Multiplier float64 `yaml:"multiplier,omitempty" json:"multiplier,omitempty"`
+	// MaxDelay caps every backoff delay; zero = DefaultMaxDelay; at most
+	// MaxDelayLimit.
+	MaxDelay time.Duration `yaml:"max_delay,omitempty" json:"max_delay,omitempty"`
+	// Deadline bounds a whole send, all attempts and waits included; zero =
+	// DefaultDeadline; at most DeadlineLimit. The caller's context deadline
+	// applies as well; the earlier one wins.
+	Deadline time.Duration `yaml:"deadline,omitempty" json:"deadline,omitempty"`
+	// AttemptTimeout bounds one attempt; zero = DefaultAttemptTimeout; at
+	// most AttemptTimeoutLimit.
+	AttemptTimeout time.Duration `yaml:"attempt_timeout,omitempty" json:"attempt_timeout,omitempty"`
+	// RetryAfterCeiling caps how long a server's Retry-After hint can make
+	// a send wait; zero = DefaultRetryAfterCeiling; at most one hour
+	// (RetryAfterCeilingLimit).
+	RetryAfterCeiling time.Duration `yaml:"retry_after_ceiling,omitempty" json:"retry_after_ceiling,omitempty"`
+}
+
+// Defaults and hard limits of Retry.
+const (
+	DefaultMaxAttempts       = 5
+	MaxAttemptsLimit         = 20
+	DefaultBaseDelay         = 200 * time.Millisecond
+	DefaultMultiplier        = 2.0
+	MaxMultiplier            = 10.0
+	DefaultMaxDelay          = 10 * time.Second
+	MaxDelayLimit            = time.Hour
+	DefaultDeadline          = 30 * time.Second
+	DeadlineLimit            = 24 * time.Hour
+	DefaultAttemptTimeout    = 10 * time.Second
+	AttemptTimeoutLimit      = time.Hour
+	DefaultRetryAfterCeiling = 20 * time.Second
+	RetryAfterCeilingLimit   = time.Hour
+)
+
+// BudgetConfig configures a Budget. Zero fields mean the defaults.
+type BudgetConfig struct {
+	// Ratio is the share of retries allowed relative to first attempts in
+	// the window; zero = DefaultBudgetRatio (10%); at most 1.
+	Ratio float64 `yaml:"ratio,omitempty" json:"ratio,omitempty"`
+	// MinPerSecond is the floor: retries per second always allowed however
+	// few requests there were; zero = DefaultBudgetMinPerSecond.
+	MinPerSecond float64 `yaml:"min_per_second,omitempty" json:"min_per_second,omitempty"`
+	// Window is how far back requests and retries are counted; zero =
+	// DefaultBudgetWindow; between 1s and one hour.
+	Window time.Duration `yaml:"window,omitempty" json:"window,omitempty"`
+	// Disabled turns the budget off: TryRetry always succeeds.
+	Disabled bool `yaml:"disabled,omitempty" json:"disabled,omitempty"`
+}
+
+// Defaults and hard limits of BudgetConfig.
+const (
+	DefaultBudgetRatio        = 0.1
+	DefaultBudgetMinPerSecond = 10.0
+	MaxBudgetMinPerSecond     = 1e6
+	DefaultBudgetWindow       = 10 * time.Second
+	MaxBudgetWindow           = time.Hour
+)
+
+// Limits are a tenant's rate-limit and breaker settings, as plain numbers
+// for the client to hand to ratelimit and breaker. A zero field means the
+// default of the package that uses it (for a tenant: the global value).
+type Limits struct {
+	// Rate is the tenant's requests per second (ratelimit.Config.Rate).
+	Rate float64 `yaml:"rate,omitempty" json:"rate,omitempty"`
+	// Burst is the tenant's bucket size (ratelimit.Config.Burst).
+	Burst int `yaml:"burst,omitempty" json:"burst,omitempty"`
+	// BreakerFailureRatio trips the breaker (breaker.Config.FailureRatio);
+	// in (0, 1].
+	BreakerFailureRatio float64 `yaml:"breaker_failure_ratio,omitempty" json:"breaker_failure_ratio,omitempty"`
+	// BreakerMinRequests is breaker.Config.MinRequests.
+	BreakerMinRequests int `yaml:"breaker_min_requests,omitempty" json:"breaker_min_requests,omitempty"`
+	// BreakerConsecutive is breaker.Config.Consecutive.
+	BreakerConsecutive int `yaml:"breaker_consecutive,omitempty" json:"breaker_consecutive,omitempty"`
+	// BreakerOpenFor is breaker.Config.OpenFor.
+	BreakerOpenFor time.Duration `yaml:"breaker_open_for,omitempty" json:"breaker_open_for,omitempty"`
+	// BreakerWindow is breaker.Config.Window.
+	BreakerWindow time.Duration `yaml:"breaker_window,omitempty" json:"breaker_window,omitempty"`
+	// HaltFor is how long a halted tenant stays stopped (the client's
+	// default applies when zero).
+	HaltFor time.Duration `yaml:"halt_for,omitempty" json:"halt_for,omitempty"`
+}
+
+// Hard limits of Limits.
+const (
+	MaxRate           = 1e6
+	MaxBurst          = 1_000_000
+	MaxBreakerCount   = 1_000_000
+	MaxBreakerOpenFor = 24 * time.Hour
+	MaxBreakerWindow  = time.Hour
+	MaxHaltFor        = 24 * time.Hour
+)
+
+// Rule maps outcomes to an action. It matches on Status (an exact HTTP
+// status) or StatusClass ("4xx", "5xx"), on Code (an API body code), or
+// on a status and a code together. In a config file, `status: 5xx` fills
+// StatusClass and codes may be written by name ("InvalidMSISDN").
+type Rule struct {
+	// Status is the exact HTTP status to match, 100..599; 0 = any.
+	Status int `yaml:"status,omitempty" json:"status,omitempty"`
+	// StatusClass is "1xx" .. "5xx"; "" = none. Not set together with
+	// Status.
+	StatusClass string `yaml:"status_class,omitempty" json:"status_class,omitempty"`
+	// Code is the API body code to match; 0 = any.
+	Code envelope.Code `yaml:"code,omitempty" json:"code,omitempty"`
+	// Action is what to do; required.
+	Action Action `yaml:"action" json:"action"`
+	// Reason is the human text shown in decisions and `policy explain`;
+	// optional.
+	Reason string `yaml:"reason,omitempty" json:"reason,omitempty"`
+}
+
+// Tenant overrides the global settings for one tenant. Zero fields inherit
+// the global value field by field; Rules are consulted before the global
+// rules.
+type Tenant struct {
+	// Semantics, when set, replaces Config.Semantics for this tenant.
+	Semantics *Semantics `yaml:"semantics,omitempty" json:"semantics,omitempty"`
+	// Retry overrides Config.Retry field by field.
+	Retry Retry `yaml:"retry,omitempty" json:"retry,omitempty"`
+	// Limits overrides Config.Limits field by field.
+	Limits Limits `yaml:"limits,omitempty" json:"limits,omitempty"`
+	// Rules come first in this tenant's resolution order.
+	Rules []Rule `yaml:"rules,omitempty" json:"rules,omitempty"`
+}
+
+// clone returns a deep copy of c, so a Policy never shares slices or maps
+// with its caller.
+func (c Config) clone() Config {
+	out := c
+	out.Rules = append([]Rule(nil), c.Rules...)
+	if c.Tenants != nil {
+		out.Tenants = make(map[string]Tenant, len(c.Tenants))
+		for name, t := range c.Tenants {
+			if t.Semantics != nil {
+				s := *t.Semantics
+				t.Semantics = &s
+			}
+			t.Rules = append([]Rule(nil), t.Rules...)
+			out.Tenants[name] = t
+		}
+	}
+	return out
+}
+
+// merge returns r with its zero fields taken from base.
+func (r Retry) merge(base Retry) Retry {
+	if r.MaxAttempts == 0 {
+		r.MaxAttempts = base.MaxAttempts
+	}
+	if r.BaseDelay == 0 {
+		r.BaseDelay = base.BaseDelay
+	}
+	if r.Multiplier == 0 {
+		r.Multiplier = base.Multiplier
+	}
+	if r.MaxDelay == 0 {
+		r.MaxDelay = base.MaxDelay
+	}
+	if r.Deadline == 0 {
+		r.Deadline = base.Deadline
+	}
+	if r.AttemptTimeout == 0 {
+		r.AttemptTimeout = base.AttemptTimeout
+	}
+	if r.RetryAfterCeiling == 0 {
+		r.RetryAfterCeiling = base.RetryAfterCeiling
+	}
+	return r
+}
+
+// defaultRetry is the built-in Retry, every field set.
+var defaultRetry = Retry{
+	MaxAttempts:       DefaultMaxAttempts,
+	BaseDelay:         DefaultBaseDelay,
+	Multiplier:        DefaultMultiplier,
+	MaxDelay:          DefaultMaxDelay,
+	Deadline:          DefaultDeadline,
+	AttemptTimeout:    DefaultAttemptTimeout,
+	RetryAfterCeiling: DefaultRetryAfterCeiling,
+}
+
+// merge returns l with its zero fields taken from base.
+func (l Limits) merge(base Limits) Limits {
+	if l.Rate == 0 {
+		l.Rate = base.Rate
+	}
+	if l.Burst == 0 {
+		l.Burst = base.Burst
+	}
+	if l.BreakerFailureRatio == 0 {
+		l.BreakerFailureRatio = base.BreakerFailureRatio
+	}
+	if l.BreakerMinRequests == 0 {
+		l.BreakerMinRequests = base.BreakerMinRequests
+	}
+	if l.BreakerConsecutive == 0 {
+		l.BreakerConsecutive = base.BreakerConsecutive
+	}
+	if l.BreakerOpenFor == 0 {
+		l.BreakerOpenFor = base.BreakerOpenFor
+	}
+	if l.BreakerWindow == 0 {
+		l.BreakerWindow = base.BreakerWindow
+	}
+	if l.HaltFor == 0 {
+		l.HaltFor = base.HaltFor
+	}
+	return l
+}
+
+// withDefaults returns b with zero fields set to the defaults.
+func (b BudgetConfig) withDefaults() BudgetConfig {
+	if b.Ratio == 0 {
+		b.Ratio = DefaultBudgetRatio
+	}
+	if b.MinPerSecond == 0 {
+		b.MinPerSecond = DefaultBudgetMinPerSecond
+	}
+	if b.Window == 0 {
+		b.Window = DefaultBudgetWindow
+	}
+	return b
+}

@@ -1,0 +1,157 @@
+package policy
+
+import (
+	"math"
+	"time"
+
+	"github.com/octosend/octosend/envelope"
+)
+
+// Decide returns what to do after one attempt: the table's action for the
+// outcome and, for a retryable action, whether to retry and after what
+// delay. It is a pure function of o, p and one draw of p's random source;
+// it never sleeps and allocates nothing.
+//
+// Resolution order, first match wins (see the package doc):
+//
+//  1. the tenant's rules: status+code, code, status, status class;
+//  2. the config rules, same order;
+//  3. the built-in table, same order;
+//  4. the class default: 2xx ok, 429 backoff, other 4xx fail, 5xx trip.
+//
+// Codes count only on statuses >= 400. An outcome without a response
+// (Status 0) is decided by its Transport: retry, except TransportCanceled,
+// which fails.
+//
+// For retry, backoff and trip, Retry is true unless the tenant is
+// at-most-once and the failure is ambiguous, the attempt was the last one
+// allowed, no time is left, or a Retry-After hint does not fit the time
+// left; GiveUp says which. The delay is full-jitter exponential backoff
+// (uniform in [0, min(BaseDelay·Multiplier^(n-1), MaxDelay)) after attempt
+// n), or, when a Retry-After hint is given, uniform in [RA, 1.5·RA] with
+// RA clamped to RetryAfterCeiling and the upper end also kept under the
+// ceiling. Either way the delay ends before the earlier of the caller's
+// deadline (Outcome.Remaining) and the policy's (Deadline - Elapsed).
+func (p *Policy) Decide(o Outcome) Decision {
+	t := p.tenant(o.Tenant)
+	e := p.resolve(t, o.Status, o.Code, o.Transport)
+	d := Decision{Action: e.Action, Reason: e.Reason, Ambiguous: ambiguous(o)}
+	ra := o.RetryAfter
+	if ra < 0 {
+		ra = 0
+	}
+	if ra > t.retry.RetryAfterCeiling {
+		ra = t.retry.RetryAfterCeiling
+	}
+	d.RetryAfter = ra
+	if !e.Action.Retryable() {
+		return d
+	}
+	if d.Ambiguous && t.semantics == AtMostOnce {
+		d.GiveUp = GiveUpAtMostOnce
+		return d
+	}
+	attempt := o.Attempt
+	if attempt < 1 {
+		attempt = 1
+	}
+	if attempt >= t.retry.MaxAttempts {
+		d.GiveUp = GiveUpAttempts
+		return d
+	}
+	remaining := t.retry.Deadline - o.Elapsed
+	if o.HasDeadline && o.Remaining < remaining {
+		remaining = o.Remaining
+	}
+	if remaining <= 0 {
+		d.GiveUp = GiveUpDeadline
+		return d
+	}
+	var lo, hi time.Duration
+	if ra > 0 {
+		if ra >= remaining {
+			d.GiveUp = GiveUpRetryAfterBeyondDeadline
+			return d
+		}
+		lo, hi = ra, ra+ra/2
+		if hi > t.retry.RetryAfterCeiling {
+			hi = t.retry.RetryAfterCeiling
+		}
+	} else {
+		n := attempt
+		if n > len(t.caps) {
+			n = len(t.caps)
+		}
+		hi = t.caps[n-1]
+	}
+	if hi > remaining {
+		hi = remaining
+	}
+	delay := lo + time.Duration(p.unit()*float64(hi-lo))
+	if delay > hi {
+		delay = hi
+	}
+	d.Retry = true
+	d.Delay = delay
+	return d
+}
+
+// resolve walks the resolution order for one outcome.
+func (p *Policy) resolve(t *tenantPolicy, status int, code envelope.Code, tr Transport) *Entry {
+	if status == 0 {
+		if int(tr) < len(p.defaults.transports) {
+			return &p.defaults.transports[tr]
+		}
+		return &p.defaults.badTrans
+	}
+	cls := 0
+	if status >= 100 && status <= 599 {
+		cls = status / 100
+	}
+	if status < 400 {
+		code = 0
+	}
+	if t.rules != nil {
+		if e := t.rules.find(status, cls, code); e != nil {
+			return e
+		}
+	}
+	if e := p.rules.find(status, cls, code); e != nil {
+		return e
+	}
+	if e := p.defaults.defaults.find(status, cls, code); e != nil {
+		return e
+	}
+	return &p.defaults.classes[cls]
+}
+
+// ambiguous reports whether the message may have been accepted although
+// the attempt failed: a timeout or reset after the request was written,
+// or a 5xx other than 503 whose body code does not prove a refusal. A 5xx
+// carrying a known code other than 2000 (a validation, auth or
+// not-implemented code) says 8x8 refused the message, so it is not
+// ambiguous; an unknown code or none is.
+func ambiguous(o Outcome) bool {
+	if o.Status == 0 {
+		return o.Transport.Ambiguous()
+	}
+	if o.Status < 500 || o.Status > 599 || o.Status == 503 {
+		return false
+	}
+	if o.Code != 0 && o.Code != envelope.CodeInternalError && o.Code.Known() {
+		return false
+	}
+	return true
+}
+
+// unit draws from p.rand, clamped to [0, 1).
+func (p *Policy) unit() float64 {
+	u := p.rand()
+	if u >= 0 && u < 1 {
+		return u
+	}
+	if u >= 1 {
+		return math.Nextafter(1, 0)
+	}
+	return 0 // negative or NaN
+}

@@ -1,0 +1,254 @@
+package policy
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Load reads the config file at path (YAML or JSON), validates it and
+// builds its Policy. Errors are *ConfigError values naming path, line and
+// key, or the error of opening or reading the file (wrapped).
+func Load(path string) (*Policy, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("policy: %w", err)
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, MaxConfigSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("policy: read %s: %w", path, err)
+	}
+	cfg, err := Parse(path, data)
+	if err != nil {
+		return nil, err
+	}
+	p, err := New(cfg)
+	if err != nil {
+		var ce *ConfigError
+		if errors.As(err, &ce) {
+			ce.File = path
+		}
+		return nil, err
+	}
+	return p, nil
+}
+
+// Parse decodes and validates a config file's contents. name is used in
+// errors and picks the format: a ".json" name, or contents starting with
+// '{', is read as JSON, anything else as YAML. Both decode into the same
+// Config, strictly: unknown keys, duplicate keys, wrong types, explicit
+// zeros where zero means "default", and values out of range are errors.
+// Durations are strings with a unit ("250ms"); codes are numbers or
+// envelope names ("InvalidMSISDN"); a rule's status is a number or a
+// class ("5xx").
+//
+// The error is a *ConfigError naming name, the line and the key. Data
+// over MaxConfigSize is refused (the error wraps ErrTooLarge). Parse
+// never panics.
+func Parse(name string, data []byte) (cfg Config, err error) {
+	if len(data) > MaxConfigSize {
+		return Config{}, &ConfigError{File: name, Msg: "file over the 1 MiB limit (MaxConfigSize)", Err: ErrTooLarge}
+	}
+	defer func() {
+		// The YAML parser is third-party code fed untrusted bytes: make a
+		// panic in it an error, as the doc promises.
+		if r := recover(); r != nil {
+			cfg, err = Config{}, &ConfigError{File: name, Msg: fmt.Sprintf("cannot parse: %v", r)}
+		}
+	}()
+	root, cerr := parseTree(name, data)
+	if cerr != nil {
+		cerr.File = name
+		return Config{}, cerr
+	}
+	d := &decoder{lines: map[string]int{}}
+	if root != nil {
+		if cerr := d.config(root, &cfg); cerr != nil {
+			cerr.File = name
+			return Config{}, cerr
+		}
+	}
+	if cerr := validate(&cfg); cerr != nil {
+		cerr.File = name
+		cerr.Line = d.lineOf(cerr.Key)
+		return Config{}, cerr
+	}
+	return cfg, nil
+}
+
+// parseTree returns the document's root node (nil for an empty document).
+func parseTree(name string, data []byte) (*yaml.Node, *ConfigError) {
+	if isJSON(name, data) {
+		return jsonTree(data)
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	var doc yaml.Node
+	if err := dec.Decode(&doc); err != nil {
+		if err == io.EOF {
+			return nil, nil
+		}
+		return nil, yamlError(err)
+	}
+	var extra yaml.Node
+	if err := dec.Decode(&extra); err != io.EOF {
+		if err != nil {
+			return nil, yamlError(err)
+		}
+		return nil, &ConfigError{Line: extra.Line, Msg: "more than one YAML document"}
+	}
+	if doc.Kind != yaml.DocumentNode || len(doc.Content) == 0 {
+		return nil, nil
+	}
+	return doc.Content[0], nil
+}
+
+func isJSON(name string, data []byte) bool {
+	if strings.EqualFold(filepath.Ext(name), ".json") {
+		return true
+	}
+	t := bytes.TrimLeft(data, " \t\r\n")
+	return len(t) > 0 && t[0] == '{'
+}
+
+// yamlError turns the YAML parser's "yaml: line N: msg" into a
+// *ConfigError with the line split out.
+func yamlError(err error) *ConfigError {
+	msg := err.Error()
+	msg = strings.TrimPrefix(msg, "yaml: ")
+	if rest, ok := strings.CutPrefix(msg, "line "); ok {
+		if i := strings.IndexByte(rest, ':'); i > 0 {
+			if n, err := strconv.Atoi(rest[:i]); err == nil {
+				return &ConfigError{Line: n, Msg: "invalid YAML: " + strings.TrimSpace(rest[i+1:])}
+			}
+		}
+	}
+	return &ConfigError{Msg: "invalid YAML: " + msg}
+}
+
+// maxNodes bounds the values one file may expand to (aliases can repeat
+// a subtree many times).
+const maxNodes = 200_000
+
+// decoder walks the node tree into a Config, recording the line of every
+// key path so validation errors can name it.
+type decoder struct {
+	lines map[string]int
+	nodes int
+}
+
+// lineOf returns the line of key, or of its nearest recorded parent.
+func (d *decoder) lineOf(key string) int {
+	for key != "" {
+		if l, ok := d.lines[key]; ok {
+			return l
+		}
+		i := strings.LastIndexAny(key, ".[")
+		if i < 0 {
+			break
+		}
+		key = key[:i]
+	}
+	return 0
+}
+
+func errAt(n *yaml.Node, key, msg string) *ConfigError {
+	return &ConfigError{Line: n.Line, Key: key, Msg: msg}
+}
+
+// resolve follows aliases and counts the node against maxNodes.
+func (d *decoder) resolve(n *yaml.Node, key string) (*yaml.Node, *ConfigError) {
+	for depth := 0; n.Kind == yaml.AliasNode; depth++ {
+		if n.Alias == nil || depth > 100 {
+			return nil, errAt(n, key, "bad alias")
+		}
+		n = n.Alias
+	}
+	d.nodes++
+	if d.nodes > maxNodes {
+		return nil, errAt(n, key, "too many values (over "+strconv.Itoa(maxNodes)+" after expanding aliases)")
+	}
+	return n, nil
+}
+
+func isNull(n *yaml.Node) bool {
+	return n.Kind == yaml.ScalarNode && n.Tag == "!!null"
+}
+
+// mapping calls f for each key of n, a mapping, rejecting keys not in
+// known, duplicate keys and non-string keys. path is n's key path.
+func (d *decoder) mapping(n *yaml.Node, path string, known []string, f func(key, path string, v *yaml.Node) *ConfigError) *ConfigError {
+	n, err := d.resolve(n, path)
+	if err != nil {
+		return err
+	}
+	if isNull(n) {
+		return nil
+	}
+	if n.Kind != yaml.MappingNode {
+		return errAt(n, path, "want a mapping of keys, got "+describe(n))
+	}
+	seen := make(map[string]int, len(n.Content)/2)
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		kn, vn := n.Content[i], n.Content[i+1]
+		kn, err := d.resolve(kn, path)
+		if err != nil {
+			return err
+		}
+		if kn.Kind != yaml.ScalarNode || (kn.Tag != "!!str" && kn.Tag != "!!int") {
+			return errAt(kn, path, "keys must be strings, got "+describe(kn))
+		}
+		key := kn.Value
+		kp := joinKey(path, key)
+		if known != nil && !slices.Contains(known, key) {
+			return errAt(kn, kp, "unknown key "+strconv.Quote(key)+" (want one of "+strings.Join(known, ", ")+")")
+		}
+		if l, dup := seen[key]; dup {
+			return errAt(kn, kp, "duplicate key (first at line "+strconv.Itoa(l)+")")
+		}
+		seen[key] = kn.Line
+		d.lines[kp] = kn.Line
+		if err := f(key, kp, vn); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func joinKey(path, key string) string {
+	if path == "" {
+		return key
+	}
+	return path + "." + key
+}
+
+// describe names a node's kind for "want X, got Y" messages.
+func describe(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "a mapping"
+	case yaml.SequenceNode:
+		return "a list"
+	case yaml.ScalarNode:
+		v := n.Value
+		if len(v) > 40 {
+			v = v[:40] + "..."
+		}
+		switch n.Tag {
+		case "!!str":
+			return "string " + strconv.Quote(v)
+		case "!!null":
+			return "null"
+		}
+		return strings.TrimPrefix(n.Tag, "!!") + " " + v
+	}
+	return "something else"
+}
