@@ -1,0 +1,360 @@
+package breaker
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/octosend/octosend/internal/clock"
+)
+
+// Defaults of RedisStoreConfig.
+const (
+	DefaultRedisPrefix  = "octosend:breaker:"
+	DefaultRedisRefresh = 200 * time.Millisecond
+	DefaultRedisTimeout = 50 * time.Millisecond
+)
+
+// reportSlack is how much later than the last reported "open until" a
+// polled one must be to be reported again. Polls derive the time from the
+// key's remaining TTL, which jitters by the round trip; without the slack
+// a breaker that just went half-open could be reopened by the tail of the
+// period it already served.
+const reportSlack = 50 * time.Millisecond
+
+// ErrNoClient is returned by NewRedisStore when RedisStoreConfig.Client is nil.
+var ErrNoClient = errors.New("breaker: RedisStoreConfig.Client is nil")
+
+// RedisStoreConfig configures a RedisStore. Zero fields mean the documented
+// defaults.
+type RedisStoreConfig struct {
+	// Client is the Redis connection (a *redis.Client, *redis.ClusterClient
+	// or *redis.Ring). Required. The store does not close it.
+	Client redis.UniversalClient
+	// Prefix is put before each breaker key to form the Redis key. Zero
+	// means DefaultRedisPrefix ("octosend:breaker:").
+	Prefix string
+	// Refresh is how often the store polls Redis for the keys it follows,
+	// and so the longest an instance takes to learn that another one
+	// tripped (plus one round trip). Zero means DefaultRedisRefresh (200ms).
+	Refresh time.Duration
+	// Timeout bounds each Redis round trip. Zero means DefaultRedisTimeout
+	// (50ms).
+	Timeout time.Duration
+	// Clock is the time source; use the Set's. Nil means the wall clock.
+	Clock clock.Clock
+}
+
+// RedisStore is the Redis implementation of Shared. For each key it keeps
+// one Redis key whose TTL is the fleet's "open until": an instance that
+// trips sets it (never shortening a longer one), and every instance polls
+// the keys it follows every Refresh, in one pipelined round trip, and
+// opens its local breakers accordingly. Times cross the fleet as remaining
+// durations, so instances' clocks need not agree.
+//
+// Nothing on the request path touches Redis: publications are queued and
+// written by a background goroutine (coalesced per key, retried while
+// still relevant), and polls run in that goroutine too. When Redis is
+// unreachable each call fails within Timeout and the instances keep
+// running on their local breakers; they pick the shared state up again
+// when Redis returns.
+//
+// A RedisStore is safe for concurrent use and may serve several Sets. The
+// zero value is not usable: create one with NewRedisStore, and Close it to
+// stop its goroutine.
+type RedisStore struct {
+	client  redis.UniversalClient
+	prefix  string
+	refresh time.Duration
+	timeout time.Duration
+	clock   clock.Clock
+
+	mu      sync.Mutex
+	follows map[string]*follow
+	pending map[string]time.Time // publications not yet written
+	closed  bool
+	nextID  uint64
+
+	kick    chan struct{} // a publication is pending
+	stop    chan struct{}
+	done    chan struct{}
+	syncMu  sync.Mutex // one poll at a time (background or Sync)
+	healthy atomic.Bool
+	once    sync.Once
+}
+
+// follow is what the store knows of one followed key.
+type follow struct {
+	subs     map[uint64]func(time.Time)
+	reported time.Time // latest "open until" reported to subs (or published by them)
+}
+
+// NewRedisStore returns a RedisStore and starts its background goroutine.
+// It returns ErrNoClient without a Client and an error wrapping
+// ErrInvalidConfig for a negative Refresh or Timeout. It does not contact
+// Redis: an unreachable Redis is not an error, only a degraded mode.
+func NewRedisStore(cfg RedisStoreConfig) (*RedisStore, error) {
+	if cfg.Client == nil {
+		return nil, ErrNoClient
+	}
+	if cfg.Refresh < 0 || cfg.Timeout < 0 {
+		return nil, fmt.Errorf("%w: RedisStoreConfig Refresh %v, Timeout %v: negative", ErrInvalidConfig, cfg.Refresh, cfg.Timeout)
+	}
+	r := &RedisStore{
+		client:  cfg.Client,
+		prefix:  cfg.Prefix,
+		refresh: cfg.Refresh,
+		timeout: cfg.Timeout,
+		clock:   clock.Or(cfg.Clock),
+		follows: make(map[string]*follow),
+		pending: make(map[string]time.Time),
+		kick:    make(chan struct{}, 1),
+		stop:    make(chan struct{}),
+		done:    make(chan struct{}),
+	}
+	if r.prefix == "" {
+		r.prefix = DefaultRedisPrefix
+	}
+	if r.refresh == 0 {
+		r.refresh = DefaultRedisRefresh
+	}
+	if r.timeout == 0 {
+		r.timeout = DefaultRedisTimeout
+	}
+	r.healthy.Store(true)
+	go r.loop()
+	return r, nil
+}
+
+// Publish records that key is open until until and returns at once; the
+// background goroutine writes it to Redis. It implements Shared.
+func (r *RedisStore) Publish(key string, until time.Time) {
+	r.mu.Lock()
+	if r.closed {
+		r.mu.Unlock()
+		return
+	}
+	if until.After(r.pending[key]) {
+		r.pending[key] = until
+	}
+	if f := r.follows[key]; f != nil && until.After(f.reported) {
+		f.reported = until // our own opening: do not report it back
+	}
+	r.mu.Unlock()
+	select {
+	case r.kick <- struct{}{}:
+	default:
+	}
+}
+
+// Subscribe follows key: open is called (never under the store's lock)
+// whenever a poll finds key open, fleet-wide, until a time later than any
+// reported or published before. If the store already knows key to be open,
+// open is called before Subscribe returns. It implements Shared.
+func (r *RedisStore) Subscribe(key string, open func(until time.Time)) (cancel func()) {
+	r.mu.Lock()
+	if r.closed {
+		r.mu.Unlock()
+		return func() {}
+	}
+	f := r.follows[key]
+	if f == nil {
+		f = &follow{subs: make(map[uint64]func(time.Time))}
+		r.follows[key] = f
+	}
+	r.nextID++
+	id := r.nextID
+	f.subs[id] = open
+	known := f.reported
+	r.mu.Unlock()
+	if known.After(r.clock.Now()) {
+		open(known)
+	}
+	return func() {
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		if f := r.follows[key]; f != nil {
+			delete(f.subs, id)
+			if len(f.subs) == 0 {
+				delete(r.follows, key)
+			}
+		}
+	}
+}
+
+// Healthy reports whether the last Redis round trip succeeded (true until
+// the first one fails).
+func (r *RedisStore) Healthy() bool { return r.healthy.Load() }
+
+// Sync writes pending publications and polls every followed key once, now,
+// returning the first Redis error. The background goroutine does the same
+// every Refresh; Sync is for tests and for callers that want the fleet
+// state at once (for example at start-up). Each round trip is bounded by
+// Timeout and by ctx.
+func (r *RedisStore) Sync(ctx context.Context) error {
+	r.syncMu.Lock()
+	defer r.syncMu.Unlock()
+	werr := r.flush(ctx)
+	perr := r.poll(ctx)
+	if werr != nil {
+		return werr
+	}
+	return perr
+}
+
+// Close stops the background goroutine and waits for it. Pending
+// publications not yet written are dropped; the Client stays open. Close
+// is idempotent.
+func (r *RedisStore) Close() error {
+	r.once.Do(func() {
+		r.mu.Lock()
+		r.closed = true
+		r.mu.Unlock()
+		close(r.stop)
+		<-r.done
+	})
+	return nil
+}
+
+func (r *RedisStore) loop() {
+	defer close(r.done)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() { // Close cancels a round trip in flight
+		select {
+		case <-r.stop:
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+	t := r.clock.NewTimer(r.refresh)
+	defer func() { t.Stop() }()
+	for {
+		select {
+		case <-r.stop:
+			return
+		case <-r.kick:
+			r.syncMu.Lock()
+			_ = r.flush(ctx)
+			r.syncMu.Unlock()
+		case <-t.C():
+			_ = r.Sync(ctx)
+			t = r.clock.NewTimer(r.refresh)
+		}
+	}
+}
+
+// setScript sets KEYS[1] to expire in ARGV[1] ms unless it already expires
+// later: "open until" only ever grows, whichever instance writes first.
+var setScript = redis.NewScript(`
+local ttl = tonumber(ARGV[1])
+local cur = redis.call('PTTL', KEYS[1])
+if cur == -1 or cur >= ttl then
+  return 0
+end
+redis.call('SET', KEYS[1], '1', 'PX', ttl)
+return 1
+`)
+
+// flush writes the pending publications. Those that fail are kept for the
+// next attempt while they are still in the future.
+func (r *RedisStore) flush(ctx context.Context) error {
+	r.mu.Lock()
+	if len(r.pending) == 0 {
+		r.mu.Unlock()
+		return nil
+	}
+	batch := r.pending
+	r.pending = make(map[string]time.Time, len(batch))
+	r.mu.Unlock()
+
+	keys := make([]string, 0, len(batch))
+	for k := range batch {
+		keys = append(keys, k)
+	}
+	for i, key := range keys {
+		ttl := batch[key].Sub(r.clock.Now()).Milliseconds()
+		if ttl <= 0 {
+			continue // over already: nothing to share
+		}
+		cctx, cancel := context.WithTimeout(ctx, r.timeout)
+		err := setScript.Run(cctx, r.client, []string{r.prefix + key}, ttl).Err()
+		cancel()
+		r.healthy.Store(err == nil)
+		if err != nil {
+			// Keep this one and the rest for the next attempt (the next
+			// Refresh): with Redis down, one failed round trip per attempt.
+			r.mu.Lock()
+			for _, k := range keys[i:] {
+				if until := batch[k]; until.After(r.pending[k]) && !r.closed {
+					r.pending[k] = until
+				}
+			}
+			r.mu.Unlock()
+			return fmt.Errorf("breaker: redis publish: %w", err)
+		}
+	}
+	return nil
+}
+
+// poll reads the remaining TTL of every followed key in one pipelined
+// round trip and reports the ones that are open later than reported.
+func (r *RedisStore) poll(ctx context.Context) error {
+	r.mu.Lock()
+	keys := make([]string, 0, len(r.follows))
+	for k := range r.follows {
+		keys = append(keys, k)
+	}
+	r.mu.Unlock()
+	if len(keys) == 0 {
+		return nil
+	}
+	cctx, cancel := context.WithTimeout(ctx, r.timeout)
+	defer cancel()
+	pipe := r.client.Pipeline()
+	cmds := make([]*redis.DurationCmd, len(keys))
+	for i, k := range keys {
+		cmds[i] = pipe.PTTL(cctx, r.prefix+k)
+	}
+	_, err := pipe.Exec(cctx)
+	r.healthy.Store(err == nil)
+	if err != nil {
+		return fmt.Errorf("breaker: redis poll: %w", err)
+	}
+	now := r.clock.Now()
+	type report struct {
+		until time.Time
+		subs  []func(time.Time)
+	}
+	var reports []report
+	r.mu.Lock()
+	for i, k := range keys {
+		ttl := cmds[i].Val()
+		f := r.follows[k]
+		if ttl <= 0 || f == nil {
+			continue
+		}
+		until := now.Add(ttl)
+		if !until.After(f.reported.Add(reportSlack)) {
+			continue
+		}
+		f.reported = until
+		rep := report{until: until, subs: make([]func(time.Time), 0, len(f.subs))}
+		for _, fn := range f.subs {
+			rep.subs = append(rep.subs, fn)
+		}
+		reports = append(reports, rep)
+	}
+	r.mu.Unlock()
+	for _, rep := range reports {
+		for _, fn := range rep.subs {
+			fn(rep.until)
+		}
+	}
+	return nil
+}
