@@ -220,9 +220,10 @@ func (l *Limiter) Allow(tenant string) bool {
 // makes Allow false until then. A pause only ever extends: an until earlier
 // than the current pause's end, or not after now, changes nothing.
 //
-// When the pause ends the tenant's bucket is empty, so the waiters leave one
-// by one at the tenant's (by then usually lowered) rate instead of in a
-// burst that would draw another 429.
+// When the pause ends the tenant's bucket holds a single token: the first
+// waiter leaves at the end of the pause and the others one by one at the
+// tenant's (by then usually lowered) rate, instead of in a burst that would
+// draw another 429.
 func (l *Limiter) Pause(tenant string, until time.Time) {
 	now := l.clock.Now()
 	ns := l.since(now)
@@ -242,8 +243,8 @@ func (l *Limiter) Pause(tenant string, until time.Time) {
 		}
 	}
 	te := l.at(u)
-	if tok := t.lim.TokensAt(te); tok >= 1 && tok <= math.MaxInt32 {
-		t.lim.ReserveN(te, int(tok)) // drain: the bucket is empty at te
+	if tok := t.lim.TokensAt(te); tok >= 2 && tok <= math.MaxInt32 {
+		t.lim.ReserveN(te, int(tok)-1) // drain: one token left at te
 	}
 }
 

@@ -1,0 +1,145 @@
+package ratelimit
+
+import (
+	"math"
+	"testing"
+	"time"
+)
+
+func near(a, b float64) bool { return math.Abs(a-b) < 1e-9*math.Max(1, math.Abs(b)) }
+
+func TestAIMD(t *testing.T) {
+	type step struct {
+		advance   time.Duration
+		throttled bool // else Succeeded
+		times     int  // how many calls at this instant (default 1)
+		wantRate  float64
+		wantBurst int
+	}
+	tests := []struct {
+		name  string
+		cfg   Config
+		steps []step
+	}{
+		{
+			name: "decrease halves, hold-off, floor",
+			cfg:  Config{Rate: 100, Burst: 20, MinRate: 10},
+			steps: []step{
+				{throttled: true, wantRate: 50, wantBurst: 10},
+				{throttled: true, times: 5, advance: 999 * time.Millisecond, wantRate: 50, wantBurst: 10}, // within DecreaseHold
+				{throttled: true, advance: time.Millisecond, wantRate: 25, wantBurst: 5},
+				{throttled: true, advance: time.Second, wantRate: 12.5, wantBurst: 3},
+				{throttled: true, advance: time.Second, wantRate: 10, wantBurst: 2}, // floor
+				{throttled: true, advance: time.Second, wantRate: 10, wantBurst: 2},
+			},
+		},
+		{
+			name: "increase is per second of success, not per call",
+			cfg:  Config{Rate: 100, Burst: 20}, // Increase zero: 100/20 = 5 per second
+			steps: []step{
+				{throttled: true, wantRate: 50, wantBurst: 10},
+				{times: 1000, wantRate: 50, wantBurst: 10}, // same instant: no time, no growth
+				{advance: time.Second, wantRate: 55, wantBurst: 11},
+				{advance: 100 * time.Millisecond, times: 50, wantRate: 55.5, wantBurst: 11},
+				{advance: time.Hour, wantRate: 60.5, wantBurst: 12}, // a gap counts for 1s at most
+			},
+		},
+		{
+			name: "recovers to exactly the configured rate",
+			cfg:  Config{Rate: 100, Burst: 20, Increase: 30},
+			steps: []step{
+				{throttled: true, wantRate: 50, wantBurst: 10},
+				{advance: time.Second, wantRate: 80, wantBurst: 16},
+				{advance: time.Second, wantRate: 100, wantBurst: 20},
+				{advance: time.Second, wantRate: 100, wantBurst: 20},
+			},
+		},
+		{
+			name: "min rate above the configured rate floors at the configured rate",
+			cfg:  Config{Rate: 4, Burst: 2, MinRate: 10},
+			steps: []step{
+				{throttled: true, wantRate: 4, wantBurst: 2},
+			},
+		},
+		{
+			name: "custom decrease",
+			cfg:  Config{Rate: 100, Burst: 10, Decrease: 0.8},
+			steps: []step{
+				{throttled: true, wantRate: 80, wantBurst: 8},
+			},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.cfg.ProcessRate = -1
+			l, f := newFake(t, tt.cfg)
+			l.Allow("a")
+			for i, s := range tt.steps {
+				f.Advance(s.advance)
+				for range max(1, s.times) {
+					if s.throttled {
+						l.Throttled("a")
+					} else {
+						l.Succeeded("a")
+					}
+				}
+				st, _ := l.State("a")
+				if !near(st.Rate, s.wantRate) || st.Burst != s.wantBurst {
+					t.Fatalf("step %d: rate %v burst %d, want %v and %d", i, st.Rate, st.Burst, s.wantRate, s.wantBurst)
+				}
+			}
+		})
+	}
+}
+
+// TestAIMDThroughput checks that the AIMD rate is the rate the bucket
+// enforces, not just a number in State.
+func TestAIMDThroughput(t *testing.T) {
+	l, f := newFake(t, Config{Rate: 100, Burst: 10, ProcessRate: -1, Increase: 1e-9})
+	countAllows(l, "a")
+	l.Throttled("a") // 50/s
+	got := 0
+	for range 10_000 {
+		f.Advance(time.Millisecond)
+		got += countAllows(l, "a")
+	}
+	if got < 495 || got > 505 {
+		t.Fatalf("passed %d in 10s after a decrease to 50/s, want 500 ± 5", got)
+	}
+}
+
+func TestSucceededDoesNotCreate(t *testing.T) {
+	l, _ := newFake(t, Config{})
+	l.Succeeded("ghost")
+	if l.Len() != 0 {
+		t.Fatalf("Succeeded created a tenant: Len = %d", l.Len())
+	}
+	l.Throttled("ghost")
+	if st, ok := l.State("ghost"); !ok || st.Rate != DefaultRate/2 {
+		t.Fatalf("Throttled on a new tenant: State = %+v, %v; want it live at half rate", st, ok)
+	}
+}
+
+func TestSetTenantKeepsSlowdown(t *testing.T) {
+	l, f := newFake(t, Config{Rate: 100, Burst: 10, ProcessRate: -1})
+	l.Throttled("a") // 50
+	tests := []struct {
+		rate     float64
+		wantRate float64
+	}{
+		{rate: 200, wantRate: 50}, // still slowed, grows toward 200
+		{rate: 40, wantRate: 40},  // the new rate is below the slow-down
+	}
+	for _, tt := range tests {
+		l.SetTenant("a", tt.rate, 10)
+		st, _ := l.State("a")
+		if st.Rate != tt.wantRate || st.Configured != tt.rate {
+			t.Errorf("after SetTenant(%v): rate %v configured %v, want %v and %v", tt.rate, st.Rate, st.Configured, tt.wantRate, tt.rate)
+		}
+	}
+	f.Advance(time.Second)
+	l.Succeeded("a") // 40 is the configured rate now: nothing to recover
+	if st, _ := l.State("a"); st.Rate != 40 {
+		t.Errorf("rate %v after Succeeded at the configured rate, want 40", st.Rate)
+	}
+}
