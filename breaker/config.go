@@ -57,7 +57,10 @@ type Config struct {
 	// every key. It is called outside any lock of the Set, in order per
 	// key, and may call back into the Set. It should return quickly: while
 	// it runs, later changes of the same key queue up behind it (requests
-	// are never blocked by it). Set-wide: ignored by Set.Configure.
+	// are never blocked by it). It runs on the goroutine that caused the
+	// change: a caller of Allow, done, State or OpenFor, or the Shared
+	// store's goroutine for fleet-wide openings. Set-wide: ignored by
+	// Set.Configure.
 	OnStateChange func(key string, from, to State) `yaml:"-" json:"-"`
 	// Clock is the time source. Nil means the wall clock. Set-wide:
 	// ignored by Set.Configure.

@@ -16,6 +16,11 @@
 //	resp, err := send()
 //	done(classify(resp, err)) // breaker.Success, breaker.Failure or breaker.Neutral
 //
+// Allow and its done do not allocate for a closed breaker of a key already
+// in use (done is a method value cached per breaker state, not a closure
+// per call). Acquire returns the same thing as a Ticket value, for callers
+// that prefer a value to a func.
+//
 // Only Failure counts against a breaker. Neutral — caller faults (4xx),
 // cancellations, throttling — is excluded entirely. A closed breaker trips
 // on a failure ratio over a rolling window once a minimum number of
