@@ -153,7 +153,7 @@ func TestAppendChatRequest(t *testing.T) {
 	}
 
 	extra := ChatRequest{User: ChatUser{ChannelUserID: "US.1349"}, Type: "interactive",
-		Content: ChatContent{Text: "pick one", Extra: []byte(`"interactive":{"type":"button","action":{"buttons":[]}}`)},
+		Content:   ChatContent{Text: "pick one", Extra: []byte(`"interactive":{"type":"button","action":{"buttons":[]}}`)},
 		Scheduled: sched}
 	want = `{"user":{"channelUserId":"US.1349"},"type":"interactive","content":{"text":"pick one",` +
 		`"interactive":{"type":"button","action":{"buttons":[]}}},"scheduled":"2026-08-01T19:20:30+08:00"}`
