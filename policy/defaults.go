@@ -20,10 +20,10 @@ type codeDefault struct {
 }
 
 var defaultStatuses = [...]statusDefault{
-	{200, "OK", ActionOK, "accepted"},
+	{200, "OK", ActionOK, "accepted (check status.code: REJECTED comes in a 200)"},
 	{201, "Created", ActionOK, "accepted"},
 	{202, "Accepted", ActionOK, "accepted for processing"},
-	{204, "No Content", ActionOK, "done"},
+	{204, "No Content", ActionOK, "accepted, no body"},
 	{400, "Bad Request", ActionFail, "invalid request; retrying sends the same error, fix it"},
 	{401, "Unauthorized", ActionHalt, "API key missing, wrong or disabled: stop the tenant until the key is fixed"},
 	{403, "Forbidden", ActionHalt, "sub-account not permitted (e.g. not prepaid): stop the tenant until the account is fixed"},
