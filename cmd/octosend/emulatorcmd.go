@@ -1,0 +1,198 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"maps"
+	"net"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/octosend/octosend/emulator"
+)
+
+const emulatorUsage = `Usage: octosend emulator [flags]
+
+Runs the 8x8 API emulator (a local look-alike with fault injection and a
+ledger of accepted messages) until Ctrl-C, then prints its statistics. It
+prints its base URL on stdout: point --base-url (or OCTOSEND_BASE_URL) at it.
+Only loopback addresses are accepted.
+
+Flags:
+  --addr HOST:PORT    listen address (default 127.0.0.1:8088; port 0 picks one)
+  --api-key KEY       bearer token every request must carry (default
+                      $OCTOSEND_API_KEY; empty accepts any request)
+  --rate N            per-sub-account requests per second before 429 (0 = unlimited)
+  --burst N           per-sub-account bucket size (0 = ceil(rate))
+  --retry-after D     Retry-After advertised by 429s (0 = computed from the bucket)
+  --fault-mix MIX     random faults: "demo", "none", or KIND=P pairs separated by
+                      commas, e.g. 500=0.01,503=0.01,429=0.005,reset-before-body=0.005,
+                      reset-after-body=0.005,accepted-then-500=0.005,latency=0.05
+                      (kinds: 500 503 429 reset-before-body reset-after-body
+                      accepted-then-500 accepted-then-reset garbage truncated latency)
+  --latency D         fixed latency added to every request
+  --latency-max D     upper bound of a random latency fault (default 50ms)
+  --seed N            seed of the fault PRNG (same seed, same fault sequence)
+`
+
+// demoFaults is the fault mix of `octosend demo` and of --fault-mix demo:
+// every way a send can fail, at rates the client must absorb.
+func demoFaults() emulator.Faults {
+	return emulator.Faults{
+		P500:             0.01,
+		P503:             0.01,
+		PResetBefore:     0.005,
+		PResetAfter:      0.005,
+		PAcceptedThen500: 0.005,
+	}
+}
+
+// parseFaultMix parses --fault-mix: a preset name or KIND=P pairs.
+func parseFaultMix(s string) (emulator.Faults, error) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "", "none":
+		return emulator.Faults{}, nil
+	case "demo":
+		return demoFaults(), nil
+	}
+	var f emulator.Faults
+	fields := map[emulator.FaultKind]*float64{
+		emulator.Fault500:               &f.P500,
+		emulator.Fault503:               &f.P503,
+		emulator.Fault429:               &f.P429,
+		emulator.FaultResetBeforeBody:   &f.PResetBefore,
+		emulator.FaultResetAfterBody:    &f.PResetAfter,
+		emulator.FaultAcceptedThen500:   &f.PAcceptedThen500,
+		emulator.FaultAcceptedThenReset: &f.PAcceptedThenReset,
+		emulator.FaultGarbage:           &f.PGarbage,
+		emulator.FaultTruncated:         &f.PTruncated,
+		emulator.FaultLatency:           &f.PLatency,
+	}
+	seen := map[emulator.FaultKind]bool{}
+	for _, pair := range trimList(s) {
+		name, val, ok := strings.Cut(pair, "=")
+		if !ok {
+			return emulator.Faults{}, fmt.Errorf("fault mix: %q: want KIND=PROBABILITY", pair)
+		}
+		name = strings.TrimSpace(name)
+		switch strings.ToLower(name) { // short aliases
+		case "reset-before":
+			name = "reset-before-body"
+		case "reset-after":
+			name = "reset-after-body"
+		}
+		kind, ok := emulator.ParseFaultKind(name)
+		p := fields[kind]
+		if !ok || p == nil {
+			return emulator.Faults{}, fmt.Errorf("fault mix: unknown fault kind %q (want one of %s)", name, faultKindNames(fields))
+		}
+		if seen[kind] {
+			return emulator.Faults{}, fmt.Errorf("fault mix: %s given twice", name)
+		}
+		seen[kind] = true
+		v, err := strconv.ParseFloat(strings.TrimSpace(val), 64)
+		if err != nil || !(v >= 0 && v <= 1) {
+			return emulator.Faults{}, fmt.Errorf("fault mix: %s=%s: want a probability in [0, 1]", name, val)
+		}
+		*p = v
+	}
+	return f, nil
+}
+
+func faultKindNames(m map[emulator.FaultKind]*float64) string {
+	var names []string
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		names = append(names, k.String())
+	}
+	return strings.Join(names, ", ")
+}
+
+// checkLoopback refuses a listen address that is not on a loopback
+// interface: the emulator accepts any traffic and must not be exposed.
+func checkLoopback(addr string) error {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("--addr %q: %v", addr, err)
+	}
+	if strings.EqualFold(host, "localhost") {
+		return nil
+	}
+	if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
+		return nil
+	}
+	return fmt.Errorf("--addr %q: not a loopback address; the emulator listens only on 127.0.0.1, ::1 or localhost", addr)
+}
+
+func (c *cli) emulator(ctx context.Context, args []string) int {
+	fs := flag.NewFlagSet("emulator", flag.ContinueOnError)
+	addr := fs.String("addr", "127.0.0.1:8088", "")
+	apiKey := fs.String("api-key", "", "")
+	rate := fs.Float64("rate", 0, "")
+	burst := fs.Int("burst", 0, "")
+	retryAfter := fs.Duration("retry-after", 0, "")
+	mix := fs.String("fault-mix", "none", "")
+	latency := fs.Duration("latency", 0, "")
+	latencyMax := fs.Duration("latency-max", 50*time.Millisecond, "")
+	seed := fs.Int64("seed", 1, "")
+	pos, err := c.parseFlags(fs, emulatorUsage, args)
+	if err != nil {
+		return exitFor(err)
+	}
+	if len(pos) > 0 {
+		return c.usageErr("emulator", emulatorUsage, "unexpected argument %q", pos[0])
+	}
+	if err := checkLoopback(*addr); err != nil {
+		return c.usageErr("emulator", emulatorUsage, "%v", err)
+	}
+	faults, err := parseFaultMix(*mix)
+	if err != nil {
+		return c.usageErr("emulator", emulatorUsage, "%v", err)
+	}
+	if faults.PLatency > 0 {
+		faults.LatencyMax = *latencyMax
+	}
+	key := *apiKey
+	if key == "" {
+		key = c.getenv("OCTOSEND_API_KEY")
+	}
+	cfg := emulator.Config{
+		APIKey: key, Rate: *rate, Burst: *burst, RetryAfter: *retryAfter,
+		Faults: faults, Latency: *latency, Seed: *seed,
+	}
+	srv, err := emulator.Listen(*addr, cfg)
+	if err != nil {
+		return c.fail("emulator", exitUsage, err)
+	}
+	defer srv.Close()
+	auth := "any API key accepted"
+	if key != "" {
+		auth = "API key required"
+	}
+	fmt.Fprintln(c.stdout, srv.URL())
+	fmt.Fprintf(c.stderr, "octosend emulator: listening on %s (%s); Ctrl-C to stop\n", srv.URL(), auth)
+	select {
+	case <-c.signals:
+	case <-ctx.Done():
+	}
+	srv.Close()
+	printEmulatorStats(c, srv)
+	return exitOK
+}
+
+func printEmulatorStats(c *cli, srv *emulator.Server) {
+	st := srv.Stats()
+	l := srv.Ledger()
+	fmt.Fprintf(c.stderr, "octosend emulator: %d requests, %d messages accepted (%d unique, %d duplicates), %d throttled, %d resets\n",
+		st.Requests, l.Accepted(), l.Unique(), l.Duplicates(), st.Throttled, st.Resets)
+	for _, code := range slices.Sorted(maps.Keys(st.Responses)) {
+		fmt.Fprintf(c.stderr, "  HTTP %d: %d\n", code, st.Responses[code])
+	}
+	for _, k := range slices.Sorted(maps.Keys(st.Faults)) {
+		if n := st.Faults[k]; n > 0 {
+			fmt.Fprintf(c.stderr, "  fault %s: %d\n", k, n)
+		}
+	}
+}

@@ -1,0 +1,265 @@
+package main
+
+import (
+	"errors"
+	"io"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// readAll reads every message of input (format f, default sub-account
+// "dflt", path "/in").
+func readAll(t *testing.T, input string, name string, f inputFormat) ([]message, error) {
+	t.Helper()
+	in, err := newInputReader(strings.NewReader(input), name, "/in", f, "dflt")
+	if err != nil {
+		return nil, err
+	}
+	var out []message
+	for {
+		m, err := in.next()
+		if errors.Is(err, io.EOF) {
+			return out, nil
+		}
+		if err != nil {
+			return out, err
+		}
+		out = append(out, m)
+	}
+}
+
+// brief renders a message for comparison (derived ids shortened to "*").
+func brief(m message) string {
+	if m.Err != nil {
+		return "L" + strconv.Itoa(m.Line) + " err: " + m.Err.Error()
+	}
+	id := m.ClientMessageID
+	if len(id) == 36 && strings.Count(id, "-") == 4 {
+		id = "*"
+	}
+	return "L" + strconv.Itoa(m.Line) + " " + m.SubAccount + " " + m.Destination + " " + m.Text + " src=" + m.Source + " id=" + id
+}
+
+func TestJSONLReader(t *testing.T) {
+	tests := []struct {
+		name  string
+		input string
+		want  []string
+	}{
+		{
+			name:  "fields and defaults",
+			input: `{"destination":"+6591234567","text":"hi","source":"Acme","clientMessageId":"c1","subaccount":"sub-a"}` + "\n" + `{"destination":"6591234568","text":"yo"}` + "\n",
+			want:  []string{"L1 sub-a +6591234567 hi src=Acme id=c1", "L2 dflt 6591234568 yo src= id=*"},
+		},
+		{
+			name:  "blank lines are not messages but count as lines",
+			input: "\n  \n" + `{"destination":"+6591234567","text":"a"}` + "\r\n\n" + `{"destination":"+6591234568","text":"b"}`,
+			want:  []string{"L3 dflt +6591234567 a src= id=*", "L5 dflt +6591234568 b src= id=*"},
+		},
+		{
+			name:  "bad lines become failed messages",
+			input: "{not json}\n" + `{"destination":"+6591234567"}` + "\n" + `{"text":"x"}` + "\n" + `{"destination":"+1","text":"x","destinaton":"typo"}` + "\n" + `{"destination":"+6591234567","text":"x"} {}` + "\n[1]\n",
+			want: []string{
+				"L1 err: input: line 1: bad JSON: invalid character 'n' looking for beginning of object key string",
+				"L2 err: input: line 2: text is missing",
+				"L3 err: input: line 3: destination is missing",
+				`L4 err: input: line 4: bad JSON: json: unknown field "destinaton"`,
+				"L5 err: input: line 5: bad JSON: more than one value on the line",
+				"L6 err: input: line 6: bad JSON: json: cannot unmarshal array into Go value of type main.jsonLine",
+			},
+		},
+		{
+			name:  "byte order mark",
+			input: "\xEF\xBB\xBF" + `{"destination":"+6591234567","text":"a"}`,
+			want:  []string{"L1 dflt +6591234567 a src= id=*"},
+		},
+		{name: "empty", input: "", want: nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			msgs, err := readAll(t, tt.input, "in.jsonl", formatAuto)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, m := range msgs {
+				got = append(got, brief(m))
+			}
+			if strings.Join(got, "\n") != strings.Join(tt.want, "\n") {
+				t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(tt.want, "\n"))
+			}
+		})
+	}
+}
+
+func TestJSONLLineTooLong(t *testing.T) {
+	long := `{"destination":"+6591234567","text":"` + strings.Repeat("x", maxLineBytes+10) + `"}`
+	input := long + "\n" + `{"destination":"+6591234567","text":"after"}` + "\n" + long
+	msgs, err := readAll(t, input, "in.jsonl", formatJSONL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(msgs) != 3 {
+		t.Fatalf("got %d messages, want 3", len(msgs))
+	}
+	for _, i := range []int{0, 2} {
+		if msgs[i].Err == nil || !strings.Contains(msgs[i].Err.Error(), "longer than") {
+			t.Errorf("message %d: err = %v, want line too long", i, msgs[i].Err)
+		}
+	}
+	if msgs[1].Err != nil || msgs[1].Text != "after" || msgs[1].Line != 2 {
+		t.Errorf("message after the long line = %+v", msgs[1])
+	}
+}
+
+func TestDerivedIDs(t *testing.T) {
+	line := `{"destination":"+6591234567","text":"a"}`
+	read := func(input, path string) []message {
+		in, err := newInputReader(strings.NewReader(input), "x.jsonl", path, formatJSONL, "s1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []message
+		for {
+			m, err := in.next()
+			if err != nil {
+				return out
+			}
+			out = append(out, m)
+		}
+	}
+	a := read(line+"\n"+line+"\n", "/data/a.jsonl")
+	again := read(line+"\n"+line+"\n", "/data/a.jsonl")
+	other := read(line+"\n", "/data/b.jsonl")
+	changed := read(`{"destination":"+6591234567","text":"b"}`+"\n", "/data/a.jsonl")
+	if a[0].ClientMessageID != again[0].ClientMessageID || a[1].ClientMessageID != again[1].ClientMessageID {
+		t.Errorf("ids not deterministic: %s %s vs %s %s", a[0].ClientMessageID, a[1].ClientMessageID, again[0].ClientMessageID, again[1].ClientMessageID)
+	}
+	if a[0].ClientMessageID == a[1].ClientMessageID {
+		t.Errorf("same content on two lines got the same id %s", a[0].ClientMessageID)
+	}
+	if a[0].ClientMessageID == other[0].ClientMessageID {
+		t.Errorf("two files got the same id %s", a[0].ClientMessageID)
+	}
+	if a[0].ClientMessageID == changed[0].ClientMessageID {
+		t.Errorf("different content got the same id %s", a[0].ClientMessageID)
+	}
+}
+
+func TestCSVReader(t *testing.T) {
+	tests := []struct {
+		name    string
+		input   string
+		want    []string
+		wantErr string
+	}{
+		{
+			name:  "header in any order and case",
+			input: "Text,DESTINATION,clientMessageId,subaccount,source\nhello,+6591234567,c1,sub-a,Acme\n\"multi\nline, quoted\",+6591234568,,,\nbye,6591234569,c3,,\n",
+			want: []string{
+				"L2 sub-a +6591234567 hello src=Acme id=c1",
+				"L3 dflt +6591234568 multi\nline, quoted src= id=*",
+				"L5 dflt 6591234569 bye src= id=c3",
+			},
+		},
+		{
+			name:  "short records and blank lines",
+			input: "destination,text,source\n\n+6591234567,only\n+6591234568\n",
+			want: []string{
+				"L3 dflt +6591234567 only src= id=*",
+				"L4 err: input: line 4: text is missing",
+			},
+		},
+		{
+			name:  "a bad quote fails its line only",
+			input: "destination,text\n+6591234567,a\"b\n+6591234568,ok\n",
+			want: []string{
+				`L2 err: input: line 2: bad CSV: bare " in non-quoted-field`,
+				"L3 dflt +6591234568 ok src= id=*",
+			},
+		},
+		{name: "unknown column", input: "destination,text,name\n", wantErr: `unknown column "name"`},
+		{name: "missing column", input: "destination,source\n", wantErr: "want at least the columns destination and text"},
+		{name: "duplicate column", input: "destination,text,Text\n", wantErr: "appears twice"},
+		{name: "empty", input: "", wantErr: "empty input"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			msgs, err := readAll(t, tt.input, "in.csv", formatAuto)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("err = %v, want one containing %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, m := range msgs {
+				got = append(got, brief(m))
+			}
+			if strings.Join(got, "\n") != strings.Join(tt.want, "\n") {
+				t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(tt.want, "\n"))
+			}
+		})
+	}
+}
+
+func TestDetectFormat(t *testing.T) {
+	tests := []struct {
+		name, input string
+		want        string // first message's text, which only the right format reads
+	}{
+		{"x.csv", "destination,text\n+6591234567,csv\n", "csv"},
+		{"x.jsonl", `{"destination":"+6591234567","text":"json"}`, "json"},
+		{"-", "\n\n  " + `{"destination":"+6591234567","text":"sniffed"}`, "sniffed"},
+		{"-", "\xEF\xBB\xBFdestination,text\n+6591234567,sniffed-csv\n", "sniffed-csv"},
+		{"data.txt", "text,destination\nplain,+6591234567\n", "plain"},
+	}
+	for _, tt := range tests {
+		msgs, err := readAll(t, tt.input, tt.name, formatAuto)
+		if err != nil {
+			t.Errorf("%s: %v", tt.name, err)
+			continue
+		}
+		if len(msgs) != 1 || msgs[0].Text != tt.want {
+			t.Errorf("%s %q: got %+v, want one message with text %q", tt.name, tt.input, msgs, tt.want)
+		}
+	}
+}
+
+// FuzzInput feeds arbitrary bytes to both readers: they must never panic,
+// must report strictly increasing line numbers, and every message must
+// either carry an error or have a destination, text, sub-account and id.
+func FuzzInput(f *testing.F) {
+	f.Add([]byte(`{"destination":"+6591234567","text":"a"}` + "\n\n{bad\n"))
+	f.Add([]byte("destination,text\n+6591234567,\"x\ny\"\n,,\n"))
+	f.Add([]byte("text,destination,subaccount\na\"b,1,2\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		for _, format := range []inputFormat{formatJSONL, formatCSV} {
+			in, err := newInputReader(strings.NewReader(string(data)), "fuzz", "/fuzz", format, "")
+			if err != nil {
+				continue
+			}
+			last := 0
+			for i := 0; ; i++ {
+				m, err := in.next()
+				if err != nil {
+					break
+				}
+				if m.Line <= last {
+					t.Fatalf("format %d: line %d after line %d", format, m.Line, last)
+				}
+				last = m.Line
+				if m.Err == nil && (m.Destination == "" || m.Text == "" || m.SubAccount == "" || m.ClientMessageID == "") {
+					t.Fatalf("format %d: message without error misses a field: %+v", format, m)
+				}
+				if i > len(data)+1 {
+					t.Fatalf("format %d: more messages than bytes", format)
+				}
+			}
+		}
+	})
+}

@@ -1,0 +1,188 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"golang.org/x/term"
+)
+
+// Exit codes (documented in the package doc and in `octosend help`).
+const (
+	exitOK     = 0 // every message accepted; the command succeeded
+	exitFailed = 1 // at least one message failed, or the run was interrupted
+	exitUsage  = 2 // usage, config or input error
+)
+
+// cli is what a command runs with: its streams, environment and signals.
+// Tests build one by hand; main builds the real one.
+type cli struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	getenv         func(string) string
+	// signals delivers SIGINT and SIGTERM.
+	signals <-chan os.Signal
+	// stderrTTY reports whether stderr is a terminal (progress bar), and
+	// width its columns.
+	stderrTTY bool
+	width     int
+}
+
+func main() {
+	sig := make(chan os.Signal, 2)
+	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+	c := &cli{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv, signals: sig}
+	if fd := int(os.Stderr.Fd()); term.IsTerminal(fd) {
+		c.stderrTTY = true
+		c.width, _, _ = term.GetSize(fd)
+	}
+	os.Exit(c.run(context.Background(), os.Args[1:]))
+}
+
+// command is one subcommand.
+type command struct {
+	name  string
+	usage string // the help text
+	run   func(c *cli, ctx context.Context, args []string) int
+}
+
+func commands() []command {
+	return []command{
+		{"send", sendUsage, (*cli).send},
+		{"bulk", bulkUsage, (*cli).bulk},
+		{"policy", policyUsage, (*cli).policy},
+		{"emulator", emulatorUsage, (*cli).emulator},
+		{"demo", demoUsage, (*cli).demo},
+	}
+}
+
+// run runs the command line args (without the program name) and returns
+// the exit code.
+func (c *cli) run(ctx context.Context, args []string) int {
+	if len(args) == 0 {
+		fmt.Fprint(c.stderr, mainUsage)
+		return exitUsage
+	}
+	name := args[0]
+	switch name {
+	case "help", "-h", "-help", "--help":
+		return c.help(args[1:])
+	}
+	for _, cmd := range commands() {
+		if cmd.name == name {
+			return cmd.run(c, ctx, args[1:])
+		}
+	}
+	fmt.Fprintf(c.stderr, "octosend: unknown command %q\n\n%s", name, mainUsage)
+	return exitUsage
+}
+
+func (c *cli) help(args []string) int {
+	if len(args) == 0 {
+		fmt.Fprint(c.stdout, mainUsage)
+		return exitOK
+	}
+	for _, cmd := range commands() {
+		if cmd.name == args[0] {
+			fmt.Fprint(c.stdout, cmd.usage)
+			return exitOK
+		}
+	}
+	fmt.Fprintf(c.stderr, "octosend: unknown command %q\n\n%s", args[0], mainUsage)
+	return exitUsage
+}
+
+// parseFlags parses args with fs, allowing flags after positional
+// arguments (`bulk in.jsonl --out r.jsonl`). It returns the positional
+// arguments. On -h it prints usage to stdout and returns flag.ErrHelp; on
+// a bad flag it prints the error and usage to stderr.
+func (c *cli) parseFlags(fs *flag.FlagSet, usage string, args []string) ([]string, error) {
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				fmt.Fprint(c.stdout, usage)
+				return nil, err
+			}
+			fmt.Fprintf(c.stderr, "octosend %s: %v\n\n%s", fs.Name(), err, usage)
+			return nil, err
+		}
+		rest := fs.Args()
+		// flag.Parse stops at the first positional argument, and at "--"
+		// (which it consumes): after "--" everything is positional.
+		consumedDashes := len(rest) > 0 && len(args) > len(rest) && args[len(args)-len(rest)-1] == "--"
+		if len(rest) == 0 || consumedDashes {
+			return append(pos, rest...), nil
+		}
+		pos = append(pos, rest[0])
+		args = rest[1:]
+	}
+}
+
+// usageErr prints a usage error for command name and returns exitUsage.
+func (c *cli) usageErr(name, usage, format string, a ...any) int {
+	fmt.Fprintf(c.stderr, "octosend %s: %s\n\n%s", name, fmt.Sprintf(format, a...), usage)
+	return exitUsage
+}
+
+// fail prints an error for command name and returns code.
+func (c *cli) fail(name string, code int, err error) int {
+	fmt.Fprintf(c.stderr, "octosend %s: %v\n", name, err)
+	return code
+}
+
+// exitFor maps a parse error to the exit code: 0 for -h, 2 otherwise.
+func exitFor(err error) int {
+	if errors.Is(err, flag.ErrHelp) {
+		return exitOK
+	}
+	return exitUsage
+}
+
+const mainUsage = `octosend sends SMS through the 8x8 CPaaS API, and keeps sending when the API,
+the network or a tenant's quota misbehaves.
+
+Usage:
+  octosend send      --to NUMBER --text TEXT --subaccount ID [--from ID] [flags]
+  octosend bulk      --subaccount ID [--config FILE] [--out results.jsonl] [--resume] INPUT
+  octosend policy    explain [--config FILE] [--tenant T]
+  octosend policy    check FILE
+  octosend emulator  [--addr 127.0.0.1:8088] [--rate N] [--fault-mix MIX] [--seed N] [--api-key K]
+  octosend demo      [--messages N] [--tenants N] [--seed N] [--concurrency N] [--semantics S]
+  octosend help      [COMMAND]
+
+Common flags (send, bulk):
+  --api-key KEY      API key; default $OCTOSEND_API_KEY. Never printed.
+  --base-url URL     API base URL; default $OCTOSEND_BASE_URL, else the region's
+                     (plain http is allowed for loopback addresses only)
+  --region R         apac (default), us, eu or id
+  --config FILE      policy config (YAML or JSON): retries, semantics, limits, tenants
+  --concurrency N    sends in flight at once (bulk; default 64)
+
+Exit codes:
+  0  success: every message was accepted (policy check: the file is valid)
+  1  at least one message failed, or the run was interrupted (Ctrl-C)
+  2  usage, config or input error: bad flags, an unreadable or invalid file
+
+Run 'octosend help COMMAND' for the flags of one command.
+`
+
+// trimList splits a comma-separated list, dropping blanks.
+func trimList(s string) []string {
+	var out []string
+	for f := range strings.SplitSeq(s, ",") {
+		if f = strings.TrimSpace(f); f != "" {
+			out = append(out, f)
+		}
+	}
+	return out
+}
