@@ -326,7 +326,19 @@ func (r *RedisStore) poll(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("breaker: redis poll: %w", err)
 	}
-	now := r.clock.Now()
+	ttls := make([]time.Duration, len(cmds))
+	for i, c := range cmds {
+		ttls[i] = c.Val()
+	}
+	r.apply(r.clock.Now(), keys, ttls)
+	return nil
+}
+
+// apply turns polled TTLs into reports: key i is open until now+ttls[i]
+// (a ttl <= 0 means not open, or no expiry: ignored). Subscribers hear of
+// an opening only when it ends more than reportSlack after the last one
+// they heard of (or published).
+func (r *RedisStore) apply(now time.Time, keys []string, ttls []time.Duration) {
 	type report struct {
 		until time.Time
 		subs  []func(time.Time)
@@ -334,12 +346,11 @@ func (r *RedisStore) poll(ctx context.Context) error {
 	var reports []report
 	r.mu.Lock()
 	for i, k := range keys {
-		ttl := cmds[i].Val()
 		f := r.follows[k]
-		if ttl <= 0 || f == nil {
+		if ttls[i] <= 0 || f == nil {
 			continue
 		}
-		until := now.Add(ttl)
+		until := now.Add(ttls[i])
 		if !until.After(f.reported.Add(reportSlack)) {
 			continue
 		}
@@ -356,5 +367,4 @@ func (r *RedisStore) poll(ctx context.Context) error {
 			fn(rep.until)
 		}
 	}
-	return nil
 }

@@ -270,3 +270,86 @@ func TestNewRedisStoreValidates(t *testing.T) {
 		}
 	}
 }
+
+// TestRedisNoReopenFromTail checks that the end of a shared opening does
+// not reopen a follower that already went half-open: polls near the end
+// read a remaining TTL that jitters by the round trip, and must not count
+// as a new opening.
+func TestRedisNoReopenFromTail(t *testing.T) {
+	srv := redistest.Start(t)
+	const refresh = 20 * time.Millisecond
+	cfg := Config{MinRequests: 1, OpenFor: 300 * time.Millisecond}
+	a := newInstance(t, srv.Addr, clock.Real, refresh, cfg)
+	b := newInstance(t, srv.Addr, clock.Real, refresh, cfg)
+	feed(t, b.set, key, "S")
+	feed(t, a.set, key, "F")
+	waitFor(t, 2*time.Second, "b opens", func() bool { return b.set.State(key) == Open })
+	waitFor(t, 2*time.Second, "b goes half-open", func() bool { return b.set.State(key) == HalfOpen })
+	time.Sleep(10 * refresh) // polls keep running past the end
+	want := []transition{{Closed, Open}, {Open, HalfOpen}}
+	if got := b.seen(); len(got) != 2 || got[0] != want[0] || got[1] != want[1] {
+		t.Fatalf("b's hook saw %v, want %v", got, want)
+	}
+}
+
+// TestRedisStoreReports checks, without Redis, which polled TTLs reach the
+// subscribers.
+func TestRedisStoreReports(t *testing.T) {
+	fc := clock.NewFake(t0)
+	client := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1"})
+	defer client.Close()
+	st, err := NewRedisStore(RedisStoreConfig{Client: client, Refresh: time.Hour, Clock: fc})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	var got []time.Duration
+	cancel := st.Subscribe("k", func(until time.Time) { got = append(got, until.Sub(t0)) })
+	st.Subscribe("mine", func(until time.Time) { got = append(got, -until.Sub(t0)) })
+
+	steps := []struct {
+		at   time.Duration
+		key  string
+		ttl  time.Duration
+		want bool
+	}{
+		{0, "k", 10 * time.Second, true},                               // new opening: 10s
+		{time.Second, "k", 9*time.Second + 30*time.Millisecond, false}, // same one, 30ms of jitter
+		{9 * time.Second, "k", time.Millisecond, false},                // its tail
+		{9 * time.Second, "k", 0, false},                               // gone
+		{9 * time.Second, "k", -2, false},                              // PTTL: no key
+		{9 * time.Second, "k", -1, false},                              // PTTL: no expiry
+		{9 * time.Second, "k", 2 * time.Second, true},                  // extended to 11s
+		{9 * time.Second, "other", time.Minute, false},                 // not followed
+	}
+	for i, s := range steps {
+		fc.Set(t0.Add(s.at))
+		n := len(got)
+		st.apply(fc.Now(), []string{s.key}, []time.Duration{s.ttl})
+		if reported := len(got) > n; reported != s.want {
+			t.Fatalf("step %d (%+v): reported %v, want %v", i, s, reported, s.want)
+		}
+	}
+	if want := []time.Duration{10 * time.Second, 11 * time.Second}; len(got) != 2 || got[0] != want[0] || got[1] != want[1] {
+		t.Fatalf("reported %v, want %v", got, want)
+	}
+
+	// An opening this store published is not reported back to it.
+	st.Publish("mine", fc.Now().Add(30*time.Second))
+	st.apply(fc.Now(), []string{"mine"}, []time.Duration{30 * time.Second})
+	if len(got) != 2 {
+		t.Fatalf("own publication reported back: %v", got)
+	}
+	// A late subscriber hears of a known opening at once.
+	var late time.Duration
+	st.Subscribe("mine", func(until time.Time) { late = until.Sub(fc.Now()) })
+	if late != 30*time.Second {
+		t.Fatalf("late subscriber told %v, want 30s", late)
+	}
+	// Cancelled subscribers hear nothing.
+	cancel()
+	st.apply(fc.Now(), []string{"k"}, []time.Duration{time.Hour})
+	if len(got) != 2 {
+		t.Fatalf("cancelled subscriber called: %v", got)
+	}
+}
