@@ -5,8 +5,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net/http"
 	"strconv"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -94,26 +94,28 @@ func explain(w io.Writer, p *policy.Policy, tenant string) error {
 		who = "tenant " + tenant
 	}
 	lim := p.Limits(tenant)
-	fmt.Fprintf(w, "# policy for %s: semantics %s, attempt timeout %s, deadline %s\n",
-		who, p.Semantics(tenant), p.AttemptTimeout(tenant), durationOrNone(p.Deadline(tenant)))
-	fmt.Fprintf(w, "# limits: rate %s/s burst %d; breaker ratio %g min %d consecutive %d open %s window %s\n",
-		numberOrDefault(lim.Rate), lim.Burst, lim.BreakerFailureRatio, lim.BreakerMinRequests,
+	fmt.Fprintf(w, "# policy for %s: semantics %s, max attempts %d, attempt timeout %s, deadline %s\n",
+		who, p.Semantics(tenant), p.Retry(tenant).MaxAttempts, p.AttemptTimeout(tenant), durationOrNone(p.Deadline(tenant)))
+	fmt.Fprintf(w, "# limits (0 = package default): rate %g/s burst %d; breaker: failure ratio %g, min requests %d, consecutive %d, open for %s, window %s\n",
+		lim.Rate, lim.Burst, lim.BreakerFailureRatio, lim.BreakerMinRequests,
 		lim.BreakerConsecutive, lim.BreakerOpenFor, lim.BreakerWindow)
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "STATUS\tCODE\tNAME\tACTION\tSOURCE\tREASON")
 	for _, e := range p.Table(tenant) {
 		status, code, name := entryColumns(&e)
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", status, code, name, e.Action, e.Source, e.Reason)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", status, code, name, e.Action, e.Source, entryReason(&e))
 	}
 	return tw.Flush()
 }
 
 // entryColumns renders the match of e as the STATUS, CODE and NAME columns.
 func entryColumns(e *policy.Entry) (status, code, name string) {
-	status, code = "*", "-"
+	match := e.Match() // "503 Service Unavailable", "1002 InvalidMSISDN", "500/2000 InternalError", "5xx"
+	if e.Status == 0 && e.StatusClass == "" && e.Code == 0 {
+		return "-", "-", match
+	}
+	status, code, name = "*", "-", "-"
 	switch {
-	case e.Status == 0 && e.StatusClass == "" && e.Code == 0:
-		return "-", "-", "transport " + e.Transport.String()
 	case e.Status != 0:
 		status = strconv.Itoa(e.Status)
 	case e.StatusClass != "":
@@ -121,14 +123,20 @@ func entryColumns(e *policy.Entry) (status, code, name string) {
 	}
 	if e.Code != 0 {
 		code = strconv.Itoa(int(e.Code))
-		name = e.Code.String()
-	} else if e.Status != 0 {
-		name = http.StatusText(e.Status)
 	}
-	if name == "" {
-		name = "-"
+	if _, rest, ok := strings.Cut(match, " "); ok {
+		name = rest
 	}
 	return status, code, name
+}
+
+// entryReason is the entry's reason without the match it starts with
+// (the table shows the match in its own columns).
+func entryReason(e *policy.Entry) string {
+	if r, ok := strings.CutPrefix(e.Reason, e.Match()+": "); ok {
+		return r
+	}
+	return e.Reason
 }
 
 func durationOrNone(d time.Duration) string {
@@ -136,11 +144,4 @@ func durationOrNone(d time.Duration) string {
 		return "none"
 	}
 	return d.String()
-}
-
-func numberOrDefault(f float64) string {
-	if f == 0 {
-		return "default"
-	}
-	return strconv.FormatFloat(f, 'g', -1, 64)
 }
