@@ -1,3 +1,77 @@
 // Package client sends SMS and chat-app messages through the 8x8 CPaaS
 // API and keeps sending when the API, the network or a quota misbehaves.
+//
+// # Happy path
+//
+//	c, err := client.New(client.Config{APIKey: os.Getenv("EIGHTX8_API_KEY")}) // APAC; or Region, BaseURL
+//	if err != nil {
+//		return err
+//	}
+//	defer c.Close()
+//
+//	res, err := c.SendSMS(ctx, "acme_hq", client.SMS{
+//		Destination: "+6591234567",
+//		Text:        "Your code is 482913",
+//	})
+//	if err != nil {
+//		var apiErr *client.APIError
+//		if errors.As(err, &apiErr) {
+//			log.Printf("8x8 said %d/%s after %d attempts", apiErr.Status, apiErr.Code, apiErr.Attempts)
+//		}
+//		return err
+//	}
+//	log.Printf("queued as %s (clientMessageId %s)", res.UMID, res.ClientMessageID)
+//
+// Batches go through SendBatch (split above 10,000 messages; REJECTED
+// items are reported per message, not as an error); the Messaging Apps API
+// through SendChat and SendChatBatch (split above 1,000). FromFile builds a
+// client whose policy, per-tenant limits and breaker settings come from a
+// YAML or JSON file.
+//
+// # What happens to a send
+//
+// Each tenant (8x8 sub-account) has its own rate limiter, waited on before
+// every attempt; a circuit breaker (per region by default, per tenant with
+// Config.BreakerByTenant) is consulted before every attempt and told the
+// outcome after it. After each attempt the policy (package policy) turns
+// the outcome — HTTP status, API code, transport failure class, attempt
+// number, Retry-After — into an action:
+//
+//   - ok: the result is returned.
+//   - retry: retried after a jittered exponential backoff, within the
+//     attempts, deadline and the client-wide retry budget.
+//   - backoff (429): the whole tenant pauses until Retry-After and its rate
+//     drops (AIMD); the send retries after the pause.
+//   - fail: a typed error at once (*APIError).
+//   - trip: counted against the breaker, then retried while it stays closed.
+//   - halt (bad key, forbidden sub-account): the tenant stops; its sends fail
+//     with ErrTenantHalted until Config.HaltCooldown passes or the policy
+//     is reloaded.
+//
+// Every attempt of a message carries the same clientMessageId, a UUID the
+// client mints when the caller gave none. The API has no idempotency key,
+// so a retry after the request may have reached 8x8 (a 5xx, a timeout or
+// a reset after the request was written) can deliver twice; such results
+// and errors are flagged Ambiguous. A tenant with at-most-once semantics
+// never retries them.
+//
+// # The retry loop
+//
+// Attempts run through github.com/hashicorp/go-retryablehttp, with every
+// hook replaced: its backoff is zero and the real wait happens in
+// PrepareRetry on the injected clock (Config.Clock), so tests with a fake
+// clock never sleep; CheckRetry reads the body into a pooled buffer
+// (bounded by Config.MaxResponseBytes), decodes it with package envelope
+// and asks the policy; its error handler hands back the real last outcome;
+// its logger is off; and its habit of closing every idle connection of the
+// pool when a request fails is neutralised, so a 429 storm or an outage
+// does not churn connections.
+//
+// # Secrets and logs
+//
+// The API key is never logged, never part of an error, and never sent over
+// plain http except to a loopback host, nor to another host on a redirect.
+// Log records (Config.Logger; nil is silent) and hook payloads carry the
+// tenant, attempt, status, code, action and delay; never the key or the
+// message text, and destinations masked (+65******67).
 package client

@@ -1,0 +1,239 @@
+package client
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/octosend/octosend/breaker"
+	"github.com/octosend/octosend/envelope"
+	"github.com/octosend/octosend/policy"
+)
+
+// afterAttempt handles one attempt's outcome and reports whether to retry.
+func (st *call) afterAttempt(resp *http.Response, err error) bool {
+	c := st.c
+	now := c.clk.Now()
+	o := policy.Outcome{Attempt: st.attempts, Tenant: st.tenant, Elapsed: now.Sub(st.start)}
+	if dl, ok := st.Deadline(); ok {
+		o.Remaining, o.HasDeadline = time.Until(dl), true
+	}
+	st.envOK, st.bodyErr, st.netErr = false, nil, nil
+
+	if err != nil {
+		if errors.Is(err, ErrRedirect) {
+			// The server answered with a redirect we refuse to follow: it
+			// did not take the message, and retrying will not change that.
+			st.settle(breaker.Neutral)
+			st.stop = ErrRedirect
+			return false
+		}
+		o.Transport = classify(st, err, st.wrote.Load())
+		st.netErr = err
+	} else {
+		o.Status = resp.StatusCode
+		st.bodyErr = readBody(st.resp, resp.Body, resp.ContentLength, c.maxBody)
+		resp.Body.Close()
+		var message string
+		switch {
+		case o.Status >= 400:
+			if st.bodyErr == nil && st.sc.dec.DecodeError(st.resp.b, &st.sc.errEnv) == nil {
+				st.envOK = true
+				o.Code = st.sc.errEnv.Code
+				message = st.sc.errEnv.Message
+			}
+		case o.Status >= 200 && o.Status < 300:
+			if st.bodyErr == nil {
+				st.bodyErr = st.decodeSuccess()
+			}
+		}
+		if h := resp.Header.Get("Retry-After"); h != "" || message != "" {
+			if ra, ok := policy.ParseRetryAfter(h, message, now); ok {
+				o.RetryAfter = ra
+			}
+		}
+	}
+
+	d := st.pol.Decide(o)
+	st.out, st.dec, st.decided = o, d, true
+	if d.Ambiguous {
+		st.ambiguous = true
+	}
+	st.apply(now)
+	c.onAttempt(st)
+	if !d.Retry {
+		return false
+	}
+	if d.Action != policy.ActionBackoff && !c.budget.TryRetry() {
+		st.stop = ErrBudgetExhausted
+		return false
+	}
+	st.delay = d.Delay
+	c.onRetry(st)
+	return true
+}
+
+// apply feeds the decision to the breaker, the limiter and the halt list.
+func (st *call) apply(now time.Time) {
+	c, o, d := st.c, &st.out, &st.dec
+	bo := breaker.Neutral
+	switch d.Action {
+	case policy.ActionOK:
+		bo = breaker.Success
+	case policy.ActionTrip:
+		bo = breaker.Failure
+	case policy.ActionRetry:
+		switch o.Transport {
+		case policy.TransportConnect, policy.TransportTimeout, policy.TransportReset:
+			bo = breaker.Failure
+		}
+	}
+	st.settle(bo)
+	if o.Status == http.StatusServiceUnavailable && o.RetryAfter > 0 {
+		c.breakers.OpenFor(st.bkey, o.RetryAfter)
+	}
+
+	switch {
+	case d.Action == policy.ActionOK:
+		c.limiter.Succeeded(st.tenant)
+	case d.Action == policy.ActionBackoff || o.Status == http.StatusTooManyRequests:
+		pause := d.RetryAfter
+		if pause <= 0 {
+			pause = o.RetryAfter
+		}
+		if pause <= 0 {
+			pause = d.Delay
+		}
+		if pause > 0 {
+			c.limiter.Pause(st.tenant, now.Add(pause))
+		}
+		c.limiter.Throttled(st.tenant)
+		c.onThrottled(st)
+	case d.Action == policy.ActionHalt:
+		c.halts.halt(st.tenant, now.Add(c.haltCooldown), st.pol)
+	}
+}
+
+func (st *call) decodeSuccess() error {
+	sc, body := st.sc, st.resp.b
+	switch st.kind {
+	case kindSMS:
+		return sc.dec.DecodeSMS(body, &sc.sms)
+	case kindSMSBatch:
+		return sc.dec.DecodeBatch(body, &sc.batch)
+	case kindChat:
+		return sc.dec.DecodeChat(body, &sc.chat)
+	default:
+		return sc.dec.DecodeChatBatch(body, &sc.chatBatch)
+	}
+}
+
+// result turns the call's end state into the send's error: nil when the
+// last attempt succeeded (its decoded body is in st.sc).
+func (st *call) result(doErr error) error {
+	if st.stop == nil {
+		switch {
+		case !st.decided:
+			st.stop = doErr
+			if st.stop == nil {
+				st.stop = errors.New("client: no attempt was made")
+			}
+		case st.dec.Retry:
+			// go-retryablehttp ended the loop itself: the context ended
+			// during its (zero) wait between attempts.
+			if err := st.Err(); err != nil {
+				st.stop = err
+			} else if doErr != nil {
+				st.stop = doErr
+			}
+		}
+	}
+	var err error
+	switch {
+	case st.stop != nil:
+		err = st.failure(st.stop)
+	case st.dec.Action == policy.ActionOK && st.out.Status >= 200 && st.out.Status < 300:
+		if st.bodyErr == nil {
+			return nil
+		}
+		err = &ResponseError{
+			Status: st.out.Status, Attempts: st.attempts, Tenant: st.tenant,
+			ClientMessageID: st.cmid, Ambiguous: true, Err: st.bodyErr,
+		}
+	default:
+		err = st.failure(giveUpCause(&st.dec))
+	}
+	st.c.onGiveUp(st, err)
+	return err
+}
+
+// rejected is the error of a 200 whose single message was refused.
+func (st *call) rejected(status, description string, code envelope.Code) error {
+	err := &APIError{
+		Status: st.out.Status, Code: code, Message: strings.Clone(description), Action: policy.ActionFail,
+		Reason: "message " + intern(status), Attempts: st.attempts, Ambiguous: st.ambiguous,
+		Tenant: st.tenant, ClientMessageID: st.cmid, Err: ErrRejected,
+	}
+	st.c.onGiveUp(st, err)
+	return err
+}
+
+func giveUpCause(d *policy.Decision) error {
+	if d.Action == policy.ActionHalt {
+		return ErrTenantHalted
+	}
+	switch d.GiveUp {
+	case policy.GiveUpDeadline:
+		return context.DeadlineExceeded
+	case policy.GiveUpRetryAfterBeyondDeadline:
+		return ErrRetryAfterBeyondDeadline
+	}
+	return nil
+}
+
+// failure builds the typed error of a failed send; cause is why it
+// stopped (nil when the policy simply said so).
+func (st *call) failure(cause error) error {
+	if !st.decided {
+		return &SendError{Tenant: st.tenant, ClientMessageID: st.cmid, Attempts: st.attempts, Err: cause}
+	}
+	o, d := &st.out, &st.dec
+	if o.Status != 0 {
+		e := &APIError{
+			Status: o.Status, Code: o.Code, Action: d.Action, Reason: d.Reason,
+			Attempts: st.attempts, RetryAfter: d.RetryAfter, Ambiguous: st.ambiguous,
+			Tenant: st.tenant, ClientMessageID: st.cmid, Err: joinErr(cause, st.bodyErr),
+		}
+		if e.RetryAfter == 0 {
+			e.RetryAfter = o.RetryAfter
+		}
+		if st.envOK {
+			env := &st.sc.errEnv
+			e.Message = strings.Clone(env.Message)
+			e.ErrorID, e.Timestamp = env.ErrorID, env.Timestamp
+		}
+		return e
+	}
+	err := st.netErr
+	if o.Transport == policy.TransportCanceled && st.Err() != nil && !errors.Is(err, st.Err()) {
+		err = joinErr(st.Err(), err)
+	}
+	return &SendError{
+		Tenant: st.tenant, ClientMessageID: st.cmid, Attempts: st.attempts,
+		Transport: o.Transport, Action: d.Action, Ambiguous: st.ambiguous, Err: joinErr(cause, err),
+	}
+}
+
+// joinErr wraps both errors (either may be nil) so errors.Is sees each.
+func joinErr(cause, last error) error {
+	switch {
+	case cause == nil:
+		return last
+	case last == nil || errors.Is(cause, last):
+		return cause
+	}
+	return fmt.Errorf("%w (last attempt: %w)", cause, last)
+}

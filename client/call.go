@@ -1,0 +1,250 @@
+package client
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptrace"
+	"sync/atomic"
+	"time"
+
+	"github.com/hashicorp/go-retryablehttp"
+
+	"github.com/octosend/octosend/breaker"
+	"github.com/octosend/octosend/internal/clock"
+	"github.com/octosend/octosend/policy"
+)
+
+// kind is the shape of a request and of its 2xx response.
+type kind uint8
+
+const (
+	kindSMS kind = iota
+	kindSMSBatch
+	kindChat
+	kindChatBatch
+)
+
+// callKey finds the *call in a request's context.
+type callKey struct{}
+
+// call is one logical request — a single message, or one chunk of a batch
+// — through all of its attempts. It is the context of every attempt's
+// request, so go-retryablehttp's hooks (CheckRetry, PrepareRetry) and the
+// transport find it with ctx.Value(callKey{}).
+//
+// A call is used by one goroutine at a time, except wrote, which the
+// transport's write loop sets.
+type call struct {
+	context.Context // the caller's
+
+	c              *Client
+	pol            *policy.Policy
+	tenant         string
+	cmid           string // "" for a batch chunk
+	dest           string // for logs only, masked; "" for a batch chunk
+	msgs           int
+	kind           kind
+	url            string
+	bkey           string
+	attemptTimeout time.Duration
+
+	body    *reqBody
+	probe   bytes.Reader // the reader go-retryablehttp asks for once to learn the length
+	first   bodyReader   // the first attempt's body, so a send without retries allocates none
+	readers atomic.Int32
+
+	trace httptrace.ClientTrace
+	wrote atomic.Bool
+
+	start    time.Time
+	attempts int
+	delay    time.Duration
+	done     func(breaker.Outcome)
+
+	// The last attempt.
+	out       policy.Outcome
+	dec       policy.Decision
+	decided   bool
+	resp      *buffer  // its response body
+	sc        *scratch // its decoded body
+	envOK     bool     // sc.errEnv holds its error envelope
+	bodyErr   error    // reading or decoding its body failed
+	netErr    error    // its transport error
+	stop      error    // why the send ended outside the policy's decision
+	ambiguous bool     // some attempt may have been accepted
+}
+
+// Value makes the call findable from its requests' contexts.
+func (st *call) Value(key any) any {
+	if key == (callKey{}) {
+		return st
+	}
+	return st.Context.Value(key)
+}
+
+func (c *Client) newCall(ctx context.Context, pol *policy.Policy, tenant string, k kind, base string, body *buffer) *call {
+	st := &call{
+		Context:        ctx,
+		c:              c,
+		pol:            pol,
+		tenant:         tenant,
+		kind:           k,
+		msgs:           1,
+		url:            base + "/api/v1/subaccounts/" + tenant + pathSuffix(k),
+		attemptTimeout: pol.AttemptTimeout(tenant),
+		resp:           getBuffer(),
+		sc:             getScratch(),
+	}
+	st.bkey = base
+	if c.byTenant {
+		st.bkey = tenant
+	}
+	st.body = &reqBody{buf: body}
+	st.body.refs.Store(1)
+	st.trace.WroteRequest = st.wroteRequest
+	return st
+}
+
+func pathSuffix(k kind) string {
+	if k == kindSMSBatch || k == kindChatBatch {
+		return "/messages/batch"
+	}
+	return "/messages"
+}
+
+func (st *call) wroteRequest(info httptrace.WroteRequestInfo) {
+	if info.Err == nil {
+		st.wrote.Store(true)
+	}
+}
+
+// release returns the pooled buffers; results must be copied out first.
+func (st *call) release() {
+	putBuffer(st.resp)
+	putScratch(st.sc)
+	st.resp, st.sc = nil, nil
+	st.body.release()
+}
+
+// readBody hands go-retryablehttp a fresh reader over the request body.
+// Its first call only measures the length.
+func (st *call) readBody() (io.Reader, error) {
+	n := st.readers.Add(1)
+	if n == 1 {
+		st.probe.Reset(st.body.buf.b)
+		return &st.probe, nil
+	}
+	st.body.acquire()
+	r := &st.first
+	if n > 2 {
+		r = &bodyReader{}
+	}
+	r.owner = st.body
+	r.Reset(st.body.buf.b)
+	return r, nil
+}
+
+// run sends the request until the policy, the caller's context or a
+// guard (breaker, halt, budget) ends it, and returns the send's error (nil
+// when the last attempt succeeded; the decoded body is then in st.sc).
+func (st *call) run() error {
+	c := st.c
+	st.start = c.clk.Now()
+	c.budget.Request()
+	if err := st.beforeAttempt(); err != nil {
+		st.stop = err
+		return st.result(nil)
+	}
+	ctx := httptrace.WithClientTrace(st, &st.trace)
+	req, err := retryablehttp.NewRequestWithContext(ctx, http.MethodPost, st.url, retryablehttp.ReaderFunc(st.readBody))
+	if err != nil {
+		st.settle(breaker.Neutral)
+		st.stop = fmt.Errorf("client: building request: %w", err)
+		return st.result(nil)
+	}
+	req.Header = c.header
+	resp, err := c.rc.Do(req)
+	if resp != nil {
+		resp.Body.Close()
+	}
+	st.settle(breaker.Neutral) // an attempt that never reached CheckRetry
+	return st.result(err)
+}
+
+// settle reports the current attempt to its breaker, once.
+func (st *call) settle(o breaker.Outcome) {
+	if st.done != nil {
+		st.done(o)
+		st.done = nil
+	}
+}
+
+// beforeAttempt runs before every attempt: the backoff wait (on the
+// injected clock, ending early with the context), the halt check, the
+// limiter wait and the breaker check.
+func (st *call) beforeAttempt() error {
+	c := st.c
+	if st.attempts > 0 && st.delay > 0 {
+		if err := clock.Sleep(st, c.clk, st.delay); err != nil {
+			return err
+		}
+	}
+	if err := c.halts.check(st.tenant, c.clk.Now(), st.pol); err != nil {
+		return err
+	}
+	if err := c.limiter.Wait(st, st.tenant); err != nil {
+		return err
+	}
+	done, err := c.breakers.Allow(st.bkey)
+	if err != nil {
+		return breakerOpenError{err}
+	}
+	st.done = done
+	st.attempts++
+	st.wrote.Store(false)
+	return nil
+}
+
+// prepareRetry is go-retryablehttp's PrepareRetry: the wait and the guards
+// before attempts 2..n.
+func (c *Client) prepareRetry(req *http.Request) error {
+	st, _ := req.Context().Value(callKey{}).(*call)
+	if st == nil {
+		return errors.New("client: request without send state")
+	}
+	if err := st.beforeAttempt(); err != nil {
+		st.stop = err
+		return err
+	}
+	return nil
+}
+
+// checkRetry is go-retryablehttp's CheckRetry: it reads and decodes the
+// response, asks the policy, applies the decision to the limiter, the
+// breaker and the tenant, and says whether to go again. The error it
+// returns is always nil: the send's error is built from the call.
+func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
+	st, _ := ctx.Value(callKey{}).(*call)
+	if st == nil {
+		if resp != nil {
+			resp.Body.Close()
+		}
+		return false, err
+	}
+	return st.afterAttempt(resp, err), nil
+}
+
+// errorHandler is go-retryablehttp's ErrorHandler: it hands back the raw
+// error instead of "giving up after N attempts"; the call knows the rest.
+func errorHandler(resp *http.Response, err error, _ int) (*http.Response, error) {
+	if resp != nil {
+		resp.Body.Close()
+	}
+	return nil, err
+}
+
+func zeroBackoff(time.Duration, time.Duration, int, *http.Response) time.Duration { return 0 }

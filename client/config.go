@@ -1,0 +1,244 @@
+package client
+
+import (
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/octosend/octosend/breaker"
+	"github.com/octosend/octosend/internal/clock"
+	"github.com/octosend/octosend/policy"
+	"github.com/octosend/octosend/ratelimit"
+)
+
+// Region is the 8x8 data centre an account is provisioned in. It picks the
+// base URLs of the SMS and Messaging Apps APIs.
+type Region uint8
+
+// The regions. The zero value is RegionAPAC, 8x8's default.
+const (
+	RegionAPAC Region = iota // Asia-Pacific (Singapore): sms.8x8.com, chatapps.8x8.com
+	RegionUS                 // North America: sms.us.8x8.com, chatapps.us.8x8.com
+	RegionEU                 // Europe: sms.8x8.uk, chatapps.8x8.uk
+	RegionID                 // Indonesia: sms.8x8.id, chatapps.8x8.id
+)
+
+var regions = [...]struct{ name, sms, chat string }{
+	RegionAPAC: {"apac", "https://sms.8x8.com", "https://chatapps.8x8.com"},
+	RegionUS:   {"us", "https://sms.us.8x8.com", "https://chatapps.us.8x8.com"},
+	RegionEU:   {"eu", "https://sms.8x8.uk", "https://chatapps.8x8.uk"},
+	RegionID:   {"id", "https://sms.8x8.id", "https://chatapps.8x8.id"},
+}
+
+// String returns "apac", "us", "eu" or "id" ("Region(N)" when invalid).
+func (r Region) String() string {
+	if r.valid() {
+		return regions[r].name
+	}
+	return "Region(" + strconv.Itoa(int(r)) + ")"
+}
+
+// SMSBaseURL returns the region's SMS API base URL, e.g. https://sms.8x8.com.
+func (r Region) SMSBaseURL() string {
+	if r.valid() {
+		return regions[r].sms
+	}
+	return ""
+}
+
+// ChatBaseURL returns the region's Messaging Apps API base URL, e.g.
+// https://chatapps.8x8.com.
+func (r Region) ChatBaseURL() string {
+	if r.valid() {
+		return regions[r].chat
+	}
+	return ""
+}
+
+// ParseRegion returns the region named s ("apac", "us", "eu", "id";
+// case-insensitive).
+func ParseRegion(s string) (Region, bool) {
+	for i, r := range regions {
+		if strings.EqualFold(s, r.name) {
+			return Region(i), true
+		}
+	}
+	return 0, false
+}
+
+func (r Region) valid() bool { return int(r) < len(regions) }
+
+// Config configures a Client. It is a plain struct: every zero field means
+// the documented default. Printing it (fmt, slog) never shows the API key.
+type Config struct {
+	// APIKey is the 8x8 API key, sent as "Authorization: Bearer <key>".
+	// It never appears in a log line, an error or a panic. Over plain http
+	// it is refused unless the host is a loopback address.
+	APIKey string
+
+	// Region picks the base URLs; zero is RegionAPAC.
+	Region Region
+	// BaseURL overrides the SMS API base URL (e.g. an emulator's URL).
+	// http is allowed only to a loopback host.
+	BaseURL string
+	// ChatBaseURL overrides the Messaging Apps base URL. When empty and
+	// BaseURL is set, BaseURL is used for both (the emulator serves both).
+	ChatBaseURL string
+
+	// Policy decides what to do with each outcome. Nil means
+	// policy.Default(). Ignored when PolicyLive is set.
+	Policy *policy.Policy
+	// PolicyLive, when not nil, is read at the start of every send, so a
+	// policy stored into it takes effect for the next send (hot reload).
+	// Storing a new policy also lifts every tenant halt.
+	PolicyLive *policy.Live
+
+	// RateLimit configures the per-tenant and per-process limiter the
+	// client builds when Limiter is nil. Zero fields take the policy's
+	// default limits, then ratelimit's defaults. Its Clock is replaced by
+	// Config.Clock.
+	RateLimit ratelimit.Config
+	// Limiter, when not nil, is used instead of building one from
+	// RateLimit (e.g. a *ratelimit.Redis shared by a fleet). The client
+	// does not close it.
+	Limiter ratelimit.Backend
+
+	// Breaker configures the circuit breakers. Zero fields take the
+	// policy's default limits, then breaker's defaults. Its Clock is
+	// replaced by Config.Clock; its OnStateChange is kept and called
+	// before Hooks.OnBreakerStateChange.
+	Breaker breaker.Config
+	// BreakerByTenant keys breakers by tenant (sub-account) instead of by
+	// base URL (the region: where 8x8's health lives).
+	BreakerByTenant bool
+
+	// HTTPClient is the client requests go through. Nil means a tuned
+	// pooled transport (TLS 1.2 minimum, 1.3 preferred, keep-alives,
+	// 256 idle connections per host). The client uses a copy of it with
+	// its own redirect rule and a transport wrapper; its TLS settings must
+	// not allow less than TLS 1.2 nor cap the version below 1.3.
+	HTTPClient *http.Client
+
+	// MaxResponseBytes caps how much of a response body is read. Zero
+	// means 1 MiB. A larger body is an error (ErrResponseTooLarge), and the
+	// read never allocates more than the cap.
+	MaxResponseBytes int64
+
+	// HaltCooldown is how long a tenant stays halted after a halt action.
+	// Zero means one minute.
+	HaltCooldown time.Duration
+
+	// UserAgent is sent with each request. Empty means "octosend".
+	UserAgent string
+
+	// Logger receives a Debug record per attempt and a Warn record per
+	// give-up. Nil means silent. Records carry the tenant, attempt,
+	// status, code, action and delay, and a masked destination; never the
+	// API key nor the message text.
+	Logger *slog.Logger
+
+	// Hooks are called as sends progress. Nil hooks are skipped.
+	Hooks Hooks
+
+	// Clock is the time source for backoff waits, the limiter and the
+	// breaker. Nil means the wall clock. Network I/O (attempt timeouts,
+	// context deadlines) always runs on real time.
+	Clock clock.Clock
+
+	// Rand returns numbers in [0, 1) for backoff jitter. Nil means the
+	// policy's default source.
+	Rand func() float64
+}
+
+// String returns a description of the Config with the API key redacted.
+func (c Config) String() string {
+	b := make([]byte, 0, 128)
+	b = append(b, "client.Config{APIKey:"...)
+	b = append(b, redactKey(c.APIKey)...)
+	b = append(b, " Region:"...)
+	b = append(b, c.Region.String()...)
+	if c.BaseURL != "" {
+		b = append(b, " BaseURL:"...)
+		b = append(b, c.BaseURL...)
+	}
+	if c.ChatBaseURL != "" {
+		b = append(b, " ChatBaseURL:"...)
+		b = append(b, c.ChatBaseURL...)
+	}
+	if c.BreakerByTenant {
+		b = append(b, " BreakerByTenant:true"...)
+	}
+	if c.MaxResponseBytes != 0 {
+		b = append(b, " MaxResponseBytes:"...)
+		b = strconv.AppendInt(b, c.MaxResponseBytes, 10)
+	}
+	b = append(b, '}')
+	return string(b)
+}
+
+// GoString is String, so %#v does not print the key either.
+func (c Config) GoString() string { return c.String() }
+
+// LogValue renders the Config for slog without the key.
+func (c Config) LogValue() slog.Value {
+	return slog.GroupValue(
+		slog.String("api_key", redactKey(c.APIKey)),
+		slog.String("region", c.Region.String()),
+		slog.String("base_url", c.BaseURL),
+		slog.String("chat_base_url", c.ChatBaseURL),
+		slog.Bool("breaker_by_tenant", c.BreakerByTenant),
+	)
+}
+
+func redactKey(k string) string {
+	if k == "" {
+		return `""`
+	}
+	return "[REDACTED]"
+}
+
+// Event describes one step of a send, for Hooks. It never holds the API
+// key, the message text or the destination.
+type Event struct {
+	Tenant string // the sub-account
+	// ClientMessageID is the message's clientMessageId; "" for a batch
+	// request (Messages then says how many it carries).
+	ClientMessageID string
+	Messages        int              // messages in the request (1 for a single send)
+	Attempt         int              // 1-based attempt number
+	Status          int              // HTTP status; 0 when no response
+	Code            int              // API body code; 0 when none
+	Transport       policy.Transport // transport failure class when Status is 0
+	Action          policy.Action    // what the policy said
+	Delay           time.Duration    // wait before the next attempt (OnRetry, OnThrottled)
+	RetryAfter      time.Duration    // the server's hint; 0 when none
+	Ambiguous       bool             // the attempt may have been accepted
+	Reason          string           // the policy's reason
+	Err             error            // the send's error (OnGiveUp only)
+}
+
+// BreakerEvent is a circuit breaker's change of state.
+type BreakerEvent struct {
+	Key      string // base URL, or tenant with Config.BreakerByTenant
+	From, To breaker.State
+}
+
+// Hooks are optional callbacks. They are called synchronously on the
+// sending goroutine (OnBreakerStateChange: on whichever goroutine caused
+// the change), so they should return quickly. Payloads never hold the API
+// key or the message text.
+type Hooks struct {
+	// OnAttempt is called after every attempt, with its outcome.
+	OnAttempt func(Event)
+	// OnRetry is called when the client decides to retry, with the delay.
+	OnRetry func(Event)
+	// OnThrottled is called on a 429: the tenant is paused until the
+	// Retry-After and its rate is lowered.
+	OnThrottled func(Event)
+	// OnBreakerStateChange is called when a breaker changes state.
+	OnBreakerStateChange func(BreakerEvent)
+	// OnGiveUp is called when a send fails for good, with its error.
+	OnGiveUp func(Event)
+}

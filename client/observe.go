@@ -1,0 +1,97 @@
+package client
+
+import (
+	"log/slog"
+
+	"github.com/octosend/octosend/breaker"
+)
+
+// event describes the call's last attempt for hooks.
+func (st *call) event() Event {
+	return Event{
+		Tenant:          st.tenant,
+		ClientMessageID: st.cmid,
+		Messages:        st.msgs,
+		Attempt:         st.attempts,
+		Status:          st.out.Status,
+		Code:            int(st.out.Code),
+		Transport:       st.out.Transport,
+		Action:          st.dec.Action,
+		Delay:           st.dec.Delay,
+		RetryAfter:      st.out.RetryAfter,
+		Ambiguous:       st.dec.Ambiguous,
+		Reason:          st.dec.Reason,
+	}
+}
+
+// attrs are the log attributes of the call's last attempt: never the key,
+// never the text, the destination masked.
+func (st *call) attrs(extra ...slog.Attr) []slog.Attr {
+	a := make([]slog.Attr, 0, 12+len(extra))
+	a = append(a,
+		slog.String("tenant", st.tenant),
+		slog.Int("attempt", st.attempts),
+		slog.Int("status", st.out.Status),
+		slog.Int("code", int(st.out.Code)),
+		slog.String("action", st.dec.Action.String()),
+		slog.Duration("delay", st.dec.Delay),
+	)
+	if st.out.Status == 0 && st.decided {
+		a = append(a, slog.String("transport", st.out.Transport.String()))
+	}
+	if st.out.RetryAfter > 0 {
+		a = append(a, slog.Duration("retry_after", st.out.RetryAfter))
+	}
+	if st.cmid != "" {
+		a = append(a, slog.String("client_message_id", st.cmid))
+	}
+	if st.dest != "" {
+		a = append(a, slog.String("destination", maskDestination(st.dest)))
+	}
+	if st.msgs > 1 {
+		a = append(a, slog.Int("messages", st.msgs))
+	}
+	return append(a, extra...)
+}
+
+func (c *Client) onAttempt(st *call) {
+	if c.hooks.OnAttempt != nil {
+		c.hooks.OnAttempt(st.event())
+	}
+	if c.log != nil && c.log.Enabled(st, slog.LevelDebug) {
+		c.log.LogAttrs(st, slog.LevelDebug, "octosend: attempt", st.attrs()...)
+	}
+}
+
+func (c *Client) onRetry(st *call) {
+	if c.hooks.OnRetry != nil {
+		c.hooks.OnRetry(st.event())
+	}
+}
+
+func (c *Client) onThrottled(st *call) {
+	if c.hooks.OnThrottled != nil {
+		c.hooks.OnThrottled(st.event())
+	}
+}
+
+func (c *Client) onGiveUp(st *call, err error) {
+	if c.hooks.OnGiveUp != nil {
+		ev := st.event()
+		ev.Err = err
+		c.hooks.OnGiveUp(ev)
+	}
+	if c.log != nil && c.log.Enabled(st, slog.LevelWarn) {
+		c.log.LogAttrs(st, slog.LevelWarn, "octosend: send failed", st.attrs(slog.String("error", err.Error()))...)
+	}
+}
+
+func (c *Client) onBreakerChange(key string, from, to breaker.State) {
+	if c.hooks.OnBreakerStateChange != nil {
+		c.hooks.OnBreakerStateChange(BreakerEvent{Key: key, From: from, To: to})
+	}
+	if c.log != nil {
+		c.log.Warn("octosend: circuit breaker", slog.String("key", key),
+			slog.String("from", from.String()), slog.String("to", to.String()))
+	}
+}

@@ -1,0 +1,127 @@
+package client
+
+import (
+	"context"
+	"strings"
+
+	"github.com/google/uuid"
+
+	"github.com/octosend/octosend/envelope"
+)
+
+// begin checks what every send checks first.
+func (c *Client) begin(subAccountID string) error {
+	if c.closed.Load() {
+		return ErrClosed
+	}
+	return checkSubAccount(subAccountID)
+}
+
+// SendSMS sends one SMS for the sub-account (tenant) subAccountID and
+// returns 8x8's answer. It retries what the policy says is retryable,
+// waiting on the tenant's rate limiter and consulting the circuit breaker
+// before every attempt; every attempt carries the same clientMessageId
+// (msg.ClientMessageID, or a UUID minted once).
+//
+// The error is nil when 8x8 accepted the message. Otherwise it is, with
+// errors.As: *ValidationError (bad input, no network call made),
+// *APIError (an error response, or a 200 whose status is REJECTED, with
+// errors.Is(err, ErrRejected)), *SendError (no response: transport
+// failure, or refused before any attempt), or *ResponseError (a 200 whose
+// body was unusable). errors.Is finds ErrBreakerOpen, ErrTenantHalted,
+// ErrBudgetExhausted, ErrRetryAfterBeyondDeadline, ErrClosed and the
+// context's errors. The Result is filled as far as known even on error
+// (ClientMessageID, Attempts, Ambiguous).
+func (c *Client) SendSMS(ctx context.Context, subAccountID string, msg SMS) (Result, error) {
+	if err := c.begin(subAccountID); err != nil {
+		return Result{}, err
+	}
+	if err := msg.validate("", false); err != nil {
+		return Result{}, err
+	}
+	cmid := msg.ClientMessageID
+	if cmid == "" {
+		cmid = uuid.NewString()
+	}
+	req := envelope.SMSRequest{
+		Destination: msg.Destination, Country: msg.Country, Source: msg.Source,
+		ClientMessageID: cmid, Text: msg.Text, Encoding: msg.Encoding,
+		Scheduled: msg.Scheduled, Expiry: msg.Expiry,
+		DLRCallbackURL: msg.DLRCallbackURL, ClientIP: msg.ClientIP, Track: msg.Track,
+	}
+	buf := getBuffer()
+	buf.b = envelope.AppendSMSRequest(buf.b[:0], &req)
+
+	st := c.newCall(ctx, c.policy(), subAccountID, kindSMS, c.smsBase, buf)
+	defer st.release()
+	st.cmid, st.dest = cmid, msg.Destination
+	err := st.run()
+	res := Result{ClientMessageID: cmid, Attempts: st.attempts, Ambiguous: st.ambiguous, HTTPStatus: st.out.Status}
+	if err != nil {
+		return res, err
+	}
+	r := &st.sc.sms
+	res.UMID = strings.Clone(r.UMID)
+	res.Status = intern(r.Status.Code)
+	res.Description = intern(r.Status.Description)
+	if strings.EqualFold(r.Status.Code, "REJECTED") {
+		return res, st.rejected(r.Status.Code, r.Status.Description, 0)
+	}
+	return res, nil
+}
+
+// SendChat sends one Messaging Apps message for the sub-account
+// subAccountID, with the same retries, guards and errors as SendSMS. A 200
+// whose state is "rejected" or "failed" is an *APIError matching
+// ErrRejected, with the per-message error code.
+func (c *Client) SendChat(ctx context.Context, subAccountID string, msg Chat) (Result, error) {
+	if err := c.begin(subAccountID); err != nil {
+		return Result{}, err
+	}
+	if err := msg.validate(""); err != nil {
+		return Result{}, err
+	}
+	cmid := msg.ClientMessageID
+	if cmid == "" {
+		cmid = uuid.NewString()
+	}
+	req := chatRequest(&msg, cmid)
+	buf := getBuffer()
+	buf.b = envelope.AppendChatRequest(buf.b[:0], &req)
+
+	st := c.newCall(ctx, c.policy(), subAccountID, kindChat, c.chatBase, buf)
+	defer st.release()
+	st.cmid, st.dest = cmid, msg.User.MSISDN
+	err := st.run()
+	res := Result{ClientMessageID: cmid, Attempts: st.attempts, Ambiguous: st.ambiguous, HTTPStatus: st.out.Status}
+	if err != nil {
+		return res, err
+	}
+	r := &st.sc.chat
+	res.UMID = strings.Clone(r.UMID)
+	res.Status = intern(r.Status.State)
+	res.Description = intern(r.Status.Detail)
+	if r.Status.ErrorMessage != "" && res.Description == "" {
+		res.Description = intern(r.Status.ErrorMessage)
+	}
+	if chatRefused(r.Status.State) {
+		return res, st.rejected(r.Status.State, res.Description, r.Status.ErrorCode)
+	}
+	return res, nil
+}
+
+func chatRequest(m *Chat, cmid string) envelope.ChatRequest {
+	typ := m.Type
+	if typ == "" {
+		typ = "text"
+	}
+	return envelope.ChatRequest{
+		User: m.User, ClientMessageID: cmid, Type: typ, Content: m.Content,
+		Scheduled: m.Scheduled, Expiry: m.Expiry, DLRCallbackURL: m.DLRCallbackURL, Channels: m.Channels,
+	}
+}
+
+// chatRefused reports a chat-apps state that means 8x8 will not deliver.
+func chatRefused(state string) bool {
+	return strings.EqualFold(state, "rejected") || strings.EqualFold(state, "failed") || strings.EqualFold(state, "error")
+}

@@ -1,0 +1,161 @@
+package client
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/octosend/octosend/policy"
+)
+
+// maxRedirects bounds same-host redirects; the API does not redirect
+// sends, so more than a couple means something is wrong.
+const maxRedirects = 3
+
+// newDefaultTransport is the transport used when Config.HTTPClient is nil:
+// pooled keep-alive connections sized for many concurrent senders to one
+// host, TLS 1.2 minimum with 1.3 preferred (never capped), HTTP/2 when the
+// server offers it.
+func newDefaultTransport() *http.Transport {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.TLSClientConfig = &tls.Config{MinVersion: tls.VersionTLS12}
+	t.ForceAttemptHTTP2 = true
+	t.MaxIdleConns = 1024
+	t.MaxIdleConnsPerHost = 256
+	t.IdleConnTimeout = 90 * time.Second
+	t.TLSHandshakeTimeout = 10 * time.Second
+	t.ExpectContinueTimeout = 0
+	return t
+}
+
+// checkTLS refuses a transport whose TLS settings allow less than TLS 1.2
+// or cap the version below 1.3.
+func checkTLS(rt http.RoundTripper) error {
+	t, ok := rt.(*http.Transport)
+	if !ok || t.TLSClientConfig == nil {
+		return nil
+	}
+	cfg := t.TLSClientConfig
+	if cfg.MinVersion != 0 && cfg.MinVersion < tls.VersionTLS12 {
+		return errors.New("client: HTTPClient allows TLS below 1.2")
+	}
+	if cfg.MaxVersion != 0 && cfg.MaxVersion < tls.VersionTLS13 {
+		return errors.New("client: HTTPClient caps TLS below 1.3")
+	}
+	return nil
+}
+
+// transport wraps the real RoundTripper. It applies the policy's
+// per-attempt timeout, and it deliberately has no CloseIdleConnections
+// method: go-retryablehttp calls http.Client.CloseIdleConnections whenever
+// a request finally fails, which would tear down the whole shared pool
+// during a 429 storm or an outage. Client.Close closes idle connections
+// of the base transport itself.
+type transport struct {
+	base http.RoundTripper
+}
+
+func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
+	st, _ := req.Context().Value(callKey{}).(*call)
+	if st == nil || st.attemptTimeout <= 0 {
+		return t.base.RoundTrip(req)
+	}
+	ctx, cancel := context.WithTimeout(req.Context(), st.attemptTimeout)
+	resp, err := t.base.RoundTrip(req.WithContext(ctx))
+	if err != nil {
+		cancel()
+		return nil, err
+	}
+	// The attempt's deadline also bounds reading the body; it is released
+	// when the body is closed.
+	resp.Body = &cancelBody{ReadCloser: resp.Body, cancel: cancel}
+	return resp, nil
+}
+
+func (t *transport) closeIdle() {
+	if ci, ok := t.base.(interface{ CloseIdleConnections() }); ok {
+		ci.CloseIdleConnections()
+	}
+}
+
+type cancelBody struct {
+	io.ReadCloser
+	cancel context.CancelFunc
+}
+
+func (b *cancelBody) Close() error {
+	err := b.ReadCloser.Close()
+	b.cancel()
+	return err
+}
+
+// checkRedirect follows at most maxRedirects redirects, and only to the
+// same scheme and host: the Authorization header never goes anywhere else.
+func checkRedirect(req *http.Request, via []*http.Request) error {
+	if len(via) >= maxRedirects {
+		return ErrRedirect
+	}
+	first := via[0].URL
+	if req.URL.Host != first.Host || req.URL.Scheme != first.Scheme {
+		return ErrRedirect
+	}
+	return nil
+}
+
+// classify sorts a transport error (no HTTP response) into the policy's
+// classes. wrote reports whether the whole request reached the wire
+// (httptrace WroteRequest without error): a failure before that means
+// 8x8 surely did not get the message.
+func classify(ctx context.Context, err error, wrote bool) policy.Transport {
+	if ctx.Err() != nil {
+		return policy.TransportCanceled
+	}
+	if _, ok := errors.AsType[*net.DNSError](err); ok {
+		return policy.TransportDNS
+	}
+	if isTLSError(err) {
+		return policy.TransportTLS
+	}
+	if op, ok := errors.AsType[*net.OpError](err); ok && op.Op == "dial" {
+		return policy.TransportConnect
+	}
+	if !wrote {
+		// The request did not get out whole: the server cannot have acted
+		// on a half-written body.
+		return policy.TransportConnect
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		return policy.TransportTimeout
+	}
+	if ne, ok := errors.AsType[net.Error](err); ok && ne.Timeout() {
+		return policy.TransportTimeout
+	}
+	return policy.TransportReset
+}
+
+func isTLSError(err error) bool {
+	if _, ok := errors.AsType[tls.RecordHeaderError](err); ok {
+		return true
+	}
+	if _, ok := errors.AsType[tls.AlertError](err); ok {
+		return true
+	}
+	if _, ok := errors.AsType[*tls.CertificateVerificationError](err); ok {
+		return true
+	}
+	if _, ok := errors.AsType[x509.UnknownAuthorityError](err); ok {
+		return true
+	}
+	if _, ok := errors.AsType[x509.HostnameError](err); ok {
+		return true
+	}
+	if _, ok := errors.AsType[x509.CertificateInvalidError](err); ok {
+		return true
+	}
+	return false
+}
