@@ -58,7 +58,8 @@ type Config struct {
 type TenantConfig struct {
 	// Rate replaces Config.Rate for this sub-account; 0 keeps Config.Rate.
 	Rate float64
-	// Burst replaces Config.Burst; 0 keeps the default for the rate.
+	// Burst replaces Config.Burst. Zero keeps Config.Burst when Rate is not
+	// overridden, and means max(1, ceil(Rate)) when it is.
 	Burst int
 	// Unlimited turns the rate limit off for this sub-account.
 	Unlimited bool
