@@ -24,4 +24,5 @@ type Backend interface {
 
 var (
 	_ Backend = (*Limiter)(nil)
+	_ Backend = (*Redis)(nil)
 )

@@ -161,6 +161,32 @@ func (l *Limiter) waitSlow(ctx context.Context, name string, t *tenant, r *rate.
 	return l.waitProcess(ctx, name, now, deadline, hasDeadline)
 }
 
+// waitPause waits out a pause of tenant name, if it is live and paused,
+// failing at once with a *DelayError when the pause outlasts the deadline.
+func (l *Limiter) waitPause(ctx context.Context, name string, deadline time.Time, hasDeadline bool) error {
+	t := l.lookup(name)
+	if t == nil {
+		return nil
+	}
+	for {
+		now := l.clock.Now()
+		ns := l.since(now)
+		p := t.paused.Load()
+		if p <= ns {
+			return nil
+		}
+		d := time.Duration(p - ns)
+		if hasDeadline {
+			if rem := deadline.Sub(now); d > rem {
+				return &DelayError{Tenant: name, Delay: d, Remaining: rem, Paused: true}
+			}
+		}
+		if err := clock.Sleep(ctx, l.clock, d); err != nil {
+			return err
+		}
+	}
+}
+
 // waitProcess waits for a token of the process bucket. The tenant's token is
 // already held: its reserved time has come.
 func (l *Limiter) waitProcess(ctx context.Context, name string, now, deadline time.Time, hasDeadline bool) error {

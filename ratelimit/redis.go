@@ -1,0 +1,374 @@
+package ratelimit
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/octosend/octosend/internal/clock"
+	"github.com/redis/go-redis/v9"
+)
+
+// DefaultRedisTimeout bounds each Redis call of a Redis backend.
+const DefaultRedisTimeout = 50 * time.Millisecond
+
+// DefaultRedisRecheck is how long a Redis backend stops asking Redis after
+// a failed call.
+const DefaultRedisRecheck = time.Second
+
+// DefaultRedisPrefix prefixes every key a Redis backend writes.
+const DefaultRedisPrefix = "octosend:rl:"
+
+// RedisConfig configures a Redis backend. Zero fields mean their defaults.
+type RedisConfig struct {
+	// Client is the Redis connection (required). A *redis.Client,
+	// *redis.ClusterClient or *redis.Ring will do: the two keys of a tenant
+	// share a hash tag.
+	Client redis.UniversalClient
+	// Prefix is prepended to every key. Zero means DefaultRedisPrefix.
+	Prefix string
+	// Rate and Burst are each tenant's quota for the whole fleet, in
+	// requests per second. Zero means DefaultRate and DefaultBurst (Burst
+	// zero with Rate set means Rate/10 rounded up).
+	Rate  float64
+	Burst int
+	// Timeout bounds each Redis call. Zero means DefaultRedisTimeout (50ms).
+	Timeout time.Duration
+	// FailOpen chooses what Wait does while Redis is unreachable: true falls
+	// back to Local (each instance then allows Local's full tenant rate, so
+	// give Local a share of the quota if the fleet must stay under it even
+	// then); false fails with an error wrapping ErrUnavailable.
+	FailOpen bool
+	// Recheck is how long, after a failed Redis call, the backend goes
+	// straight to the fail-open or fail-closed answer without asking Redis;
+	// the first call after it asks again, so the backend recovers by itself
+	// when Redis is back. Zero means DefaultRedisRecheck (1s).
+	Recheck time.Duration
+	// Local is the in-process limiter: it supplies the process-wide bucket,
+	// each tenant's AIMD state and a local copy of pauses, and is the
+	// fallback when FailOpen is set. Nil means New(Config{Rate: Rate, Burst:
+	// Burst, Clock: Clock}).
+	Local *Limiter
+	// Clock is the time source for waiting; nil means clock.Real. The quota
+	// itself runs on Redis server time.
+	Clock clock.Clock
+}
+
+// Redis is a Backend that shares each tenant's quota across a fleet of
+// sender processes through Redis (GCRA, one round trip per Wait), with a
+// pause shared through Redis too, so one instance's 429 holds them all.
+// Create it with NewRedis; the zero value is not usable. A *Redis is safe for
+// concurrent use.
+//
+// AIMD state is kept per instance in Local: an instance that saw 429s
+// charges the shared quota at its own lowered rate (each of its requests
+// takes 1/rate of it), so the fleet slows down as its members do.
+type Redis struct {
+	client   redis.UniversalClient
+	prefix   string
+	timeout  time.Duration
+	recheck  time.Duration
+	failOpen bool
+	local    *Limiter
+	clock    clock.Clock
+
+	def       atomic.Pointer[override] // default fleet rate and burst
+	omu       sync.RWMutex
+	overrides map[string]override
+
+	downUntil atomic.Int64 // clock UnixNano until which Redis is not asked; 0: up
+}
+
+// NewRedis returns a Redis backend. It returns an error wrapping
+// ErrInvalidConfig when cfg has no Client or holds a value out of range. It
+// does not contact Redis.
+func NewRedis(cfg RedisConfig) (*Redis, error) {
+	if cfg.Client == nil {
+		return nil, configError("redis client is nil")
+	}
+	r, b, err := rateBurst("redis rate", cfg.Rate, cfg.Burst, DefaultRate, DefaultBurst)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.Timeout < 0 || cfg.Recheck < 0 {
+		return nil, configError("redis timeout %v and recheck %v must be >= 0", cfg.Timeout, cfg.Recheck)
+	}
+	rd := &Redis{
+		client:    cfg.Client,
+		prefix:    cmp(cfg.Prefix, DefaultRedisPrefix),
+		timeout:   cmp(cfg.Timeout, DefaultRedisTimeout),
+		recheck:   cmp(cfg.Recheck, DefaultRedisRecheck),
+		failOpen:  cfg.FailOpen,
+		local:     cfg.Local,
+		clock:     clock.Or(cfg.Clock),
+		overrides: make(map[string]override),
+	}
+	if rd.local == nil {
+		if rd.local, err = New(Config{Rate: r, Burst: b, Clock: cfg.Clock}); err != nil {
+			return nil, err
+		}
+	}
+	rd.def.Store(&override{rate: r, burst: b})
+	return rd, nil
+}
+
+// cmp returns v, or def when v is the zero value.
+func cmp[T comparable](v, def T) T {
+	var zero T
+	if v == zero {
+		return def
+	}
+	return v
+}
+
+// Local returns the in-process limiter the backend uses.
+func (r *Redis) Local() *Limiter { return r.local }
+
+// SetTenant sets tenant's fleet-wide rate and burst, overriding
+// RedisConfig.Rate and Burst; a burst <= 0 means rate/10 rounded up, and a
+// rate <= 0 removes the override. Every instance of the fleet should be
+// given the same settings (they come from the same config file).
+func (r *Redis) SetTenant(tenant string, rate float64, burst int) {
+	r.omu.Lock()
+	defer r.omu.Unlock()
+	if !(rate > 0) {
+		delete(r.overrides, tenant)
+		return
+	}
+	if burst <= 0 {
+		burst = defaultBurst(rate)
+	}
+	r.overrides[tenant] = override{rate: rate, burst: burst}
+}
+
+// SetDefaults changes the fleet-wide rate and burst of tenants without an
+// override (a config reload). It returns an error wrapping ErrInvalidConfig,
+// changing nothing, for a negative or NaN rate or a negative burst.
+func (r *Redis) SetDefaults(rate float64, burst int) error {
+	rt, b, err := rateBurst("redis rate", rate, burst, DefaultRate, DefaultBurst)
+	if err != nil {
+		return err
+	}
+	r.def.Store(&override{rate: rt, burst: b})
+	return nil
+}
+
+// Available reports whether the last Redis call succeeded (or the recheck
+// interval after a failure has passed, so the next call will try again).
+func (r *Redis) Available() bool {
+	d := r.downUntil.Load()
+	return d == 0 || r.clock.Now().UnixNano() >= d
+}
+
+// params returns the GCRA emission interval and burst tolerance for tenant,
+// in microseconds: its fleet rate times the AIMD factor of the local tenant.
+func (r *Redis) params(tenant string) (interval, tau float64) {
+	r.omu.RLock()
+	o, ok := r.overrides[tenant]
+	r.omu.RUnlock()
+	if !ok {
+		o = *r.def.Load()
+	}
+	rate, burst := o.rate, float64(o.burst)
+	if t := r.local.lookup(tenant); t != nil {
+		t.mu.Lock()
+		if t.cur < t.rate && t.rate > 0 {
+			f := t.cur / t.rate
+			rate *= f
+			burst = max(1, math.Round(burst*f))
+		}
+		t.mu.Unlock()
+	}
+	if math.IsInf(rate, 1) {
+		return 0, 0
+	}
+	interval = 1e6 / rate
+	return interval, interval * burst
+}
+
+func (r *Redis) keys(tenant string) []string {
+	base := r.prefix + "{" + tenant + "}:"
+	return []string{base + "tat", base + "pause"}
+}
+
+// down reports whether Redis is to be skipped at now.
+func (r *Redis) down(now time.Time) bool {
+	d := r.downUntil.Load()
+	return d != 0 && now.UnixNano() < d
+}
+
+// result records the outcome of a Redis call.
+func (r *Redis) result(err error) {
+	if err == nil {
+		if r.downUntil.Load() != 0 {
+			r.downUntil.Store(0)
+		}
+		return
+	}
+	r.downUntil.Store(r.clock.Now().Add(r.recheck).UnixNano())
+}
+
+func unavailable(cause error) error {
+	if cause == nil {
+		return fmt.Errorf("%w (recently failed; retrying later)", ErrUnavailable)
+	}
+	return fmt.Errorf("%w: %w", ErrUnavailable, cause)
+}
+
+// Wait blocks until tenant may send one request: until a slot of the
+// tenant's fleet-wide quota is reserved in Redis and has come, any pause of
+// the tenant (seen by this instance, or by any instance through Redis) has
+// ended, and the local process bucket has a token.
+//
+// It returns nil when the request may go; at once a *DelayError (errors.Is
+// ErrDeadline and context.DeadlineExceeded) when the wait cannot finish
+// before ctx's deadline; ctx.Err() when ctx ends during the wait (the
+// reserved slot is given back when no later one was taken). While Redis is
+// unreachable it returns Local.Wait's answer (FailOpen) or an error
+// wrapping ErrUnavailable.
+func (r *Redis) Wait(ctx context.Context, tenant string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	deadline, hasDeadline := ctx.Deadline()
+	if err := r.local.waitPause(ctx, tenant, deadline, hasDeadline); err != nil {
+		return err
+	}
+	now := r.clock.Now()
+	if r.down(now) {
+		return r.fallback(ctx, tenant, nil)
+	}
+	maxWait := int64(-1)
+	if hasDeadline {
+		maxWait = max(0, deadline.Sub(now).Microseconds())
+	}
+	interval, tau := r.params(tenant)
+	keys := r.keys(tenant)
+	res, err := r.reserve(ctx, keys, interval, tau, maxWait)
+	if err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		return r.fallback(ctx, tenant, err)
+	}
+	if !res.reserved {
+		return &DelayError{Tenant: tenant, Delay: res.wait, Remaining: deadline.Sub(now), Paused: res.paused}
+	}
+	if err := clock.Sleep(ctx, r.clock, res.wait); err != nil {
+		r.refund(keys, res.tat, interval)
+		return err
+	}
+	// A 429 seen by this instance while we slept holds us too.
+	if err := r.local.waitPause(ctx, tenant, deadline, hasDeadline); err != nil {
+		return err
+	}
+	return r.local.waitProcess(ctx, tenant, r.clock.Now(), deadline, hasDeadline)
+}
+
+// Allow reports whether tenant may send one request now, taking a slot of
+// its fleet-wide quota and a process token if so. It never waits. While
+// Redis is unreachable it answers Local.Allow (FailOpen) or false.
+func (r *Redis) Allow(tenant string) bool {
+	now := r.clock.Now()
+	if t := r.local.lookup(tenant); t != nil && t.paused.Load() > r.local.since(now) {
+		return false
+	}
+	if r.down(now) {
+		return r.failOpen && r.local.Allow(tenant)
+	}
+	interval, tau := r.params(tenant)
+	keys := r.keys(tenant)
+	res, err := r.reserve(context.Background(), keys, interval, tau, 0)
+	if err != nil {
+		return r.failOpen && r.local.Allow(tenant)
+	}
+	if !res.reserved {
+		return false
+	}
+	if p := r.local.proc.Load(); p != nil && !p.AllowN(now, 1) {
+		r.refund(keys, res.tat, interval)
+		return false
+	}
+	return true
+}
+
+func (r *Redis) fallback(ctx context.Context, tenant string, cause error) error {
+	if r.failOpen {
+		return r.local.Wait(ctx, tenant)
+	}
+	return unavailable(cause)
+}
+
+type reservation struct {
+	reserved bool
+	wait     time.Duration
+	paused   bool
+	tat      string
+}
+
+// errBadReply reports a script reply of an unexpected shape.
+var errBadReply = errors.New("ratelimit: unexpected reply from redis script")
+
+func (r *Redis) reserve(ctx context.Context, keys []string, interval, tau float64, maxWait int64) (reservation, error) {
+	cctx, cancel := context.WithTimeout(ctx, r.timeout)
+	defer cancel()
+	v, err := reserveScript.Run(cctx, r.client, keys,
+		strconv.FormatFloat(interval, 'f', 3, 64), strconv.FormatFloat(tau, 'f', 3, 64), maxWait).Slice()
+	if err != nil {
+		if ctx.Err() == nil {
+			r.result(err)
+		}
+		return reservation{}, err
+	}
+	r.result(nil)
+	if len(v) != 4 {
+		return reservation{}, errBadReply
+	}
+	ok, _ := v[0].(int64)
+	wait, _ := v[1].(int64)
+	paused, _ := v[2].(int64)
+	tat, _ := v[3].(string)
+	return reservation{reserved: ok == 1, wait: time.Duration(wait) * time.Microsecond, paused: paused == 1, tat: tat}, nil
+}
+
+// refund gives back an abandoned slot, best effort.
+func (r *Redis) refund(keys []string, tat string, interval float64) {
+	ctx, cancel := context.WithTimeout(context.Background(), r.timeout)
+	defer cancel()
+	err := refundScript.Run(ctx, r.client, keys, tat, strconv.FormatFloat(interval, 'f', 3, 64)).Err()
+	r.result(err)
+}
+
+// Pause holds every sender of tenant, on every instance, until the time
+// until: it pauses the tenant in Local at once and shares the pause through
+// Redis (as a duration from now, so host clock skew does not matter). When
+// Redis is unreachable the pause holds this instance only. A pause only
+// ever extends.
+func (r *Redis) Pause(tenant string, until time.Time) {
+	r.local.Pause(tenant, until)
+	now := r.clock.Now()
+	d := until.Sub(now)
+	if d <= 0 || r.down(now) {
+		return
+	}
+	ms := (d + time.Millisecond - 1) / time.Millisecond
+	interval, tau := r.params(tenant)
+	ctx, cancel := context.WithTimeout(context.Background(), r.timeout)
+	defer cancel()
+	err := pauseScript.Run(ctx, r.client, r.keys(tenant), int64(ms),
+		strconv.FormatFloat(interval, 'f', 3, 64), strconv.FormatFloat(tau, 'f', 3, 64)).Err()
+	r.result(err)
+}
+
+// Throttled records a 429 for tenant: an AIMD decrease of this instance's
+// rate for it (see Limiter.Throttled).
+func (r *Redis) Throttled(tenant string) { r.local.Throttled(tenant) }
+
+// Succeeded records a success for tenant: an AIMD increase of this
+// instance's rate for it (see Limiter.Succeeded).
+func (r *Redis) Succeeded(tenant string) { r.local.Succeeded(tenant) }

@@ -1,0 +1,91 @@
+package ratelimit
+
+import "github.com/redis/go-redis/v9"
+
+// The fleet-wide limiter is GCRA (the generic cell rate algorithm) in Lua,
+// not github.com/go-redis/redis_rate, because redis_rate does not fit:
+//
+//   - it answers "allowed or retry after d" and never reserves, so N waiting
+//     senders all poll Redis again after d and race for the same slot; Wait
+//     here reserves a slot in one round trip and then sleeps on the injected
+//     clock, in arrival order;
+//   - it has no maximum wait, so a wait that cannot fit the caller's
+//     deadline cannot be refused without taking the slot;
+//   - its rates are integers per period, while AIMD produces fractional
+//     rates;
+//   - it knows nothing of pauses, and a second key would cost a second round
+//     trip.
+//
+// Times are Redis server time (TIME), in microseconds since 2017-01-01 so a
+// double holds them to a sixteenth of a microsecond: every sender of the
+// fleet agrees on the clock, whatever the skew between their hosts. The
+// caller passes durations, never instants.
+//
+// Keys (one hash tag per tenant, so both live in one Redis Cluster slot):
+//
+//	KEYS[1] <prefix>{<tenant>}:tat    theoretical arrival time (µs, decimal)
+//	KEYS[2] <prefix>{<tenant>}:pause  exists while the tenant is paused; its PTTL is the time left
+
+// reserveScript reserves one slot. ARGV: emission interval (µs), burst
+// tolerance (µs, interval × burst), longest acceptable wait (µs; negative:
+// no limit). It returns {reserved (0/1), wait µs, paused (0/1), new tat}.
+// A wait above the limit reserves nothing.
+var reserveScript = redis.NewScript(`
+local t = redis.call('TIME')
+local now = (tonumber(t[1]) - 1483228800) * 1000000 + tonumber(t[2])
+local interval = tonumber(ARGV[1])
+local tau = tonumber(ARGV[2])
+local maxwait = tonumber(ARGV[3])
+
+local tat = tonumber(redis.call('GET', KEYS[1]))
+if not tat or tat < now then tat = now end
+local newtat = tat + interval
+local wait = newtat - tau - now
+if wait < 0 then wait = 0 end
+
+local paused = 0
+local pttl = redis.call('PTTL', KEYS[2])
+if pttl > 0 then
+  paused = 1
+  if pttl * 1000 > wait then wait = pttl * 1000 end
+end
+
+if maxwait >= 0 and wait > maxwait then
+  return {0, math.floor(wait), paused, ''}
+end
+local s = string.format('%.3f', newtat)
+redis.call('SET', KEYS[1], s, 'PX', math.ceil((newtat - now) / 1000) + 1000)
+return {1, math.ceil(wait), paused, s}
+`)
+
+// pauseScript extends the tenant's pause to ARGV[1] ms from now (never
+// shortens it) and empties the bucket at the pause's end, leaving one token,
+// as the local Limiter does. ARGV: pause ms, emission interval (µs), burst
+// tolerance (µs).
+var pauseScript = redis.NewScript(`
+local ms = tonumber(ARGV[1])
+local interval = tonumber(ARGV[2])
+local tau = tonumber(ARGV[3])
+if redis.call('PTTL', KEYS[2]) < ms then
+  redis.call('SET', KEYS[2], '1', 'PX', ms)
+end
+local t = redis.call('TIME')
+local now = (tonumber(t[1]) - 1483228800) * 1000000 + tonumber(t[2])
+local floor = now + ms * 1000 + tau - interval
+local tat = tonumber(redis.call('GET', KEYS[1]))
+if not tat or tat < floor then
+  redis.call('SET', KEYS[1], string.format('%.3f', floor), 'PX', math.ceil((floor - now) / 1000) + 1000)
+end
+return 1
+`)
+
+// refundScript gives back a reserved slot whose wait was abandoned, if no
+// later slot has been reserved since (ARGV[1] is the tat the reservation
+// set, ARGV[2] the emission interval in µs).
+var refundScript = redis.NewScript(`
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  redis.call('SET', KEYS[1], string.format('%.3f', tonumber(ARGV[1]) - tonumber(ARGV[2])), 'KEEPTTL')
+  return 1
+end
+return 0
+`)

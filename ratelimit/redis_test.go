@@ -1,0 +1,349 @@
+package ratelimit
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/octosend/octosend/internal/redistest"
+	"github.com/redis/go-redis/v9"
+)
+
+// These tests run against a real redis-server. Redis's own TIME cannot be
+// faked, so they use the real clock and are written for a noisy 2-core
+// machine: counts at rates low enough to be exact, or bounds computed from
+// the measured elapsed time; pauses long against scheduling jitter.
+
+func newClient(t *testing.T, addr string) *redis.Client {
+	t.Helper()
+	c := redis.NewClient(&redis.Options{
+		Addr:         addr,
+		DialTimeout:  200 * time.Millisecond,
+		ReadTimeout:  200 * time.Millisecond,
+		WriteTimeout: 200 * time.Millisecond,
+		MaxRetries:   -1, // the backend has its own timeout and fallback
+	})
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+// newInstance returns a Redis backend as one sender process would have it:
+// its own client and its own local limiter.
+func newInstance(t *testing.T, addr string, cfg RedisConfig) *Redis {
+	t.Helper()
+	cfg.Client = newClient(t, addr)
+	if cfg.Prefix == "" {
+		cfg.Prefix = "test:" + t.Name() + ":"
+	}
+	r, err := NewRedis(cfg)
+	if err != nil {
+		t.Fatalf("NewRedis: %v", err)
+	}
+	return r
+}
+
+func TestNewRedisConfig(t *testing.T) {
+	c := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1"})
+	defer c.Close()
+	tests := []struct {
+		name string
+		cfg  RedisConfig
+	}{
+		{"no client", RedisConfig{}},
+		{"negative rate", RedisConfig{Client: c, Rate: -1}},
+		{"negative burst", RedisConfig{Client: c, Burst: -1}},
+		{"negative timeout", RedisConfig{Client: c, Timeout: -time.Second}},
+		{"negative recheck", RedisConfig{Client: c, Recheck: -time.Second}},
+	}
+	for _, tt := range tests {
+		if _, err := NewRedis(tt.cfg); !errors.Is(err, ErrInvalidConfig) {
+			t.Errorf("%s: NewRedis = %v, want ErrInvalidConfig", tt.name, err)
+		}
+	}
+	r, err := NewRedis(RedisConfig{Client: c})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.timeout != DefaultRedisTimeout || r.recheck != DefaultRedisRecheck || r.prefix != DefaultRedisPrefix || r.Local() == nil {
+		t.Errorf("defaults not applied: timeout %v recheck %v prefix %q local %v", r.timeout, r.recheck, r.prefix, r.Local())
+	}
+	if err := r.SetDefaults(-1, 0); !errors.Is(err, ErrInvalidConfig) {
+		t.Errorf("SetDefaults(-1) = %v", err)
+	}
+}
+
+func TestRedisParamsFollowOverridesAndAIMD(t *testing.T) {
+	c := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1"})
+	defer c.Close()
+	r, err := NewRedis(RedisConfig{Client: c, Rate: 100, Burst: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.SetTenant("big", 1000, 0)
+	tests := []struct {
+		tenant        string
+		throttle      bool
+		interval, tau float64
+	}{
+		{tenant: "a", interval: 10_000, tau: 100_000},
+		{tenant: "big", interval: 1000, tau: 100_000},
+		{tenant: "slow", throttle: true, interval: 20_000, tau: 100_000}, // half rate, half burst
+	}
+	for _, tt := range tests {
+		if tt.throttle {
+			r.Throttled(tt.tenant)
+		}
+		i, tau := r.params(tt.tenant)
+		if !near(i, tt.interval) || !near(tau, tt.tau) {
+			t.Errorf("%s: interval %v tau %v, want %v and %v", tt.tenant, i, tau, tt.interval, tt.tau)
+		}
+	}
+	r.SetTenant("big", 0, 0)
+	if i, _ := r.params("big"); !near(i, 10_000) {
+		t.Errorf("after removing the override interval = %v, want the default 10000", i)
+	}
+}
+
+// TestRedisSharedQuotaExact: at 1/s with a burst of 3, two instances
+// together get exactly the 3 of one bucket, not 3 each.
+func TestRedisSharedQuotaExact(t *testing.T) {
+	srv := redistest.Start(t)
+	cfg := RedisConfig{Rate: 1, Burst: 3, Local: nil}
+	a := newInstance(t, srv.Addr, cfg)
+	b := newInstance(t, srv.Addr, cfg)
+	start := time.Now()
+	got := map[string]int{}
+	for range 20 {
+		if a.Allow("acme") {
+			got["a"]++
+		}
+		if b.Allow("acme") {
+			got["b"]++
+		}
+	}
+	elapsed := time.Since(start)
+	total := got["a"] + got["b"]
+	limit := 3 + int(elapsed.Seconds()) // one more per whole second of a very slow run
+	if total < 3 || total > limit {
+		t.Fatalf("two instances passed %d (%v) in %v, want 3 (one shared bucket of 3)", total, got, elapsed)
+	}
+	if !a.Allow("other") {
+		t.Error("another tenant was refused: quotas are per tenant")
+	}
+}
+
+// TestRedisSharedQuotaWait: four senders on two instances wait through one
+// quota of 20/s (burst 5) for one second; together they pass about
+// 5 + 20, where two separate quotas would pass 50.
+func TestRedisSharedQuotaWait(t *testing.T) {
+	srv := redistest.Start(t)
+	cfg := RedisConfig{Rate: 20, Burst: 5}
+	insts := []*Redis{newInstance(t, srv.Addr, cfg), newInstance(t, srv.Addr, cfg)}
+	start := time.Now()
+	ctx, cancel := context.WithDeadline(context.Background(), start.Add(time.Second))
+	defer cancel()
+	var mu sync.Mutex
+	passed := 0
+	var wg sync.WaitGroup
+	for i := range 4 {
+		r := insts[i%2]
+		wg.Go(func() {
+			for {
+				err := r.Wait(ctx, "acme")
+				if err != nil {
+					if !errors.Is(err, context.DeadlineExceeded) {
+						t.Errorf("Wait: %v", err)
+					}
+					return
+				}
+				mu.Lock()
+				passed++
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	// Slots are handed out up to the deadline, never beyond it: at most
+	// 5 + 20·1s (+1 for rounding). A slow machine only loses slots.
+	if passed > 26 || passed < 12 {
+		t.Fatalf("passed %d in 1s through a shared 20/s burst 5 quota, want 12..26 (two separate quotas would give ~50)", passed)
+	}
+	t.Logf("passed %d", passed)
+}
+
+func TestRedisSharedPause(t *testing.T) {
+	srv := redistest.Start(t)
+	cfg := RedisConfig{Rate: 1000, Burst: 100}
+	a := newInstance(t, srv.Addr, cfg)
+	b := newInstance(t, srv.Addr, cfg)
+	if err := b.Wait(context.Background(), "acme"); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	a.Pause("acme", start.Add(600*time.Millisecond))
+
+	// b never saw the 429; its local limiter knows of no pause.
+	if st, _ := b.Local().State("acme"); !st.PausedUntil.IsZero() {
+		t.Fatal("b's local limiter is paused: the test would not show sharing")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	err := b.Wait(ctx, "acme")
+	var de *DelayError
+	if !errors.As(err, &de) || !de.Paused || !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("b.Wait during a's pause = %v, want a paused *DelayError", err)
+	}
+	if de.Delay <= 100*time.Millisecond || de.Delay > 600*time.Millisecond {
+		t.Errorf("DelayError.Delay = %v, want within (100ms, 600ms]", de.Delay)
+	}
+	if b.Allow("acme") {
+		t.Error("b.Allow true during a's pause")
+	}
+	if err := b.Wait(context.Background(), "acme"); err != nil {
+		t.Fatal(err)
+	}
+	if el := time.Since(start); el < 550*time.Millisecond {
+		t.Errorf("b.Wait returned %v after a 600ms pause began", el)
+	}
+	// The pause only extends.
+	a.Pause("acme", time.Now().Add(-time.Second))
+	ctx2, cancel2 := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel2()
+	if err := b.Wait(ctx2, "acme"); err != nil {
+		t.Errorf("Wait after a pause in the past = %v, want nil", err)
+	}
+}
+
+// TestRedisRefundOnCancel: a wait canceled before its slot gives the slot
+// back, so the next sender gets it instead of the one after.
+func TestRedisRefundOnCancel(t *testing.T) {
+	srv := redistest.Start(t)
+	cfg := RedisConfig{Rate: 2, Burst: 1}
+	a := newInstance(t, srv.Addr, cfg)
+	b := newInstance(t, srv.Addr, cfg)
+	if !a.Allow("acme") {
+		t.Fatal("first Allow false")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	// The next slot is 500ms away: the wait fails at once, reserving nothing.
+	if err := b.Wait(ctx, "acme"); !errors.Is(err, ErrDeadline) {
+		t.Fatalf("Wait = %v, want ErrDeadline", err)
+	}
+	ctx2, cancel2 := context.WithCancel(context.Background())
+	go func() { time.Sleep(50 * time.Millisecond); cancel2() }()
+	if err := b.Wait(ctx2, "acme"); !errors.Is(err, context.Canceled) {
+		t.Fatalf("Wait = %v, want context.Canceled", err)
+	}
+	// Without the refund the next free slot would be 1s after the first.
+	ctx3, cancel3 := context.WithTimeout(context.Background(), 800*time.Millisecond)
+	defer cancel3()
+	if err := a.Wait(ctx3, "acme"); err != nil {
+		t.Fatalf("Wait after a canceled wait = %v, want the canceled slot", err)
+	}
+}
+
+// waitFor polls cond every 20ms for up to 10s.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func TestRedisFailClosedThenRecovers(t *testing.T) {
+	srv := redistest.Start(t)
+	if srv.External() {
+		t.Fatal("this test kills Redis: unset REDIS_ADDR")
+	}
+	r := newInstance(t, srv.Addr, RedisConfig{Rate: 1000, Burst: 100, Recheck: 50 * time.Millisecond})
+	ctx := context.Background()
+	if err := r.Wait(ctx, "acme"); err != nil {
+		t.Fatal(err)
+	}
+	srv.Kill()
+	start := time.Now()
+	err := r.Wait(ctx, "acme")
+	if !errors.Is(err, ErrUnavailable) {
+		t.Fatalf("Wait with Redis down = %v, want ErrUnavailable", err)
+	}
+	if el := time.Since(start); el > time.Second {
+		t.Errorf("fail-closed Wait took %v", el)
+	}
+	if r.Available() {
+		t.Error("Available() = true right after a failure")
+	}
+	if err := r.Wait(ctx, "acme"); !errors.Is(err, ErrUnavailable) {
+		t.Fatalf("second Wait = %v, want ErrUnavailable", err)
+	}
+	if r.Allow("acme") {
+		t.Error("fail-closed Allow true with Redis down")
+	}
+
+	srv.Restart(t)
+	waitFor(t, "recovery", func() bool { return r.Wait(ctx, "acme") == nil })
+	if !r.Available() {
+		t.Error("Available() = false after recovery")
+	}
+	// The restarted Redis (no persistence) holds the tenant's key again:
+	// the quota is shared once more, not local.
+	c := newClient(t, srv.Addr)
+	if n, err := c.Exists(ctx, r.keys("acme")[0]).Result(); err != nil || n != 1 {
+		t.Fatalf("tat key after recovery: exists %d, %v", n, err)
+	}
+}
+
+func TestRedisFailOpenThenRecovers(t *testing.T) {
+	srv := redistest.Start(t)
+	if srv.External() {
+		t.Fatal("this test kills Redis: unset REDIS_ADDR")
+	}
+	local, err := New(Config{Rate: 5, Burst: 2, ProcessRate: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := newInstance(t, srv.Addr, RedisConfig{Rate: 1000, Burst: 100, FailOpen: true, Local: local, Recheck: 50 * time.Millisecond})
+	ctx := context.Background()
+	for range 5 { // Redis's quota (burst 100), not Local's (burst 2)
+		if err := r.Wait(ctx, "acme"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	srv.Kill()
+	// Local's bucket now rules: its burst of 2, then 5/s.
+	for i := range 2 {
+		if err := r.Wait(ctx, "acme"); err != nil {
+			t.Fatalf("fail-open Wait %d with Redis down = %v, want nil", i, err)
+		}
+	}
+	short, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
+	defer cancel()
+	if err := r.Wait(short, "acme"); !errors.Is(err, ErrDeadline) {
+		t.Fatalf("third fail-open Wait = %v, want the local limiter's ErrDeadline", err)
+	}
+	if r.Available() {
+		t.Error("Available() = true with Redis down")
+	}
+
+	srv.Restart(t)
+	c := newClient(t, srv.Addr)
+	waitFor(t, "recovery", func() bool {
+		if err := r.Wait(ctx, "acme"); err != nil {
+			t.Fatalf("fail-open Wait during recovery = %v", err)
+		}
+		n, _ := c.Exists(ctx, r.keys("acme")[0]).Result()
+		return n == 1
+	})
+	// Back on Redis's quota: far more than Local's 5/s pass at once.
+	for i := range 20 {
+		if !r.Allow("acme") {
+			t.Fatalf("Allow %d false after recovery: still on the local limiter", i)
+		}
+	}
+}
