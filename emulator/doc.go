@@ -47,14 +47,19 @@
 //  8. The body: over MaxBodyBytes is 413 / 1000; malformed JSON or a wrong
 //     type is 400 / 1000.
 //  9. Validation. A single send that fails gets 400 with the error envelope
-//     {code, message, errorId, timestamp} (1002 bad MSISDN, 1004 no text,
-//     3009 clientMessageId too long, 3038 unknown chat template, ...). A
+//     {code, message, errorId, timestamp} (1002 bad SMS MSISDN, 3003 bad
+//     chat-apps MSISDN, 1004 no text, 3009 clientMessageId too long, 3038
+//     unknown chat template, ...). A
 //     batch fails as a whole only for 3012 (no messages), 3013 (too many:
-//     10,000 SMS, 1,000 chat), 3014 (clientBatchId over 20 SMS / 100 chat);
+//     10,000 SMS, 1,000 chat), 3014 (clientBatchId over 20 SMS / 100 chat),
+//     1012 (a bad batch clientIp);
 //     otherwise each bad item is REJECTED (SMS) or rejected with
 //     status.errorCode (chat) inside a 200.
 //  10. Every accepted message is recorded in the Ledger, by sub-account and
-//     clientMessageId, then the response is written.
+//     clientMessageId, then the response is written. An SMS batch item
+//     without a clientMessageId, in a batch with a clientBatchId, gets
+//     "<clientBatchId>/<destination>" (as in 8x8's examples) and is
+//     recorded under it.
 //
 // # Faults
 //
@@ -66,6 +71,10 @@
 // the whole body first and records nothing; FaultAcceptedThen500 and
 // FaultAcceptedThenReset record the accepted messages, then fail: the
 // ambiguous cases where a retry produces a duplicate that the Ledger counts.
+//
+// SetFaults, SetScript and SetOutage change the faults of a running
+// Server; Reset clears its ledger, arrivals and stats between phases of a
+// benchmark or demo.
 //
 // A Server is safe for concurrent use and keeps its hot path free of global
 // locks: per-sub-account mutexes, a sharded ledger and atomic counters.
