@@ -226,7 +226,6 @@ func TestParseAliasBomb(t *testing.T) {
 	}
 }
 
-
 func TestNewRejects(t *testing.T) {
 	tests := []struct {
 		name string
