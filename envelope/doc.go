@@ -1,4 +1,61 @@
 // Package envelope is the wire format of the 8x8 SMS and Messaging Apps
-// APIs: allocation-free decoders for every response body, an
-// allocation-free request encoder, and the API's error codes.
+// ("chat apps") APIs: allocation-free decoders for every response body the
+// send endpoints return, an allocation-free request encoder, and the API's
+// error codes as named constants.
+//
+// # Decoding
+//
+// A Decoder decodes the error envelope (DecodeError), a single SMS response
+// (DecodeSMS), an SMS batch response (DecodeBatch), and the chat-apps single
+// and batch responses (DecodeChat, DecodeChatBatch). Its zero value is ready;
+// keep one per goroutine and reuse it, and once its scratch buffer and the
+// caller's Messages slices have grown to fit, decoding allocates nothing:
+//
+//	var d envelope.Decoder
+//	var e envelope.Error
+//	if err := d.DecodeError(body, &e); err != nil {
+//		// *envelope.SyntaxError: not JSON; *envelope.FieldError: wrong shape
+//	}
+//	switch e.Code {
+//	case envelope.CodeInvalidMSISDN: ...
+//	}
+//
+// Strings in the results are not copied: they borrow the body, or the
+// Decoder's scratch buffer for strings that had escapes or invalid UTF-8.
+// They stay valid until the body is modified or the Decoder is used again;
+// strings.Clone the ones to keep.
+//
+// The decoders read JSON exactly as encoding/json reads it into structs
+// with the same field names (the package's fuzz tests check this against
+// encoding/json on arbitrary input): the same syntax, the same unescaping
+// (lone surrogates and invalid UTF-8 become U+FFFD), null leaves a field
+// at its zero value, keys match exactly or else case-insensitively, the last
+// duplicate key wins, unknown members of any type are validated and skipped.
+// They are stricter in three documented ways: nesting is limited to MaxDepth
+// (ErrTooDeep), UUIDs and timestamps are parsed and must be well formed, and
+// the body must be an object (not null). Errors are typed: *SyntaxError
+// (with the byte offset) when the body is not valid JSON, and *FieldError
+// (naming the field, e.g. "messages[3].status.code") when it is valid but
+// does not fit the shape. No input makes a decoder panic or read past the
+// body.
+//
+// UUIDs (errorId) are parsed leniently, as uuid.Parse does: neither version
+// nor variant is checked, since 8x8 often sends SQL Server sequential GUIDs.
+// Timestamps are RFC 3339 with 0 to 9 fractional digits and "Z" or a
+// numeric offset; they are returned in time.UTC (the instant is exact; the
+// original offset is not kept, since building a zone would allocate).
+//
+// # Encoding
+//
+// AppendSMSRequest, AppendBatchRequest, AppendChatRequest and
+// AppendChatBatchRequest append a request body to a buffer, allocating
+// nothing when it has room; AppendString appends one JSON string, escaped as
+// encoding/json escapes it (without HTML escaping).
+//
+// # Error codes
+//
+// Code names every body error code of api-error-codes.md, plus 429 (the
+// rate-limit body code), 1014 (TLS too old), 3060 and 7001. Code.String,
+// Code.Description, ParseCode, Codes and Statuses serve logs, config files
+// and policy tables.
 package envelope

@@ -1,0 +1,496 @@
+package envelope
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// Differential fuzzing against encoding/json.
+//
+// Each Decode method is compared with json.Unmarshal into a reference struct
+// that has the same JSON field names, with UUIDs and timestamps kept as
+// strings (then parsed by uuid.Parse and time.Time.UnmarshalText). For any
+// input, the two must agree in this sense:
+//
+//  1. Syntax. Decode returns a *SyntaxError exactly when json.Valid reports
+//     the body invalid, except that a body nested deeper than MaxDepth is
+//     rejected with ErrTooDeep although encoding/json (limit 10000) may take
+//     it. Invalid UTF-8 inside strings is valid for both: encoding/json and
+//     Decode replace each bad byte with U+FFFD.
+//  2. Content. When encoding/json returns an error for a valid body (a wrong
+//     type, a non-integer or out-of-range number), Decode returns a
+//     *FieldError. Decode may reject more than encoding/json, but only where
+//     documented: a top-level null, and a UUID or timestamp string (at the
+//     FieldError's Offset) that the reference checks below also reject (they
+//     are stricter than uuid.Parse and time.Parse: braces must be braces,
+//     timestamps have 0-9 fractional digits and Z or ±hh:mm).
+//  3. Values. When both accept, every field is equal: strings byte for byte,
+//     counts and codes, UUIDs equal to uuid.Parse's, timestamps the same
+//     instant as time.Parse's (and in UTC), the same number of batch items
+//     and each item equal. Keys fold case like encoding/json, null leaves a
+//     field alone, the last duplicate wins and repeated objects or
+//     "messages" arrays merge, exactly as encoding/json merges them.
+
+type refError struct {
+	Code      int    `json:"code"`
+	Message   string `json:"message"`
+	ErrorID   string `json:"errorId"`
+	Timestamp string `json:"timestamp"`
+}
+
+type refSMS struct {
+	UMID            string `json:"umid"`
+	ClientMessageID string `json:"clientMessageId"`
+	Destination     string `json:"destination"`
+	Encoding        string `json:"encoding"`
+	Status          struct {
+		Code        string `json:"code"`
+		Description string `json:"description"`
+	} `json:"status"`
+}
+
+type refBatch struct {
+	BatchID       string   `json:"batchId"`
+	ClientBatchID string   `json:"clientBatchId"`
+	AcceptedCount int      `json:"acceptedCount"`
+	RejectedCount int      `json:"rejectedCount"`
+	Messages      []refSMS `json:"messages"`
+}
+
+type refChat struct {
+	UMID            string `json:"umid"`
+	ClientMessageID string `json:"clientMessageId"`
+	User            struct {
+		MSISDN        string `json:"msisdn"`
+		Country       string `json:"country"`
+		LineUserID    string `json:"lineUserId"`
+		ChannelUserID string `json:"channelUserId"`
+	} `json:"user"`
+	Status struct {
+		State        string `json:"state"`
+		Detail       string `json:"detail"`
+		Timestamp    string `json:"timestamp"`
+		ErrorCode    int    `json:"errorCode"`
+		ErrorMessage string `json:"errorMessage"`
+	} `json:"status"`
+}
+
+type refChatBatch struct {
+	BatchID       string    `json:"batchId"`
+	ClientBatchID string    `json:"clientBatchId"`
+	AcceptedCount int       `json:"acceptedCount"`
+	RejectedCount int       `json:"rejectedCount"`
+	Messages      []refChat `json:"messages"`
+}
+
+var refTimeRE = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]([01]\d|2[0-3]):[0-5]\d)$`)
+
+// refTimeOK is the reference for the timestamps Decode accepts.
+func refTimeOK(s string) bool {
+	if !refTimeRE.MatchString(s) {
+		return false
+	}
+	_, err := time.Parse(time.RFC3339Nano, s)
+	return err == nil
+}
+
+// refUUIDOK is the reference for the UUIDs Decode accepts.
+func refUUIDOK(s string) bool {
+	if _, err := uuid.Parse(s); err != nil {
+		return false
+	}
+	return len(s) != 38 || (s[0] == '{' && s[37] == '}')
+}
+
+// nestingOver reports whether body (valid or not) nests arrays and objects
+// deeper than max, counting outside strings only.
+func nestingOver(body []byte, max int) bool {
+	depth, inStr, esc := 0, false, false
+	for _, c := range body {
+		switch {
+		case inStr && esc:
+			esc = false
+		case inStr && c == '\\':
+			esc = true
+		case inStr && c == '"':
+			inStr = false
+		case inStr:
+		case c == '"':
+			inStr = true
+		case c == '{' || c == '[':
+			if depth++; depth > max {
+				return true
+			}
+		case c == '}' || c == ']':
+			depth--
+		}
+	}
+	return false
+}
+
+// checkErrors applies rules 1 and 2; it reports whether both accepted, so
+// that the caller compares values.
+func checkErrors(t *testing.T, body []byte, err, refErr error) bool {
+	t.Helper()
+	if errors.Is(err, ErrTooDeep) {
+		if !nestingOver(body, MaxDepth) {
+			t.Fatalf("ErrTooDeep for a body within MaxDepth: %q", body)
+		}
+		return false
+	}
+	var se *SyntaxError
+	var fe *FieldError
+	valid := json.Valid(body)
+	switch {
+	case !valid:
+		if !errors.As(err, &se) {
+			t.Fatalf("invalid JSON %q: got %v, want *SyntaxError", body, err)
+		}
+		if se.Offset < 0 || se.Offset > int64(len(body)) {
+			t.Fatalf("offset %d out of range for %q", se.Offset, body)
+		}
+		return false
+	case errors.As(err, &se):
+		t.Fatalf("valid JSON %q: got syntax error %v (encoding/json: %v)", body, err, refErr)
+	case refErr != nil:
+		if !errors.As(err, &fe) {
+			t.Fatalf("%q: encoding/json says %v, Decode says %v, want *FieldError", body, refErr, err)
+		}
+		return false
+	case err == nil:
+		return true
+	case !errors.As(err, &fe):
+		t.Fatalf("%q: unexpected error type %T: %v", body, err, err)
+	}
+	// Decode rejected what encoding/json accepted: it must be a documented
+	// strictness.
+	if fe.Field == "" && string(bytes.TrimSpace(body)) == "null" {
+		return false
+	}
+	if fe.Offset < 0 || fe.Offset >= int64(len(body)) {
+		t.Fatalf("%q: field error offset %d out of range: %v", body, fe.Offset, err)
+	}
+	var s string
+	if jerr := json.NewDecoder(bytes.NewReader(body[fe.Offset:])).Decode(&s); jerr != nil {
+		t.Fatalf("%q: Decode says %v but encoding/json accepts the body and the value at the offset is not a string (%v)", body, err, jerr)
+	}
+	switch {
+	case strings.HasSuffix(fe.Field, "errorId"):
+		if refUUIDOK(s) {
+			t.Fatalf("%q: Decode rejects UUID %q that the reference accepts: %v", body, s, err)
+		}
+	case strings.HasSuffix(fe.Field, "timestamp"):
+		if refTimeOK(s) {
+			t.Fatalf("%q: Decode rejects timestamp %q that the reference accepts: %v", body, s, err)
+		}
+	default:
+		t.Fatalf("%q: Decode says %v, encoding/json accepts it", body, err)
+	}
+	return false
+}
+
+func checkUUID(t *testing.T, name string, got uuid.UUID, ref string) {
+	t.Helper()
+	if ref == "" {
+		if got != (uuid.UUID{}) {
+			t.Fatalf("%s = %v, reference has none", name, got)
+		}
+		return
+	}
+	want, err := uuid.Parse(ref)
+	if err != nil || got != want {
+		t.Fatalf("%s = %v, uuid.Parse(%q) = %v, %v", name, got, ref, want, err)
+	}
+}
+
+func checkTime(t *testing.T, name string, got time.Time, ref string) {
+	t.Helper()
+	if ref == "" {
+		if !got.IsZero() {
+			t.Fatalf("%s = %v, reference has none", name, got)
+		}
+		return
+	}
+	var want time.Time
+	if err := want.UnmarshalText([]byte(ref)); err != nil || !want.Equal(got) || got.Location() != time.UTC {
+		t.Fatalf("%s = %v, time.Parse(%q) = %v, %v", name, got, ref, want, err)
+	}
+}
+
+func checkSMS(t *testing.T, got *SMSResponse, ref *refSMS) {
+	t.Helper()
+	want := SMSResponse{UMID: ref.UMID, ClientMessageID: ref.ClientMessageID, Destination: ref.Destination,
+		Encoding: ref.Encoding, Status: SMSStatus{Code: ref.Status.Code, Description: ref.Status.Description}}
+	if *got != want {
+		t.Fatalf("got  %+q\nwant %+q", *got, want)
+	}
+}
+
+func checkChat(t *testing.T, got *ChatResponse, ref *refChat) {
+	t.Helper()
+	if got.UMID != ref.UMID || got.ClientMessageID != ref.ClientMessageID ||
+		got.User != ChatUser(ref.User) || got.Status.State != ref.Status.State ||
+		got.Status.Detail != ref.Status.Detail || got.Status.ErrorCode != Code(ref.Status.ErrorCode) ||
+		got.Status.ErrorMessage != ref.Status.ErrorMessage {
+		t.Fatalf("got  %#v\nwant %#v", *got, *ref)
+	}
+	checkTime(t, "status.timestamp", got.Status.Timestamp, ref.Status.Timestamp)
+}
+
+// seedBodies adds every testdata body, and some hand-made edge cases, to f.
+func seedBodies(f *testing.F, prefix string) {
+	files, _ := filepath.Glob(filepath.Join("testdata", prefix+"*.json"))
+	for _, p := range files {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+	}
+	for _, s := range []string{
+		``, `null`, `{}`, `[]`, `{"a":1}`, `{"code":1e400}`, `{"messages":[null,{}],"messages":[{"umid":"x"}]}`,
+		`{"UMID":"k","\u212aey":1}`, "{\"message\":\"\xff\\ud800\"}", `{"x":[[[[[[[[[[]]]]]]]]]]}`,
+		`{"timestamp":"2026-08-01T02:14:07.42+24:00"}`, `{"errorId":"{bda3d56d-1424-e711-813c-06ed3428fe67}"}`,
+	} {
+		f.Add([]byte(s))
+	}
+}
+
+func FuzzDecodeError(f *testing.F) {
+	seedBodies(f, "error")
+	var d Decoder
+	f.Fuzz(func(t *testing.T, body []byte) {
+		var got Error
+		err := d.DecodeError(body, &got)
+		var ref refError
+		refErr := json.Unmarshal(body, &ref)
+		if !checkErrors(t, body, err, refErr) {
+			return
+		}
+		if got.Code != Code(ref.Code) || got.Message != ref.Message {
+			t.Fatalf("got %#v, want %#v", got, ref)
+		}
+		checkUUID(t, "errorId", got.ErrorID, ref.ErrorID)
+		checkTime(t, "timestamp", got.Timestamp, ref.Timestamp)
+	})
+}
+
+func FuzzDecodeSMS(f *testing.F) {
+	seedBodies(f, "sms")
+	var d Decoder
+	f.Fuzz(func(t *testing.T, body []byte) {
+		var got SMSResponse
+		err := d.DecodeSMS(body, &got)
+		var ref refSMS
+		if checkErrors(t, body, err, json.Unmarshal(body, &ref)) {
+			checkSMS(t, &got, &ref)
+		}
+	})
+}
+
+func FuzzDecodeBatch(f *testing.F) {
+	seedBodies(f, "batch")
+	var d Decoder
+	var got BatchResponse // reused, as a caller would
+	f.Fuzz(func(t *testing.T, body []byte) {
+		err := d.DecodeBatch(body, &got)
+		var ref refBatch
+		if !checkErrors(t, body, err, json.Unmarshal(body, &ref)) {
+			return
+		}
+		if got.BatchID != ref.BatchID || got.ClientBatchID != ref.ClientBatchID ||
+			got.AcceptedCount != ref.AcceptedCount || got.RejectedCount != ref.RejectedCount ||
+			len(got.Messages) != len(ref.Messages) {
+			t.Fatalf("got %#v, want %#v", got, ref)
+		}
+		for i := range got.Messages {
+			checkSMS(t, &got.Messages[i], &ref.Messages[i])
+		}
+	})
+}
+
+func FuzzDecodeChat(f *testing.F) {
+	seedBodies(f, "chat")
+	var d Decoder
+	f.Fuzz(func(t *testing.T, body []byte) {
+		var got ChatResponse
+		err := d.DecodeChat(body, &got)
+		var ref refChat
+		if checkErrors(t, body, err, json.Unmarshal(body, &ref)) {
+			checkChat(t, &got, &ref)
+		}
+	})
+}
+
+func FuzzDecodeChatBatch(f *testing.F) {
+	seedBodies(f, "chat_batch")
+	var d Decoder
+	var got ChatBatchResponse
+	f.Fuzz(func(t *testing.T, body []byte) {
+		err := d.DecodeChatBatch(body, &got)
+		var ref refChatBatch
+		if !checkErrors(t, body, err, json.Unmarshal(body, &ref)) {
+			return
+		}
+		if got.BatchID != ref.BatchID || got.ClientBatchID != ref.ClientBatchID ||
+			got.AcceptedCount != ref.AcceptedCount || got.RejectedCount != ref.RejectedCount ||
+			len(got.Messages) != len(ref.Messages) {
+			t.Fatalf("got %#v, want %#v", got, ref)
+		}
+		for i := range got.Messages {
+			checkChat(t, &got.Messages[i], &ref.Messages[i])
+		}
+	})
+}
+
+// validated returns s with each byte of invalid UTF-8 replaced by U+FFFD,
+// which is what a JSON string encoding s decodes to.
+func validated(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+func FuzzAppendString(f *testing.F) {
+	for _, s := range []string{"", "hello", "a\"b\\c", "\x00\x1f\x7f", "\u2028\u2029", "\xff\xfe", "\xed\xa0\x80", "😀 你好", "<&>"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		out := AppendString([]byte("prefix"), s)
+		if !bytes.HasPrefix(out, []byte("prefix")) {
+			t.Fatalf("AppendString clobbered dst: %q", out)
+		}
+		out = out[len("prefix"):]
+		if std := stdString(t, s); string(out) != std {
+			t.Fatalf("AppendString(%+q) = %s, encoding/json writes %s", s, out, std)
+		}
+		var back string
+		if err := json.Unmarshal(out, &back); err != nil || back != validated(s) {
+			t.Fatalf("AppendString(%+q) = %s, decodes to %+q, %v", s, out, back, err)
+		}
+		// And our own decoder reads it back the same way.
+		var d Decoder
+		var e Error
+		if err := d.DecodeError(append(append([]byte(`{"message":`), out...), '}'), &e); err != nil || e.Message != back {
+			t.Fatalf("Decoder reads %s as %+q, %v", out, e.Message, err)
+		}
+	})
+}
+
+// FuzzAppendRequests encodes requests built from fuzzed strings and times
+// and checks that encoding/json reads back every field.
+func FuzzAppendRequests(f *testing.F) {
+	f.Add("+6591234567", "Your code is 482913.\n", "otp-1", "AcmeBank", int64(1785550000), int32(0), int32(8*3600))
+	f.Add("", "", "", "", int64(0), int32(0), int32(0))
+	f.Add("\xff", "\u2028\"\\", "é", "\x00", int64(-62135596800), int32(999999999), int32(-12*3600))
+	f.Fuzz(func(t *testing.T, dest, text, id, src string, sec int64, nsec, off int32) {
+		var when time.Time
+		if sec != 0 {
+			// Keep the year within RFC 3339's 0000-9999.
+			sec = sec % 253402300799
+			if sec < -62167219200 {
+				sec = -62167219200
+			}
+			when = time.Unix(sec, int64(uint32(nsec)%1e9)).In(time.FixedZone("", int(off%(24*3600))/60*60))
+			if when.Year() < 0 || when.Year() > 9999 {
+				return
+			}
+		}
+		sms := SMSRequest{Destination: dest, Text: text, ClientMessageID: id, Source: src, Scheduled: when, Expiry: when, Track: text}
+		var ref struct {
+			Destination     string     `json:"destination"`
+			Text            string     `json:"text"`
+			ClientMessageID string     `json:"clientMessageId"`
+			Source          string     `json:"source"`
+			Scheduled       *time.Time `json:"scheduled"`
+			Track           string     `json:"track"`
+		}
+		out := AppendSMSRequest(nil, &sms)
+		if err := json.Unmarshal(out, &ref); err != nil {
+			t.Fatalf("%s: %v", out, err)
+		}
+		if ref.Destination != validated(dest) || ref.Text != validated(text) || ref.ClientMessageID != validated(id) ||
+			ref.Source != validated(src) || ref.Track != validated(text) {
+			t.Fatalf("%s decodes to %+q", out, ref)
+		}
+		if when.IsZero() != (ref.Scheduled == nil) || (ref.Scheduled != nil && !ref.Scheduled.Equal(when)) {
+			t.Fatalf("%s: scheduled %v, want %v", out, ref.Scheduled, when)
+		}
+
+		batch := BatchRequest{ClientBatchID: id, Template: SMSTemplate{Text: text, Source: src},
+			Messages: []SMSRequest{sms, {Destination: dest}}, IncludeMessagesInResponse: sec%2 == 0}
+		var refB struct {
+			ClientBatchID string `json:"clientBatchId"`
+			Template      struct {
+				Text string `json:"text"`
+			} `json:"template"`
+			Messages []struct {
+				Destination string `json:"destination"`
+				Text        string `json:"text"`
+			} `json:"messages"`
+			Include bool `json:"includeMessagesInResponse"`
+		}
+		out = AppendBatchRequest(nil, &batch)
+		if err := json.Unmarshal(out, &refB); err != nil {
+			t.Fatalf("%s: %v", out, err)
+		}
+		if refB.ClientBatchID != validated(id) || refB.Template.Text != validated(text) || len(refB.Messages) != 2 ||
+			refB.Messages[0].Text != validated(text) || refB.Messages[1].Destination != validated(dest) ||
+			refB.Include != batch.IncludeMessagesInResponse {
+			t.Fatalf("%s decodes to %#v", out, refB)
+		}
+
+		chat := ChatRequest{User: ChatUser{MSISDN: dest, ChannelUserID: id}, ClientMessageID: id, Type: src,
+			Content: ChatContent{Text: text, FallbackText: text, SMSSource: src,
+				Template: &ChatTemplate{Name: src, Components: []ChatTemplateComponent{{Type: "button", Index: int(off % 10),
+					Parameters: []ChatTemplateParameter{{Type: "text", Text: text}}}}}},
+			Scheduled: when, Channels: []ChatChannel{{Channel: src, FallbackAfter: int(nsec)}}}
+		cb := ChatBatchRequest{ClientBatchID: id, Messages: []ChatRequest{chat, chat}}
+		var refC struct {
+			Messages []struct {
+				User struct {
+					MSISDN string `json:"msisdn"`
+				} `json:"user"`
+				Content struct {
+					Text     string `json:"text"`
+					Template struct {
+						Name       string `json:"name"`
+						Components []struct {
+							Index      int `json:"index"`
+							Parameters []struct {
+								Text string `json:"text"`
+							} `json:"parameters"`
+						} `json:"components"`
+					} `json:"template"`
+				} `json:"content"`
+				Channels []struct {
+					FallbackAfter int `json:"fallbackAfter"`
+				} `json:"channels"`
+			} `json:"messages"`
+		}
+		out = AppendChatBatchRequest(nil, &cb)
+		if err := json.Unmarshal(out, &refC); err != nil {
+			t.Fatalf("%s: %v", out, err)
+		}
+		if len(refC.Messages) != 2 {
+			t.Fatalf("%s decodes to %#v", out, refC)
+		}
+		m := refC.Messages[1]
+		if m.User.MSISDN != validated(dest) || m.Content.Text != validated(text) || m.Content.Template.Name != validated(src) ||
+			m.Content.Template.Components[0].Index != int(off%10) || m.Content.Template.Components[0].Parameters[0].Text != validated(text) ||
+			m.Channels[0].FallbackAfter != int(nsec) {
+			t.Fatalf("%s decodes to %#v", out, m)
+		}
+	})
+}
