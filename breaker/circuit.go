@@ -28,6 +28,8 @@ type circuit struct {
 	win      window    // Closed: outcomes in the rolling window
 	run      int       // Closed: consecutive failures
 	lastFail time.Time // Closed: time of the last failure of the run
+	idle     bool      // marked by a sweep; cleared by activity
+	dead     bool      // dropped from the Set: reports are ignored
 
 	// After-unlock work, delivered in order by whoever finds notifying
 	// false (see unlock).
@@ -131,6 +133,7 @@ func (c *circuit) acquire() (*generation, error) {
 func (c *circuit) acquireSlow() (*generation, error) {
 	now := c.set.clock.Now()
 	c.mu.Lock()
+	c.idle = false
 	c.advanceLocked(now)
 	var (
 		g   *generation
@@ -161,10 +164,11 @@ func (c *circuit) acquireSlow() (*generation, error) {
 func (c *circuit) report(g *generation, o Outcome) {
 	now := c.set.clock.Now()
 	c.mu.Lock()
-	if g != c.gen { // stale: the circuit changed state since
+	if g != c.gen || c.dead { // stale: the circuit changed state since, or was dropped
 		c.mu.Unlock()
 		return
 	}
+	c.idle = false
 	switch c.state {
 	case Closed:
 		switch o {
@@ -221,13 +225,22 @@ func (c *circuit) currentState() State {
 	return st
 }
 
-// forceOpen opens the circuit for d from now (never shortening an open
-// period); share says whether the fleet is told.
-func (c *circuit) forceOpen(d time.Duration, share bool) {
+// forceOpen opens the circuit for d from now, or for its OpenFor when d
+// <= 0 (never shortening an open period), and tells the fleet. It returns
+// false, doing nothing, when the circuit was dropped from the Set.
+func (c *circuit) forceOpen(d time.Duration) bool {
 	now := c.set.clock.Now()
 	c.mu.Lock()
-	c.openLocked(now, now.Add(d), share)
+	if c.dead {
+		c.mu.Unlock()
+		return false
+	}
+	if d <= 0 {
+		d = c.cfg.openFor
+	}
+	c.openLocked(now, now.Add(d), true)
 	c.unlock()
+	return true
 }
 
 // fleetOpen applies an "open until" learnt from the Shared store.
@@ -242,16 +255,43 @@ func (c *circuit) fleetOpen(until time.Time) {
 }
 
 // configure replaces the settings. The state and the open period are kept;
-// the window restarts when its geometry changes.
-func (c *circuit) configure(cfg settings) {
+// the window restarts when its geometry changes. It returns false, doing
+// nothing, when the circuit was dropped from the Set.
+func (c *circuit) configure(cfg settings) bool {
 	now := c.set.clock.Now()
 	c.mu.Lock()
+	if c.dead {
+		c.mu.Unlock()
+		return false
+	}
 	old := c.cfg
 	c.cfg = cfg
 	if old.window != cfg.window || old.buckets != cfg.buckets {
 		c.win.reset(now, cfg.bucket(), cfg.buckets)
 	}
 	c.unlock()
+	return true
+}
+
+// sweep marks an idle circuit, and reports whether it was already marked
+// by the previous sweep and so may be dropped (it then becomes dead). Idle
+// means: Closed, nothing in the window, no live run of failures, no delivery
+// pending, no activity since the mark.
+func (c *circuit) sweep(now time.Time) (drop bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.win.roll(now)
+	runLive := c.run != 0 && now.Sub(c.lastFail) <= c.cfg.window // a failure run older than the window is broken anyway
+	if c.state != Closed || c.win.total != (counts{}) || runLive || c.notifying || len(c.events) != 0 {
+		c.idle = false
+		return false
+	}
+	if !c.idle {
+		c.idle = true
+		return false
+	}
+	c.dead = true
+	return true
 }
 
 // snapshot returns the counts of the current window.

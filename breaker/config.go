@@ -16,6 +16,7 @@ const (
 	DefaultFailureRatio   = 0.5
 	DefaultOpenFor        = 30 * time.Second
 	DefaultHalfOpenProbes = 1
+	DefaultIdleTTL        = 5 * time.Minute
 )
 
 // Config configures a Set, and through Set.Configure one key of it. It is a
@@ -52,6 +53,13 @@ type Config struct {
 	// HalfOpenProbes is how many probe requests a half-open breaker lets
 	// through; all must succeed to close it. Zero means 1.
 	HalfOpenProbes int `yaml:"half_open_probes" json:"half_open_probes"`
+	// IdleTTL bounds the memory of keys that come and go (tenants): a
+	// key's breaker that has stayed Closed with an empty window and no
+	// outcome reported for at least IdleTTL is dropped when new keys
+	// arrive (a fresh breaker is identical; Configure overrides are kept).
+	// Zero means DefaultIdleTTL (5m); negative means never. Set-wide:
+	// ignored by Set.Configure.
+	IdleTTL time.Duration `yaml:"idle_ttl" json:"idle_ttl"`
 
 	// OnStateChange, when not nil, is called on every state change of
 	// every key. It is called outside any lock of the Set, in order per

@@ -17,10 +17,12 @@ const shardCount = 32 // power of two
 // base URL by default and the tenant when configured.
 //
 // A Set is safe for concurrent use. The zero value is not usable: create
-// one with New. Keys live as long as the Set (a closed breaker holds a few
-// hundred bytes).
+// one with New. A key's breaker is dropped after it stays idle for
+// Config.IdleTTL, so keys that come and go do not accumulate.
 type Set struct {
-	base   settings
+	base    settings
+	idleTTL time.Duration // <= 0: never drop idle keys
+	swept   atomic.Int64  // clock time (UnixNano) of the last sweep
 	hook   func(key string, from, to State)
 	clock  clock.Clock
 	shared Shared
@@ -32,11 +34,11 @@ type Set struct {
 }
 
 type shard struct {
-	mu sync.RWMutex
-	m  map[string]*circuit
-	// unsubscribe functions of the keys' Shared subscriptions
-	cancels []func()
-	_       [40]byte // keep shards on separate cache lines
+	mu        sync.RWMutex
+	m         map[string]*circuit
+	overrides map[string]settings // Configure'd keys, kept across drops
+	cancels   map[*circuit]func() // Shared subscriptions
+	_         [32]byte            // keep shards on separate cache lines
 }
 
 // Counts is a snapshot of one breaker, for observability and tests.
@@ -51,19 +53,29 @@ type Counts struct {
 
 // New returns a Set configured by cfg. It returns an error wrapping
 // ErrInvalidConfig when a field is out of range.
+//
+// A Set starts no goroutine. Idle keys (see Config.IdleTTL) are dropped by
+// a sweep that runs, at most once per IdleTTL, when a new key is created.
 func New(cfg Config) (*Set, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
 	s := &Set{
-		base:   cfg.settings(defaultSettings()),
+		base:    cfg.settings(defaultSettings()),
+		idleTTL: cfg.IdleTTL,
 		hook:   cfg.OnStateChange,
 		clock:  clock.Or(cfg.Clock),
 		shared: cfg.Shared,
 		seed:   maphash.MakeSeed(),
 	}
+	if s.idleTTL == 0 {
+		s.idleTTL = DefaultIdleTTL
+	}
+	s.swept.Store(s.clock.Now().UnixNano())
 	for i := range s.shards {
 		s.shards[i].m = make(map[string]*circuit)
+		s.shards[i].overrides = make(map[string]settings)
+		s.shards[i].cancels = make(map[*circuit]func())
 	}
 	return s, nil
 }
@@ -81,26 +93,35 @@ func (s *Set) lookup(key string) *circuit {
 	return c
 }
 
-// get returns the breaker of key, creating it (with cfg, or the Set's
-// settings when cfg is nil) when it does not exist yet.
+// get returns the breaker of key, creating it when it does not exist yet.
 func (s *Set) get(key string) *circuit {
 	if c := s.lookup(key); c != nil {
 		return c
 	}
-	c, _ := s.create(key, s.base)
+	c, _ := s.create(key, nil)
 	return c
 }
 
 // create returns the breaker of key and whether it was made by this call.
-func (s *Set) create(key string, cfg settings) (*circuit, bool) {
+// A non-nil override is recorded as the key's settings (Configure).
+func (s *Set) create(key string, override *settings) (*circuit, bool) {
+	now := s.clock.Now()
+	s.maybeSweep(now)
 	sh := s.shard(key)
 	sh.mu.Lock()
+	if override != nil {
+		sh.overrides[key] = *override
+	}
 	if c := sh.m[key]; c != nil {
 		sh.mu.Unlock()
 		return c, false
 	}
 	key = strings.Clone(key) // the caller's string may alias a reused buffer
-	c := newCircuit(s, key, cfg, s.clock.Now())
+	cfg, ok := sh.overrides[key]
+	if !ok {
+		cfg = s.base
+	}
+	c := newCircuit(s, key, cfg, now)
 	sh.m[key] = c
 	sh.mu.Unlock()
 	if s.shared != nil && !s.closed.Load() {
@@ -108,10 +129,59 @@ func (s *Set) create(key string, cfg settings) (*circuit, bool) {
 		// once, and delivery takes the circuit's lock.
 		cancel := s.shared.Subscribe(key, c.fleetOpen)
 		sh.mu.Lock()
-		sh.cancels = append(sh.cancels, cancel)
+		if sh.m[key] == c && !s.closed.Load() {
+			sh.cancels[c] = cancel
+			cancel = nil
+		}
 		sh.mu.Unlock()
+		if cancel != nil { // dropped or closed meanwhile
+			cancel()
+		}
 	}
 	return c, true
+}
+
+// maybeSweep drops idle breakers if the last sweep is IdleTTL old. One
+// caller wins the sweep; the others go on at once.
+func (s *Set) maybeSweep(now time.Time) {
+	if s.idleTTL <= 0 {
+		return
+	}
+	last := s.swept.Load()
+	if now.UnixNano()-last < int64(s.idleTTL) || !s.swept.CompareAndSwap(last, now.UnixNano()) {
+		return
+	}
+	var cancels []func()
+	for i := range s.shards {
+		sh := &s.shards[i]
+		sh.mu.Lock()
+		for k, c := range sh.m {
+			if c.sweep(now) {
+				delete(sh.m, k)
+				if cancel := sh.cancels[c]; cancel != nil {
+					cancels = append(cancels, cancel)
+					delete(sh.cancels, c)
+				}
+			}
+		}
+		sh.mu.Unlock()
+	}
+	for _, cancel := range cancels {
+		cancel()
+	}
+}
+
+// Len returns how many keys have a breaker (idle ones are dropped in time,
+// see Config.IdleTTL).
+func (s *Set) Len() int {
+	n := 0
+	for i := range s.shards {
+		sh := &s.shards[i]
+		sh.mu.RLock()
+		n += len(sh.m)
+		sh.mu.RUnlock()
+	}
+	return n
 }
 
 // Allow asks the breaker of key to let one request through, creating the
@@ -159,13 +229,8 @@ func (s *Set) Acquire(key string) (Ticket, error) {
 // store. A d <= 0 means the key's OpenFor setting. OpenFor never shortens
 // a longer open period already running.
 func (s *Set) OpenFor(key string, d time.Duration) {
-	c := s.get(key)
-	if d <= 0 {
-		c.mu.Lock()
-		d = c.cfg.openFor
-		c.mu.Unlock()
+	for !s.get(key).forceOpen(d) { // dropped as idle meanwhile: use the new one
 	}
-	c.forceOpen(d, true)
 }
 
 // State returns the state of the breaker of key (Closed for a key never
@@ -190,16 +255,19 @@ func (s *Set) Counts(key string) Counts {
 }
 
 // Configure overrides the settings of one key (for example a tenant's own
-// thresholds), creating its breaker if needed. Zero fields take the Set's
+// thresholds), creating its breaker if needed; the override outlives the
+// breaker being dropped when idle. Zero fields take the Set's
 // value, as do fields that fail Validate (check with cfg.Validate first to
 // catch them). OnStateChange, Clock and Shared are Set-wide and ignored.
 // The breaker keeps its state and any open period; its window restarts
 // when Window or Buckets change.
 func (s *Set) Configure(key string, cfg Config) {
 	st := cfg.settings(s.base)
-	c, created := s.create(key, st)
-	if !created {
-		c.configure(st)
+	for {
+		c, created := s.create(key, &st)
+		if created || c.configure(st) {
+			return
+		}
 	}
 }
 
@@ -213,7 +281,7 @@ func (s *Set) Close() {
 			sh := &s.shards[i]
 			sh.mu.Lock()
 			cancels := sh.cancels
-			sh.cancels = nil
+			sh.cancels = make(map[*circuit]func())
 			sh.mu.Unlock()
 			for _, cancel := range cancels {
 				cancel()

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -164,7 +165,8 @@ func TestConcurrent(t *testing.T) {
 	var mu sync.Mutex
 	last := map[string]State{}
 	var bad []string
-	s, err := New(Config{MinRequests: 5, OpenFor: 50 * time.Millisecond, Window: time.Second, HalfOpenProbes: 2, Clock: fc,
+	s, err := New(Config{MinRequests: 5, OpenFor: 50 * time.Millisecond, Window: 10 * time.Millisecond, HalfOpenProbes: 2, Clock: fc,
+		IdleTTL: 20 * time.Millisecond, // sweeps race with everything else
 		OnStateChange: func(k string, from, to State) {
 			mu.Lock()
 			defer mu.Unlock()
@@ -208,6 +210,8 @@ func TestConcurrent(t *testing.T) {
 					s.Configure(k, Config{MinRequests: 1 + r.IntN(10)})
 				case 2:
 					_ = s.State(k)
+				case 3, 4, 5:
+					k = "tmp-" + strconv.Itoa(r.IntN(500)) // keys that come and go
 				}
 				tk, err := s.Acquire(k)
 				if err != nil {
@@ -232,6 +236,7 @@ func TestConcurrent(t *testing.T) {
 			t.Errorf("%s: State %v, hook last saw %v", k, got, last[k])
 		}
 	}
+	t.Logf("keys at the end: %d (up to 504 used)", s.Len())
 	if allowed.Load() == 0 || rejected.Load() == 0 {
 		t.Fatalf("allowed %d rejected %d: the test did not exercise both paths", allowed.Load(), rejected.Load())
 	}
