@@ -23,11 +23,11 @@ type Set struct {
 	base    settings
 	idleTTL time.Duration // <= 0: never drop idle keys
 	swept   atomic.Int64  // clock time (UnixNano) of the last sweep
-	hook   func(key string, from, to State)
-	clock  clock.Clock
-	shared Shared
-	seed   maphash.Seed
-	shards [shardCount]shard
+	hook    func(key string, from, to State)
+	clock   clock.Clock
+	shared  Shared
+	seed    maphash.Seed
+	shards  [shardCount]shard
 
 	closeOnce sync.Once
 	closed    atomic.Bool // after Close: no Shared subscriptions or publications
@@ -63,10 +63,10 @@ func New(cfg Config) (*Set, error) {
 	s := &Set{
 		base:    cfg.settings(defaultSettings()),
 		idleTTL: cfg.IdleTTL,
-		hook:   cfg.OnStateChange,
-		clock:  clock.Or(cfg.Clock),
-		shared: cfg.Shared,
-		seed:   maphash.MakeSeed(),
+		hook:    cfg.OnStateChange,
+		clock:   clock.Or(cfg.Clock),
+		shared:  cfg.Shared,
+		seed:    maphash.MakeSeed(),
 	}
 	if s.idleTTL == 0 {
 		s.idleTTL = DefaultIdleTTL
