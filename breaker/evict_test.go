@@ -4,7 +4,14 @@ import (
 	"strconv"
 	"testing"
 	"time"
+	"unsafe"
 )
+
+func TestShardPadding(t *testing.T) {
+	if n := unsafe.Sizeof(shard{}); n%64 != 0 {
+		t.Fatalf("shard is %d bytes, want a multiple of 64 (adjust its padding)", n)
+	}
+}
 
 func TestIdleKeysDropped(t *testing.T) {
 	sh := &memShared{}

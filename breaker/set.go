@@ -38,7 +38,7 @@ type shard struct {
 	m         map[string]*circuit
 	overrides map[string]settings // Configure'd keys, kept across drops
 	cancels   map[*circuit]func() // Shared subscriptions
-	_         [32]byte            // keep shards on separate cache lines
+	_         [16]byte            // pad to 64 bytes: shards on separate cache lines
 }
 
 // Counts is a snapshot of one breaker, for observability and tests.
