@@ -37,7 +37,7 @@ Flags:
   --concurrency N    sends in flight at once (default 64)
   --semantics S      at_least_once (default: retries ambiguous failures, may
                      duplicate) or at_most_once (never risks a duplicate)
-  --rate N           emulator's per-tenant requests per second (default 1000;
+  --rate N           emulator's per-tenant requests per second (default 700;
                      the client offers 1700/s per tenant, so 429s happen)
   --seed N           seed of the workload and of the fault sequence (default 1)
   --progress MODE    auto, bar, plain or none (default auto)
@@ -49,7 +49,7 @@ func (c *cli) demo(ctx context.Context, args []string) int {
 	tenants := fs.Int("tenants", 3, "")
 	concurrency := fs.Int("concurrency", 64, "")
 	semText := fs.String("semantics", "at_least_once", "")
-	rate := fs.Float64("rate", 1000, "")
+	rate := fs.Float64("rate", 700, "")
 	seed := fs.Int64("seed", 1, "")
 	progressMode := fs.String("progress", "auto", "")
 	pos, err := c.parseFlags(fs, demoUsage, args)

@@ -135,8 +135,13 @@ func toRecord(m *message, res client.Result, err error) record {
 	if errors.Is(err, context.Canceled) {
 		// Stopped by Ctrl-C while in flight. The record keeps whether the
 		// message may have been delivered: --resume sends it again only
-		// when it surely was not.
+		// when it surely was not. An attempt cut by the cancellation may
+		// have reached the API whatever the client could tell, so it counts
+		// as ambiguous.
 		r.Error, r.reason = errCanceled, errCanceled
+		if sendErr != nil && sendErr.Attempts > 0 && sendErr.Transport == policy.TransportCanceled {
+			r.Ambiguous = true
+		}
 	}
 	if r.reason == "" {
 		r.reason = "other"
