@@ -121,3 +121,46 @@ func BenchmarkEmulator(b *testing.B) {
 		runPosts(b, s.URL()+batchPath("acme_hq"), batchBody(100))
 	})
 }
+
+// nopWriter is a ResponseWriter that throws the answer away, so a handler
+// benchmark measures the handler alone.
+type nopWriter struct{ h http.Header }
+
+func (w *nopWriter) Header() http.Header         { return w.h }
+func (w *nopWriter) Write(p []byte) (int, error) { return len(p), nil }
+func (w *nopWriter) WriteHeader(int)             {}
+
+// BenchmarkHandler measures the server side alone (no sockets, no client):
+// the emulator's ServeHTTP against a handler that only drains the body and
+// writes a fixed answer.
+func BenchmarkHandler(b *testing.B) {
+	resp := []byte(`{"umid":"3a9c61f0-5b2e-ef11-8300-0a1b2c3d4e5f","clientMessageId":"x","destination":"6591234567","encoding":"GSM7","status":{"code":"QUEUED","description":"SMS is accepted and queued for processing"}}`)
+	baseline := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Content-Length", strconv.Itoa(len(resp)))
+		_, _ = w.Write(resp)
+	})
+	emu, err := New(Config{APIKey: testKey, Rate: 1e9})
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, impl := range []struct {
+		name string
+		h    http.Handler
+	}{{"baseline", baseline}, {"emulator", emu}} {
+		b.Run("sms/"+impl.name, func(b *testing.B) {
+			var seq atomic.Int64
+			b.ReportAllocs()
+			b.RunParallel(func(pb *testing.PB) {
+				w := &nopWriter{h: make(http.Header)}
+				for pb.Next() {
+					req, _ := http.NewRequest(http.MethodPost, smsPath("acme_hq"), bytes.NewReader(smsBody(seq.Add(1))))
+					req.Header.Set("Authorization", "Bearer "+testKey)
+					clear(w.h)
+					impl.h.ServeHTTP(w, req)
+				}
+			})
+		})
+	}
+}
