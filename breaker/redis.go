@@ -82,6 +82,7 @@ type RedisStore struct {
 
 	kick    chan struct{} // a publication is pending
 	stop    chan struct{}
+	cancel  context.CancelFunc // of the background goroutine's context
 	done    chan struct{}
 	syncMu  sync.Mutex // one poll at a time (background or Sync)
 	healthy atomic.Bool
@@ -127,7 +128,9 @@ func NewRedisStore(cfg RedisStoreConfig) (*RedisStore, error) {
 		r.timeout = DefaultRedisTimeout
 	}
 	r.healthy.Store(true)
-	go r.loop()
+	var ctx context.Context
+	ctx, r.cancel = context.WithCancel(context.Background())
+	go r.loop(ctx)
 	return r, nil
 }
 
@@ -198,9 +201,10 @@ func (r *RedisStore) Healthy() bool { return r.healthy.Load() }
 // Timeout and by ctx.
 func (r *RedisStore) Sync(ctx context.Context) error {
 	r.syncMu.Lock()
-	defer r.syncMu.Unlock()
 	werr := r.flush(ctx)
-	perr := r.poll(ctx)
+	deliver, perr := r.poll(ctx)
+	r.syncMu.Unlock()
+	deliver() // outside every lock of the store: subscribers may call back in
 	if werr != nil {
 		return werr
 	}
@@ -209,29 +213,22 @@ func (r *RedisStore) Sync(ctx context.Context) error {
 
 // Close stops the background goroutine and waits for it. Pending
 // publications not yet written are dropped; the Client stays open. Close
-// is idempotent.
+// is idempotent. It must not be called from an OnStateChange hook, which
+// may be running on that goroutine.
 func (r *RedisStore) Close() error {
 	r.once.Do(func() {
 		r.mu.Lock()
 		r.closed = true
 		r.mu.Unlock()
 		close(r.stop)
+		r.cancel() // ends a round trip in flight
 		<-r.done
 	})
 	return nil
 }
 
-func (r *RedisStore) loop() {
+func (r *RedisStore) loop(ctx context.Context) {
 	defer close(r.done)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	go func() { // Close cancels a round trip in flight
-		select {
-		case <-r.stop:
-			cancel()
-		case <-ctx.Done():
-		}
-	}()
 	t := r.clock.NewTimer(r.refresh)
 	defer func() { t.Stop() }()
 	for {
@@ -250,11 +247,12 @@ func (r *RedisStore) loop() {
 }
 
 // setScript sets KEYS[1] to expire in ARGV[1] ms unless it already expires
-// later: "open until" only ever grows, whichever instance writes first.
+// later: "open until" only ever grows, whichever instance writes first. A
+// key without expiry (PTTL -1, not ours) is overwritten.
 var setScript = redis.NewScript(`
 local ttl = tonumber(ARGV[1])
 local cur = redis.call('PTTL', KEYS[1])
-if cur == -1 or cur >= ttl then
+if cur >= ttl then
   return 0
 end
 redis.call('SET', KEYS[1], '1', 'PX', ttl)
@@ -303,8 +301,9 @@ func (r *RedisStore) flush(ctx context.Context) error {
 }
 
 // poll reads the remaining TTL of every followed key in one pipelined
-// round trip and reports the ones that are open later than reported.
-func (r *RedisStore) poll(ctx context.Context) error {
+// round trip, and returns the calls to make for the ones that are open
+// later than reported.
+func (r *RedisStore) poll(ctx context.Context) (deliver func(), err error) {
 	r.mu.Lock()
 	keys := make([]string, 0, len(r.follows))
 	for k := range r.follows {
@@ -312,7 +311,7 @@ func (r *RedisStore) poll(ctx context.Context) error {
 	}
 	r.mu.Unlock()
 	if len(keys) == 0 {
-		return nil
+		return func() {}, nil
 	}
 	cctx, cancel := context.WithTimeout(ctx, r.timeout)
 	defer cancel()
@@ -321,29 +320,29 @@ func (r *RedisStore) poll(ctx context.Context) error {
 	for i, k := range keys {
 		cmds[i] = pipe.PTTL(cctx, r.prefix+k)
 	}
-	_, err := pipe.Exec(cctx)
+	_, err = pipe.Exec(cctx)
 	r.healthy.Store(err == nil)
 	if err != nil {
-		return fmt.Errorf("breaker: redis poll: %w", err)
+		return func() {}, fmt.Errorf("breaker: redis poll: %w", err)
 	}
 	ttls := make([]time.Duration, len(cmds))
 	for i, c := range cmds {
 		ttls[i] = c.Val()
 	}
-	r.apply(r.clock.Now(), keys, ttls)
-	return nil
+	return r.reports(r.clock.Now(), keys, ttls), nil
 }
 
-// apply turns polled TTLs into reports: key i is open until now+ttls[i]
-// (a ttl <= 0 means not open, or no expiry: ignored). Subscribers hear of
-// an opening only when it ends more than reportSlack after the last one
-// they heard of (or published).
-func (r *RedisStore) apply(now time.Time, keys []string, ttls []time.Duration) {
+// reports turns polled TTLs into subscriber calls: key i is open until
+// now+ttls[i] (a ttl <= 0 means not open, or no expiry: ignored).
+// Subscribers hear of an opening only when it ends more than reportSlack
+// after the last one they heard of (or published). The returned func makes
+// the calls; run it without holding the store's locks.
+func (r *RedisStore) reports(now time.Time, keys []string, ttls []time.Duration) (deliver func()) {
 	type report struct {
 		until time.Time
 		subs  []func(time.Time)
 	}
-	var reports []report
+	var reps []report
 	r.mu.Lock()
 	for i, k := range keys {
 		f := r.follows[k]
@@ -359,12 +358,14 @@ func (r *RedisStore) apply(now time.Time, keys []string, ttls []time.Duration) {
 		for _, fn := range f.subs {
 			rep.subs = append(rep.subs, fn)
 		}
-		reports = append(reports, rep)
+		reps = append(reps, rep)
 	}
 	r.mu.Unlock()
-	for _, rep := range reports {
-		for _, fn := range rep.subs {
-			fn(rep.until)
+	return func() {
+		for _, rep := range reps {
+			for _, fn := range rep.subs {
+				fn(rep.until)
+			}
 		}
 	}
 }

@@ -157,6 +157,18 @@ func TestRedisFleetFakeTime(t *testing.T) {
 		t.Fatalf("a shorter opening shortened the shared one: PTTL %v", pttl)
 	}
 
+	// A stray key without expiry is overwritten, not left to block forever.
+	if err := a.client.Set(ctx, t.Name()+":stray", "x", 0).Err(); err != nil {
+		t.Fatal(err)
+	}
+	a.set.OpenFor("stray", 7*time.Second)
+	if err := a.store.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if pttl, _ := a.client.PTTL(ctx, t.Name()+":stray").Result(); pttl <= 6*time.Second || pttl > 7*time.Second {
+		t.Fatalf("stray key PTTL = %v, want about 7s", pttl)
+	}
+
 	// A Set that is closed no longer follows the fleet.
 	c := newInstance(t, srv.Addr, fc, time.Hour, cfg)
 	feed(t, c.set, "third", "S")
@@ -325,7 +337,7 @@ func TestRedisStoreReports(t *testing.T) {
 	for i, s := range steps {
 		fc.Set(t0.Add(s.at))
 		n := len(got)
-		st.apply(fc.Now(), []string{s.key}, []time.Duration{s.ttl})
+		st.reports(fc.Now(), []string{s.key}, []time.Duration{s.ttl})()
 		if reported := len(got) > n; reported != s.want {
 			t.Fatalf("step %d (%+v): reported %v, want %v", i, s, reported, s.want)
 		}
@@ -336,7 +348,7 @@ func TestRedisStoreReports(t *testing.T) {
 
 	// An opening this store published is not reported back to it.
 	st.Publish("mine", fc.Now().Add(30*time.Second))
-	st.apply(fc.Now(), []string{"mine"}, []time.Duration{30 * time.Second})
+	st.reports(fc.Now(), []string{"mine"}, []time.Duration{30 * time.Second})()
 	if len(got) != 2 {
 		t.Fatalf("own publication reported back: %v", got)
 	}
@@ -348,7 +360,7 @@ func TestRedisStoreReports(t *testing.T) {
 	}
 	// Cancelled subscribers hear nothing.
 	cancel()
-	st.apply(fc.Now(), []string{"k"}, []time.Duration{time.Hour})
+	st.reports(fc.Now(), []string{"k"}, []time.Duration{time.Hour})()
 	if len(got) != 2 {
 		t.Fatalf("cancelled subscriber called: %v", got)
 	}
