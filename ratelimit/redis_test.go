@@ -16,7 +16,7 @@ import (
 // machine: counts at rates low enough to be exact, or bounds computed from
 // the measured elapsed time; pauses long against scheduling jitter.
 
-func newClient(t *testing.T, addr string) *redis.Client {
+func newClient(t testing.TB, addr string) *redis.Client {
 	t.Helper()
 	c := redis.NewClient(&redis.Options{
 		Addr:         addr,

@@ -3,6 +3,7 @@ package ratelimit
 import (
 	"hash/maphash"
 	"math"
+	"strings"
 	"sync"
 	"time"
 )
@@ -80,6 +81,7 @@ func (l *Limiter) create(s *shard, key string, now time.Time) *tenant {
 		l.sweepLocked(s, ns, cfg)
 	}
 	r, b, override := l.limitsFor(key, cfg)
+	key = strings.Clone(key) // do not pin the caller's buffer
 	t := new(tenant)
 	t.init(r, b, override, now, ns)
 	s.m[key] = t

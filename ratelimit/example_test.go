@@ -1,0 +1,135 @@
+package ratelimit_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/octosend/octosend/ratelimit"
+	"github.com/redis/go-redis/v9"
+)
+
+// The happy path: one Limiter per process, Wait before every request, and
+// the API's answer reported back.
+func Example() {
+	lim, err := ratelimit.New(ratelimit.Config{}) // 1,700/s per tenant, 2,900/s per process
+	if err != nil {
+		panic(err)
+	}
+	defer lim.Close()
+
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := lim.Wait(ctx, "acme-sub-account"); err != nil {
+		fmt.Println("not sent:", err)
+		return
+	}
+	// ... send the request; then, by what the API answered:
+	lim.Succeeded("acme-sub-account")
+	fmt.Println("sent")
+	// Output: sent
+}
+
+// A wait that cannot finish before the deadline fails at once, with an
+// error that is context.DeadlineExceeded.
+func ExampleLimiter_Wait_deadline() {
+	lim, _ := ratelimit.New(ratelimit.Config{Rate: 1, Burst: 1})
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+
+	fmt.Println(lim.Wait(ctx, "acme")) // takes the only token
+	err := lim.Wait(ctx, "acme")       // the next one is a second away
+	fmt.Println(errors.Is(err, context.DeadlineExceeded), errors.Is(err, ratelimit.ErrDeadline))
+	var de *ratelimit.DelayError
+	if errors.As(err, &de) {
+		fmt.Println(de.Tenant, de.Delay.Round(100*time.Millisecond))
+	}
+	// Output:
+	// <nil>
+	// true true
+	// acme 1s
+}
+
+func ExampleLimiter_Allow() {
+	lim, _ := ratelimit.New(ratelimit.Config{Rate: 1, Burst: 3})
+	var got []bool
+	for range 5 {
+		got = append(got, lim.Allow("acme"))
+	}
+	fmt.Println(got)
+	fmt.Println(lim.Allow("other")) // every tenant has its own bucket
+	// Output:
+	// [true true true false false]
+	// true
+}
+
+// After a 429 the client pauses the whole tenant for the Retry-After and
+// slows it down.
+func ExampleLimiter_Pause() {
+	lim, _ := ratelimit.New(ratelimit.Config{Rate: 100, Burst: 10})
+	retryAfter := 2 * time.Second
+	lim.Pause("acme", time.Now().Add(retryAfter))
+	lim.Throttled("acme")
+
+	fmt.Println(lim.Allow("acme"))
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	err := lim.Wait(ctx, "acme")
+	var de *ratelimit.DelayError
+	fmt.Println(errors.As(err, &de) && de.Paused)
+	st, _ := lim.State("acme")
+	fmt.Printf("rate %.0f/s burst %d\n", st.Rate, st.Burst)
+	// Output:
+	// false
+	// true
+	// rate 50/s burst 5
+}
+
+func ExampleLimiter_Throttled() {
+	lim, _ := ratelimit.New(ratelimit.Config{Rate: 1000, Burst: 100, MinRate: 100})
+	for range 5 {
+		lim.Throttled("acme") // 429s of one burst: one decrease (DecreaseHold)
+	}
+	st, _ := lim.State("acme")
+	fmt.Printf("%.0f of %.0f/s\n", st.Rate, st.Configured)
+	// Output: 500 of 1000/s
+}
+
+func ExampleLimiter_SetTenant() {
+	lim, _ := ratelimit.New(ratelimit.Config{Rate: 1700, Burst: 170})
+	lim.SetTenant("small", 10, 2) // kept even when the tenant is evicted
+	fmt.Println(lim.Allow("small"), lim.Allow("small"), lim.Allow("small"))
+
+	// A config reload changes the defaults of every other tenant.
+	if err := lim.Reconfigure(ratelimit.Config{Rate: 500}); err != nil {
+		panic(err)
+	}
+	lim.Allow("big")
+	st, _ := lim.State("big")
+	fmt.Println(st.Configured, st.Burst)
+	// Output:
+	// true true false
+	// 500 50
+}
+
+// A fleet of senders shares each tenant's quota through Redis. This example
+// needs a Redis server on 127.0.0.1:6379, so it is compiled but not run.
+func ExampleNewRedis() {
+	client := redis.NewClient(&redis.Options{Addr: "127.0.0.1:6379", MaxRetries: -1})
+	defer client.Close()
+	local, _ := ratelimit.New(ratelimit.Config{Rate: 400}) // this instance's share, for outages
+	fleet, err := ratelimit.NewRedis(ratelimit.RedisConfig{
+		Client:   client,
+		Rate:     1700, // per tenant, for the whole fleet
+		FailOpen: true, // Redis down: fall back to local, 400/s
+		Local:    local,
+	})
+	if err != nil {
+		panic(err)
+	}
+	var backend ratelimit.Backend = fleet // what the client accepts
+	if err := backend.Wait(context.Background(), "acme"); err != nil {
+		fmt.Println(err)
+	}
+}
