@@ -104,25 +104,10 @@ func (p *Policy) resolve(t *tenantPolicy, status int, code envelope.Code, tr Tra
 		}
 		return &p.defaults.badTrans
 	}
-	cls := 0
-	if status >= 100 && status <= 599 {
-		cls = status / 100
-	}
 	if status < 400 {
 		code = 0
 	}
-	if t.rules != nil {
-		if e := t.rules.find(status, cls, code); e != nil {
-			return e
-		}
-	}
-	if e := p.rules.find(status, cls, code); e != nil {
-		return e
-	}
-	if e := p.defaults.defaults.find(status, cls, code); e != nil {
-		return e
-	}
-	return &p.defaults.classes[cls]
+	return t.res.resolve(p.codes, status, code)
 }
 
 // ambiguous reports whether the message may have been accepted although

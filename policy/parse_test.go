@@ -312,3 +312,7 @@ func FuzzParse(f *testing.F) {
 		p.Table("")
 	})
 }
+
+func readExample(name string) ([]byte, error) {
+	return os.ReadFile(filepath.Join("..", "examples", name))
+}

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"sync"
 	"time"
+
+	"github.com/octosend/octosend/envelope"
 )
 
 // Policy is a compiled, immutable retry policy: the default table plus a
@@ -17,6 +19,7 @@ type Policy struct {
 	global   tenantPolicy
 	tenants  map[string]*tenantPolicy
 	rules    *ruleSet // Config.Rules
+	codes    *codeIndex
 	budget   BudgetConfig
 	rand     func() float64
 	defaults *builtinTables
@@ -29,7 +32,8 @@ type tenantPolicy struct {
 	semantics Semantics
 	retry     Retry // every field set
 	limits    Limits
-	rules     *ruleSet // the tenant's own rules; nil for none
+	rules     *ruleSet  // the tenant's own rules; nil for none
+	res       *resolver // the flattened resolution order
 	caps      [MaxAttemptsLimit]time.Duration
 }
 
@@ -55,6 +59,19 @@ func New(cfg Config) (*Policy, error) {
 		limits:    cfg.Limits,
 	}
 	p.global.fillCaps()
+	p.codes = &codeIndex{}
+	for _, d := range defaultCodes {
+		p.codes.add(envelope.Code(d.code))
+	}
+	for _, r := range cfg.Rules {
+		p.codes.add(r.Code)
+	}
+	for _, t := range cfg.Tenants {
+		for _, r := range t.Rules {
+			p.codes.add(r.Code)
+		}
+	}
+	p.global.res = newResolver(p.codes, p.rules, builtin.defaults)
 	if len(cfg.Tenants) > 0 {
 		p.tenants = make(map[string]*tenantPolicy, len(cfg.Tenants))
 		for name, t := range cfg.Tenants {
@@ -67,8 +84,10 @@ func New(cfg Config) (*Policy, error) {
 			if t.Semantics != nil {
 				tp.semantics = *t.Semantics
 			}
+			tp.res = p.global.res
 			if len(t.Rules) > 0 {
 				tp.rules = newRuleSet(t.Rules, "tenant:"+name)
+				tp.res = newResolver(p.codes, tp.rules, p.rules, builtin.defaults)
 			}
 			tp.fillCaps()
 			p.tenants[name] = tp

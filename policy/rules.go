@@ -144,39 +144,6 @@ func (rs *ruleSet) add(e Entry) {
 	rs.entries = append(rs.entries, e)
 }
 
-// find returns the first entry of this level matching status and code
-// (code 0 = none), in the order status+code, status-class+code, code,
-// status, status class; nil when none matches. cls is status/100 (0 for
-// statuses outside 100..599).
-func (rs *ruleSet) find(status int, cls int, code envelope.Code) *Entry {
-	if code != 0 {
-		if len(rs.statusCode) != 0 {
-			if i, ok := rs.statusCode[statusCodeKey(status, code)]; ok {
-				return &rs.entries[i]
-			}
-			if cls != 0 {
-				if i, ok := rs.statusCode[statusCodeKey(cls, code)]; ok {
-					return &rs.entries[i]
-				}
-			}
-		}
-		if len(rs.code) != 0 {
-			if i, ok := rs.code[code]; ok {
-				return &rs.entries[i]
-			}
-		}
-	}
-	if len(rs.status) != 0 {
-		if i, ok := rs.status[status]; ok {
-			return &rs.entries[i]
-		}
-	}
-	if i := rs.class[cls]; i != 0 {
-		return &rs.entries[i-1]
-	}
-	return nil
-}
-
 // builtin holds the package's fixed tables, built once.
 var builtin = buildBuiltin()
 
