@@ -77,7 +77,7 @@ func (c *circuit) newGenerationLocked() {
 
 // setStateLocked moves to state to (which differs from the current one),
 // starts a new generation and queues the hook call.
-func (c *circuit) setStateLocked(to State, now time.Time) {
+func (c *circuit) setStateLocked(to State) {
 	from := c.state
 	c.state = to
 	c.expiry = time.Time{}
@@ -90,13 +90,13 @@ func (c *circuit) setStateLocked(to State, now time.Time) {
 // openLocked opens the circuit until until, or extends an open circuit to
 // until if that is later. It never shortens an open period. share says
 // whether the Shared store is told.
-func (c *circuit) openLocked(now, until time.Time, share bool) {
+func (c *circuit) openLocked(until time.Time, share bool) {
 	if c.state == Open {
 		if !until.After(c.expiry) {
 			return
 		}
 	} else {
-		c.setStateLocked(Open, now)
+		c.setStateLocked(Open)
 	}
 	c.expiry = until
 	if share && c.set.shared != nil && !c.set.closed.Load() && until.After(c.publish) {
@@ -111,7 +111,7 @@ func (c *circuit) advanceLocked(now time.Time) {
 	switch c.state {
 	case Open:
 		if !now.Before(c.expiry) {
-			c.setStateLocked(HalfOpen, now)
+			c.setStateLocked(HalfOpen)
 		}
 	case HalfOpen:
 		if c.issued >= c.cfg.probes && !c.expiry.IsZero() && !now.Before(c.expiry) {
@@ -183,7 +183,7 @@ func (c *circuit) report(g *generation, o Outcome) {
 			c.run++
 			c.lastFail = now
 			if c.tripLocked() {
-				c.openLocked(now, now.Add(c.cfg.openFor), true)
+				c.openLocked(now.Add(c.cfg.openFor), true)
 			}
 		}
 	case HalfOpen:
@@ -191,11 +191,11 @@ func (c *circuit) report(g *generation, o Outcome) {
 		case Success:
 			c.passed++
 			if c.passed >= c.cfg.probes {
-				c.setStateLocked(Closed, now)
+				c.setStateLocked(Closed)
 				c.win.reset(now, c.cfg.bucket(), c.cfg.buckets)
 			}
 		case Failure:
-			c.openLocked(now, now.Add(c.cfg.openFor), true)
+			c.openLocked(now.Add(c.cfg.openFor), true)
 		default:
 			if c.issued > 0 {
 				c.issued-- // the probe told nothing: free its slot
@@ -238,7 +238,7 @@ func (c *circuit) forceOpen(d time.Duration) bool {
 	if d <= 0 {
 		d = c.cfg.openFor
 	}
-	c.openLocked(now, now.Add(d), true)
+	c.openLocked(now.Add(d), true)
 	c.unlock()
 	return true
 }
@@ -250,7 +250,7 @@ func (c *circuit) fleetOpen(until time.Time) {
 		return
 	}
 	c.mu.Lock()
-	c.openLocked(now, until, false)
+	c.openLocked(until, false)
 	c.unlock()
 }
 
