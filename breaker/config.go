@@ -20,7 +20,8 @@ const (
 )
 
 // Config configures a Set, and through Set.Configure one key of it. It is a
-// plain struct; every zero field means the documented default.
+// plain value, copied by New and Configure; every zero field means the
+// documented default, so the zero Config is the default configuration.
 //
 // A closed breaker trips (goes Open) when, over the rolling Window, at least
 // MinRequests outcomes were counted and Failures/(Successes+Failures) has

@@ -10,11 +10,13 @@ import (
 // holds for each *OpenError.
 var ErrOpen = errors.New("breaker: open")
 
-// ErrInvalidConfig is wrapped by New when a Config field is out of range.
+// ErrInvalidConfig is wrapped by the errors of New, Config.Validate and
+// NewRedisStore when a field is out of range.
 var ErrInvalidConfig = errors.New("breaker: invalid config")
 
 // OpenError is returned by Allow and Acquire when a breaker rejects a
-// request. It matches ErrOpen with errors.Is.
+// request. It matches ErrOpen with errors.Is. It is a plain value, made
+// fresh for each rejection.
 type OpenError struct {
 	// Key is the breaker that rejected the request.
 	Key string

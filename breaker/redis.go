@@ -31,7 +31,7 @@ const reportSlack = 50 * time.Millisecond
 var ErrNoClient = errors.New("breaker: RedisStoreConfig.Client is nil")
 
 // RedisStoreConfig configures a RedisStore. Zero fields mean the documented
-// defaults.
+// defaults, except Client, which is required.
 type RedisStoreConfig struct {
 	// Client is the Redis connection (a *redis.Client, *redis.ClusterClient
 	// or *redis.Ring). Required. The store does not close it.

@@ -41,8 +41,11 @@ type shard struct {
 	_         [16]byte            // pad to 64 bytes: shards on separate cache lines
 }
 
-// Counts is a snapshot of one breaker, for observability and tests.
+// Counts is a snapshot of one breaker, for observability and tests: a
+// plain value, detached from the Set. The zero value is a closed breaker
+// with nothing counted.
 type Counts struct {
+	// State is the breaker's state when the snapshot was taken.
 	State State
 	// Successes and Failures are the outcomes in the rolling window
 	// (Closed), or zero (HalfOpen, Open).
@@ -204,6 +207,7 @@ func (s *Set) Allow(key string) (done func(Outcome), err error) {
 
 // Ticket is a request let through by Acquire. Its zero value is a no-op
 // ticket. A Ticket is a small value; copy it freely, but call Done once.
+// Done may be called from any goroutine.
 type Ticket struct{ g *generation }
 
 // Done reports the outcome of the request. Outcomes reported after the

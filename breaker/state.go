@@ -4,7 +4,7 @@ import "strconv"
 
 // Outcome is what a caller reports about one request that a breaker let
 // through. Only Failure counts against a breaker; Neutral is excluded from
-// every count, so it neither helps nor hurts.
+// every count, so it neither helps nor hurts. The zero value is Success.
 type Outcome uint8
 
 const (
