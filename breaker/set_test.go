@@ -244,7 +244,7 @@ func TestConcurrent(t *testing.T) {
 
 func TestAllocs(t *testing.T) {
 	s, _ := newFake(t, Config{Shared: &memShared{}}) // a Shared store costs nothing per request
-	feed(t, s, key, "S") // the key exists
+	feed(t, s, key, "S")                             // the key exists
 	if n := testing.AllocsPerRun(1000, func() {
 		done, err := s.Allow(key)
 		if err != nil {
