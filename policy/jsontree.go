@@ -69,7 +69,8 @@ func (p *jsonParser) syntax(err error, off int) *ConfigError {
 		}
 	}
 	if err == io.EOF || errors.Is(err, io.ErrUnexpectedEOF) {
-		return &ConfigError{Line: p.line(len(p.data)), Msg: "invalid JSON: unexpected end of input"}
+		end := len(bytes.TrimRight(p.data, " \t\r\n")) // the last line with content
+		return &ConfigError{Line: p.line(max(end-1, 0)), Msg: "invalid JSON: unexpected end of input"}
 	}
 	return &ConfigError{Line: p.line(off), Msg: "invalid JSON: " + err.Error()}
 }

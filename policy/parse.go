@@ -43,8 +43,9 @@ func Load(path string) (*Policy, error) {
 }
 
 // Parse decodes and validates a config file's contents. name is used in
-// errors and picks the format: a ".json" name, or contents starting with
-// '{', is read as JSON, anything else as YAML. Both decode into the same
+// errors and picks the format: a ".json" name is read as JSON, anything
+// else as YAML (contents starting with '{' are tried as JSON first, so
+// that JSON errors name their line precisely). Both decode into the same
 // Config, strictly: unknown keys, duplicate keys, wrong types, explicit
 // zeros where zero means "default", and values out of range are errors.
 // Durations are strings with a unit ("250ms"); codes are numbers or
@@ -86,10 +87,29 @@ func Parse(name string, data []byte) (cfg Config, err error) {
 }
 
 // parseTree returns the document's root node (nil for an empty document).
+// A ".json" name is parsed as JSON. Other names are parsed as JSON when
+// the contents start with '{', falling back to YAML (a flow mapping is
+// valid YAML but not always valid JSON) and reporting the JSON error if
+// YAML fails too; anything else is YAML.
 func parseTree(name string, data []byte) (*yaml.Node, *ConfigError) {
-	if isJSON(name, data) {
+	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")) // a UTF-8 byte order mark
+	if strings.EqualFold(filepath.Ext(name), ".json") {
 		return jsonTree(data)
 	}
+	if t := bytes.TrimLeft(data, " \t\r\n"); len(t) > 0 && t[0] == '{' {
+		n, jerr := jsonTree(data)
+		if jerr == nil {
+			return n, nil
+		}
+		if n, yerr := yamlTree(data); yerr == nil {
+			return n, nil
+		}
+		return nil, jerr
+	}
+	return yamlTree(data)
+}
+
+func yamlTree(data []byte) (*yaml.Node, *ConfigError) {
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var doc yaml.Node
 	if err := dec.Decode(&doc); err != nil {
@@ -109,14 +129,6 @@ func parseTree(name string, data []byte) (*yaml.Node, *ConfigError) {
 		return nil, nil
 	}
 	return doc.Content[0], nil
-}
-
-func isJSON(name string, data []byte) bool {
-	if strings.EqualFold(filepath.Ext(name), ".json") {
-		return true
-	}
-	t := bytes.TrimLeft(data, " \t\r\n")
-	return len(t) > 0 && t[0] == '{'
 }
 
 // yamlError turns the YAML parser's "yaml: line N: msg" into a
