@@ -172,7 +172,9 @@ func (c *cli) runBulkCommand(ctx context.Context, o *bulkOptions) int {
 	defer cancel()
 	sigDone := make(chan struct{})
 	defer close(sigDone)
-	go c.watchSignals(stop, hard, sigDone, o.grace)
+	signals, stopSignals := c.notify()
+	defer stopSignals()
+	go c.watchSignals(signals, stop, hard, sigDone, o.grace)
 
 	run := &bulkRun{
 		In: in, Send: send, Concurrency: o.common.concurrency, Results: results, Journal: jn,
@@ -218,10 +220,10 @@ func (c *cli) runBulkCommand(ctx context.Context, o *bulkOptions) int {
 
 // watchSignals turns the first SIGINT/SIGTERM into stop and the second
 // into hard, until done closes.
-func (c *cli) watchSignals(stop, hard, done chan struct{}, grace time.Duration) {
+func (c *cli) watchSignals(signals <-chan os.Signal, stop, hard, done chan struct{}, grace time.Duration) {
 	for n := 0; n < 2; n++ {
 		select {
-		case <-c.signals:
+		case <-signals:
 		case <-done:
 			return
 		}

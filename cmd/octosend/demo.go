@@ -115,7 +115,9 @@ func (c *cli) demo(ctx context.Context, args []string) int {
 	defer cancel()
 	sigDone := make(chan struct{})
 	defer close(sigDone)
-	go c.watchSignals(stop, hard, sigDone, 5*time.Second)
+	signals, stopSignals := c.notify()
+	defer stopSignals()
+	go c.watchSignals(signals, stop, hard, sigDone, 5*time.Second)
 
 	progDone, progExited := make(chan struct{}), make(chan struct{})
 	if p := c.newProgress(&bulkOptions{progress: *progressMode, progressInterval: 2 * time.Second}, stats); p != nil {

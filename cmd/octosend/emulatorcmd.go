@@ -173,8 +173,10 @@ func (c *cli) emulator(ctx context.Context, args []string) int {
 	}
 	fmt.Fprintln(c.stdout, srv.URL())
 	fmt.Fprintf(c.stderr, "octosend emulator: listening on %s (%s); Ctrl-C to stop\n", srv.URL(), auth)
+	signals, stopSignals := c.notify()
+	defer stopSignals()
 	select {
-	case <-c.signals:
+	case <-signals:
 	case <-ctx.Done():
 	}
 	srv.Close()

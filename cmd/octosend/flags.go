@@ -16,7 +16,8 @@ type commonFlags struct {
 	region      string
 	config      string
 	concurrency int
-	getenv      func(string) string
+	// hasConcurrency: the command has a --concurrency flag.
+	hasConcurrency bool
 }
 
 // register adds the common flags to fs. The API key flag has no default
@@ -28,6 +29,7 @@ func (f *commonFlags) register(fs *flag.FlagSet, concurrency bool) {
 	fs.StringVar(&f.config, "config", "", "")
 	if concurrency {
 		fs.IntVar(&f.concurrency, "concurrency", 64, "")
+		f.hasConcurrency = true
 	}
 }
 
@@ -49,7 +51,7 @@ func (f *commonFlags) check() error {
 	default:
 		return fmt.Errorf("unknown --region %q (want apac, us, eu or id)", f.region)
 	}
-	if f.concurrency < 0 || f.concurrency > 10000 {
+	if f.hasConcurrency && (f.concurrency < 1 || f.concurrency > 10000) {
 		return fmt.Errorf("--concurrency %d: want 1..10000", f.concurrency)
 	}
 	if f.baseURL != "" {

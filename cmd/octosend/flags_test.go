@@ -16,8 +16,8 @@ func testCLI(env map[string]string) (*cli, *bytes.Buffer, *bytes.Buffer) {
 	var out, errb bytes.Buffer
 	return &cli{
 		stdin: strings.NewReader(""), stdout: &out, stderr: &errb,
-		getenv:  func(k string) string { return env[k] },
-		signals: make(chan os.Signal),
+		getenv: func(k string) string { return env[k] },
+		notify: func() (<-chan os.Signal, func()) { return make(chan os.Signal), func() {} },
 	}, &out, &errb
 }
 
@@ -69,6 +69,11 @@ func TestRunExitCodes(t *testing.T) {
 		{[]string{"bulk", "--format", "xml", "x"}, exitUsage, "", `unknown --format "xml"`},
 		{[]string{"bulk", "--resend-interrupted", "x"}, exitUsage, "", "needs --resume"},
 		{[]string{"bulk", "--region", "mars", "x"}, exitUsage, "", `unknown --region "mars"`},
+		{[]string{"bulk", "--concurrency", "0", "x"}, exitUsage, "", "--concurrency 0: want 1..10000"},
+		{[]string{"bulk", "--progress", "fancy", "x"}, exitUsage, "", `unknown --progress "fancy"`},
+		{[]string{"demo", "--semantics", "exactly_once"}, exitUsage, "", "want at_least_once or at_most_once"},
+		{[]string{"demo", "--messages", "0"}, exitUsage, "", "--messages 0"},
+		{[]string{"send", "--to", "1"}, exitUsage, "", "missing --text, --subaccount"},
 		{[]string{"bulk", "--base-url", "http://10.0.0.1:80", "x"}, exitUsage, "", "only for loopback"},
 		{[]string{"emulator", "--addr", "0.0.0.0:8088"}, exitUsage, "", "not a loopback address"},
 		{[]string{"emulator", "--addr", ":8088"}, exitUsage, "", "not a loopback address"},

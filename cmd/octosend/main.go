@@ -27,8 +27,10 @@ type cli struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
 	getenv         func(string) string
-	// signals delivers SIGINT and SIGTERM.
-	signals <-chan os.Signal
+	// notify starts catching SIGINT and SIGTERM and returns the channel
+	// they arrive on, and a function that stops catching them. Commands
+	// that handle signals call it; the others die of them as usual.
+	notify func() (<-chan os.Signal, func())
 	// stderrTTY reports whether stderr is a terminal (progress bar), and
 	// width its columns.
 	stderrTTY bool
@@ -36,14 +38,18 @@ type cli struct {
 }
 
 func main() {
-	sig := make(chan os.Signal, 2)
-	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
-	c := &cli{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv, signals: sig}
+	c := &cli{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv, notify: notifySignals}
 	if fd := int(os.Stderr.Fd()); term.IsTerminal(fd) {
 		c.stderrTTY = true
 		c.width, _, _ = term.GetSize(fd)
 	}
 	os.Exit(c.run(context.Background(), os.Args[1:]))
+}
+
+func notifySignals() (<-chan os.Signal, func()) {
+	sig := make(chan os.Signal, 2)
+	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+	return sig, func() { signal.Stop(sig) }
 }
 
 // command is one subcommand.

@@ -67,9 +67,11 @@ func (c *cli) send(ctx context.Context, args []string) int {
 	// Ctrl-C cancels the send.
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	signals, stopSignals := c.notify()
+	defer stopSignals()
 	go func() {
 		select {
-		case <-c.signals:
+		case <-signals:
 			cancel()
 		case <-ctx.Done():
 		}
