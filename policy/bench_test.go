@@ -83,6 +83,15 @@ func BenchmarkDecide(b *testing.B) {
 			}
 		})
 	}
+	// The floor: the built-in policy, no config rules, no tenant map.
+	def := Default()
+	b.Run("no-tenants-fail-1002/policy", func(b *testing.B) {
+		o := Outcome{Status: 400, Code: envelope.CodeInvalidMSISDN, Attempt: 1}
+		b.ReportAllocs()
+		for b.Loop() {
+			def.Decide(o)
+		}
+	})
 	b.Run("parallel/policy", func(b *testing.B) {
 		o := decideCases()[2].o
 		b.ReportAllocs()
@@ -132,6 +141,15 @@ func BenchmarkBudget(b *testing.B) {
 		for b.Loop() {
 			bg.Request()
 			bg.TryRetry()
+		}
+	})
+	// The floor: the built-in policy, no config rules, no tenant map.
+	def := Default()
+	b.Run("no-tenants-fail-1002/policy", func(b *testing.B) {
+		o := Outcome{Status: 400, Code: envelope.CodeInvalidMSISDN, Attempt: 1}
+		b.ReportAllocs()
+		for b.Loop() {
+			def.Decide(o)
 		}
 	})
 	b.Run("parallel/policy", func(b *testing.B) {

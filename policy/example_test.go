@@ -242,3 +242,71 @@ func ExampleConfigError() {
 	// p.json 2 rules[0].action
 	// policy: p.json:2: rules[0].action: unknown action "retyr" (want one of ok, retry, backoff, fail, trip, halt)
 }
+
+func ExamplePolicy_Deadline() {
+	p, _ := policy.New(policy.Config{
+		Retry:   policy.Retry{Deadline: time.Minute},
+		Tenants: map[string]policy.Tenant{"acme-otp": {Retry: policy.Retry{Deadline: 10 * time.Second}}},
+	})
+	fmt.Println(p.Deadline("acme-otp"), p.Deadline("acme-bulk"))
+	// Output:
+	// 10s 1m0s
+}
+
+func ExamplePolicy_Retry() {
+	r := policy.Default().Retry("")
+	fmt.Println(r.MaxAttempts, r.BaseDelay, r.Multiplier, r.MaxDelay, r.RetryAfterCeiling)
+	// Output:
+	// 5 200ms 2 10s 20s
+}
+
+func ExamplePolicy_Budget() {
+	p, _ := policy.New(policy.Config{Budget: policy.BudgetConfig{Ratio: 0.2}})
+	b := p.Budget() // defaults filled in, ready for NewBudget
+	fmt.Println(b.Ratio, b.MinPerSecond, b.Window)
+	// Output:
+	// 0.2 10 10s
+}
+
+func ExampleBudget_Counts() {
+	b := policy.NewBudget(policy.BudgetConfig{}, clock.NewFake(time.Unix(0, 0)))
+	b.Request()
+	b.Request()
+	b.TryRetry()
+	fmt.Println(b.Counts())
+	// Output:
+	// 2 1
+}
+
+func ExampleEntry_Match() {
+	for _, e := range []policy.Entry{
+		{Status: 503},
+		{StatusClass: "5xx"},
+		{Code: envelope.CodeInvalidMSISDN},
+		{Status: 500, Code: envelope.CodeInternalError},
+		{Transport: policy.TransportReset},
+	} {
+		fmt.Println(e.Match())
+	}
+	// Output:
+	// 503 Service Unavailable
+	// 5xx
+	// 1002 InvalidMSISDN
+	// 500/2000 InternalError
+	// transport reset
+}
+
+func ExampleSemantics_UnmarshalText() {
+	var s policy.Semantics
+	err := s.UnmarshalText([]byte("at_most_once"))
+	fmt.Println(s, err)
+	// Output:
+	// at_most_once <nil>
+}
+
+func ExampleGiveUp_String() {
+	d := policy.Default().Decide(policy.Outcome{Status: 503, Attempt: policy.DefaultMaxAttempts})
+	fmt.Println(d.Action, d.Retry, d.GiveUp)
+	// Output:
+	// trip false attempts exhausted
+}
