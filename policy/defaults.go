@@ -127,6 +127,17 @@ var defaultCodes = [...]codeDefault{
 	{7001, ActionFail, "permanent, the uploaded file is too large: shrink it"},
 }
 
+// defaultPairs refine a code on one status. 1001 appears on 400 (a bad
+// sub-account id in one request: fail it) and on 401 (the key does not own
+// the sub-account: every send of the tenant will fail, so stop it).
+var defaultPairs = [...]struct {
+	status, code int
+	action       Action
+	text         string
+}{
+	{401, 1001, ActionHalt, "the API key does not own this sub-account: stop the tenant until the key or tenant is fixed"},
+}
+
 // classDefault is the last resort of the resolution order, by status
 // class; index 0 is used for statuses outside 100..599.
 var classDefaults = [6]struct {

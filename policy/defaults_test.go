@@ -92,6 +92,8 @@ func TestDefaultActions(t *testing.T) {
 		{"504", 504, 0, ActionTrip},
 		{"401", 401, 0, ActionHalt},
 		{"401/1200", 401, envelope.CodeUnauthorized, ActionHalt},
+		{"401/1001 halts", 401, envelope.CodeIllegalSubAccountID, ActionHalt},
+		{"400/1001 fails", 400, envelope.CodeIllegalSubAccountID, ActionFail},
 		{"403", 403, 0, ActionHalt},
 		{"403/1201", 403, envelope.CodeAccessForbidden, ActionHalt},
 		{"426/1014", 426, envelope.CodeInsecureProtocol, ActionFail},

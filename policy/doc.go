@@ -54,7 +54,9 @@
 // the same answer), and 400 with code 2000 trips (8x8 said it failed
 // inside). Codes are ignored on statuses below 400, which carry no error
 // envelope. A rule for status+code matches only that pair, so a config
-// can treat "503 with 2000" apart from "500 with 2000". What a code does
+// can treat "503 with 2000" apart from "500 with 2000"; the built-in table
+// does so for 1001, which fails on 400 (one bad request) but halts the
+// tenant on 401 (the key does not own the sub-account). What a code does
 // not change is ambiguity: that is a property of the status (see below).
 //
 // # Delivery semantics and ambiguity

@@ -166,6 +166,11 @@ func buildBuiltin() *builtinTables {
 		e.Reason = e.Match() + ": " + d.text
 		b.defaults.add(e)
 	}
+	for _, d := range defaultPairs {
+		e := Entry{Status: d.status, Code: envelope.Code(d.code), Action: d.action, Source: "default"}
+		e.Reason = e.Match() + ": " + d.text
+		b.defaults.add(e)
+	}
 	for i, d := range classDefaults {
 		e := Entry{Action: d.action, Source: "default"}
 		if i > 0 {
