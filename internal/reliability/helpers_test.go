@@ -49,6 +49,13 @@ func (c *jumpClock) NewTimer(d time.Duration) clock.Timer {
 	return firedTimer(ch)
 }
 
+// Advance moves the time forward by d (not recorded as a wait).
+func (c *jumpClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
 // Waits returns the waits asked so far, in order.
 func (c *jumpClock) Waits() []time.Duration {
 	c.mu.Lock()

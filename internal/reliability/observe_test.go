@@ -199,6 +199,23 @@ func (o *observer) newClient(cfg client.Config) *client.Client {
 	return c
 }
 
+// newClientKey is newClient with another key (which must hold keyMarker,
+// so it is scanned for too).
+func (o *observer) newClientKey(cfg client.Config, key string) *client.Client {
+	o.t.Helper()
+	if !strings.Contains(key, keyMarker) {
+		o.t.Fatalf("key %q does not hold %q: a leak of it would go unseen", key, keyMarker)
+	}
+	cfg = o.configure(cfg)
+	cfg.APIKey = key
+	c, err := client.New(cfg)
+	if err != nil {
+		o.t.Fatalf("client.New: %v", err)
+	}
+	o.t.Cleanup(func() { c.Close() })
+	return c
+}
+
 // guard runs f, turning a panic into a test failure after scanning its
 // value for secrets.
 func (o *observer) guard(where string, f func()) {
