@@ -28,7 +28,22 @@ func (d *Decoder) DecodeError(body []byte, e *Error) error {
 			if !more {
 				break
 			}
-			d.errorField(e, k)
+		field:
+			switch k {
+			case "code":
+				d.code(&e.Code, "code")
+			case "message":
+				d.string(&e.Message, "message")
+			case "errorId":
+				d.uuid(&e.ErrorID, "errorId")
+			case "timestamp":
+				d.time(&e.Timestamp, "timestamp")
+			default:
+				if k = fold(k, errorKeys); k != "" {
+					goto field
+				}
+				d.skip()
+			}
 			if d.err != nil {
 				break
 			}
@@ -38,25 +53,6 @@ func (d *Decoder) DecodeError(body []byte, e *Error) error {
 }
 
 var errorKeys = []string{"code", "message", "errorId", "timestamp"}
-
-func (d *Decoder) errorField(e *Error, k string) {
-	switch k {
-	case "code":
-		d.code(&e.Code, "code")
-	case "message":
-		d.string(&e.Message, "message")
-	case "errorId":
-		d.uuid(&e.ErrorID, "errorId")
-	case "timestamp":
-		d.time(&e.Timestamp, "timestamp")
-	default:
-		if f := fold(k, errorKeys); f != "" {
-			d.errorField(e, f)
-			return
-		}
-		d.skip()
-	}
-}
 
 // DecodeSMS decodes the body of a successful single SMS send into r.
 func (d *Decoder) DecodeSMS(body []byte, r *SMSResponse) error {
@@ -79,7 +75,31 @@ func (d *Decoder) sms(r *SMSResponse) {
 		if !more {
 			return
 		}
-		d.smsField(r, k)
+	field:
+		switch k {
+		case "umid":
+			d.string(&r.UMID, "umid")
+		case "clientMessageId":
+			d.string(&r.ClientMessageID, "clientMessageId")
+		case "destination":
+			d.string(&r.Destination, "destination")
+		case "encoding":
+			d.string(&r.Encoding, "encoding")
+		case "status":
+			switch d.data[d.pos] {
+			case '{':
+				d.smsStatus(&r.Status)
+			case 'n':
+				d.null()
+			default:
+				d.wrongType("status", "object")
+			}
+		default:
+			if k = fold(k, smsKeys); k != "" {
+				goto field
+			}
+			d.skip()
+		}
 		if d.err != nil {
 			return
 		}
@@ -87,34 +107,6 @@ func (d *Decoder) sms(r *SMSResponse) {
 }
 
 var smsKeys = []string{"umid", "clientMessageId", "destination", "encoding", "status"}
-
-func (d *Decoder) smsField(r *SMSResponse, k string) {
-	switch k {
-	case "umid":
-		d.string(&r.UMID, "umid")
-	case "clientMessageId":
-		d.string(&r.ClientMessageID, "clientMessageId")
-	case "destination":
-		d.string(&r.Destination, "destination")
-	case "encoding":
-		d.string(&r.Encoding, "encoding")
-	case "status":
-		switch d.data[d.pos] {
-		case '{':
-			d.smsStatus(&r.Status)
-		case 'n':
-			d.null()
-		default:
-			d.wrongType("status", "object")
-		}
-	default:
-		if f := fold(k, smsKeys); f != "" {
-			d.smsField(r, f)
-			return
-		}
-		d.skip()
-	}
-}
 
 var smsStatusKeys = []string{"code", "description"}
 
@@ -129,17 +121,16 @@ func (d *Decoder) smsStatus(s *SMSStatus) {
 		if !more {
 			break
 		}
-		if k != "code" && k != "description" {
-			if f := fold(k, smsStatusKeys); f != "" {
-				k = f
-			}
-		}
+	field:
 		switch k {
 		case "code":
 			d.string(&s.Code, "code")
 		case "description":
 			d.string(&s.Description, "description")
 		default:
+			if k = fold(k, smsStatusKeys); k != "" {
+				goto field
+			}
 			d.skip()
 		}
 		if d.err != nil {

@@ -1,7 +1,6 @@
 package envelope
 
 import (
-	"encoding/binary"
 	"math/bits"
 	"strconv"
 	"unicode/utf16"
@@ -65,14 +64,20 @@ var notPlain = func() (t [256]bool) {
 }()
 
 // scanPlain returns the index of the first byte at or after i that is not a
-// plain string byte, or len(data).
+// plain string byte, or len(data). It looks at eight bytes at a time; it is
+// small enough to be inlined into the string readers.
 func scanPlain(data []byte, i int) int {
 	for i+8 <= len(data) {
-		if m := plainMask(binary.LittleEndian.Uint64(data[i:])); m != 0 {
+		if m := plainMask(load64(data, i)); m != 0 {
 			return i + bits.TrailingZeros64(m)>>3
 		}
 		i += 8
 	}
+	return scanPlainTail(data, i)
+}
+
+// scanPlainTail is scanPlain for the last bytes.
+func scanPlainTail(data []byte, i int) int {
 	for i < len(data) && !notPlain[data[i]] {
 		i++
 	}
@@ -227,13 +232,64 @@ func (d *Decoder) enter() bool {
 // false at the closing '}' (consumed) or on a syntax error (recorded).
 // first tells whether no member has been read yet.
 func (d *Decoder) key(first bool) (string, bool) {
+	// Fast path: a plain key after optional whitespace, a ',' unless first,
+	// and ':' right after the key; anything else goes to keySlow.
+	data, i := d.data, d.pos
+	for i < len(data) && data[i] <= ' ' && isSpace(data[i]) {
+		i++
+	}
+	if !first && i < len(data) && data[i] == ',' {
+		i++
+		for i < len(data) && data[i] <= ' ' && isSpace(data[i]) {
+			i++
+		}
+	} else if !first {
+		d.pos = i
+		return d.keySlow(keyNext)
+	}
+	if i < len(data) && data[i] == '"' {
+		j := scanPlain(data, i+1)
+		if j+2 < len(data) && data[j] == '"' && data[j+1] == ':' {
+			k := ""
+			if j > i+1 {
+				k = unsafe.String(&data[i+1], j-i-1)
+			}
+			j += 2
+			for j < len(data) && data[j] <= ' ' && isSpace(data[j]) {
+				j++
+			}
+			if j < len(data) {
+				d.pos = j
+				return k, true
+			}
+		}
+	}
+	d.pos = i
+	if !first {
+		// The ',' is consumed; keySlow must not look for it again.
+		return d.keySlow(keyAfterComma)
+	}
+	return d.keySlow(keyFirst)
+}
+
+func isSpace(c byte) bool { return c == ' ' || c == '\n' || c == '\r' || c == '\t' }
+
+// Modes of keySlow: what may come at d.pos.
+const (
+	keyFirst      = iota // '}' or the first key
+	keyNext              // '}' or ',' and a key
+	keyAfterComma        // a key (the ',' is consumed)
+)
+
+// keySlow is key for every case the fast path does not handle.
+func (d *Decoder) keySlow(mode int) (string, bool) {
 	c := d.ws()
-	if c == '}' {
+	if c == '}' && mode != keyAfterComma {
 		d.pos++
 		d.depth--
 		return "", false
 	}
-	if !first {
+	if mode == keyNext {
 		if c != ',' {
 			d.unexpected(d.pos, "',' or '}' after object member")
 			return "", false

@@ -42,12 +42,21 @@ func parseUUID(s string) (u uuid.UUID, ok bool) {
 		return u, false
 	}
 	var bad byte
-	for i, x := range [16]byte{0, 2, 4, 6, 9, 11, 14, 16, 19, 21, 24, 26, 28, 30, 32, 34} {
-		hi, lo := hexVal[s[x]], hexVal[s[x+1]]
-		bad |= hi | lo
-		u[i] = hi<<4 | lo
-	}
+	bad |= hexByte(&u[0], s[0], s[1]) | hexByte(&u[1], s[2], s[3]) | hexByte(&u[2], s[4], s[5]) | hexByte(&u[3], s[6], s[7])
+	bad |= hexByte(&u[4], s[9], s[10]) | hexByte(&u[5], s[11], s[12])
+	bad |= hexByte(&u[6], s[14], s[15]) | hexByte(&u[7], s[16], s[17])
+	bad |= hexByte(&u[8], s[19], s[20]) | hexByte(&u[9], s[21], s[22])
+	bad |= hexByte(&u[10], s[24], s[25]) | hexByte(&u[11], s[26], s[27]) | hexByte(&u[12], s[28], s[29])
+	bad |= hexByte(&u[13], s[30], s[31]) | hexByte(&u[14], s[32], s[33]) | hexByte(&u[15], s[34], s[35])
 	return u, bad&0xf0 == 0
+}
+
+// hexByte stores the byte the hex digits hi and lo spell in *b and returns
+// a value with bits 4-7 set if either is not a hex digit.
+func hexByte(b *byte, hi, lo byte) byte {
+	h, l := hexVal[hi], hexVal[lo]
+	*b = h<<4 | l
+	return h | l
 }
 
 // equalFoldASCII reports whether s equals the lower-case ASCII t ignoring

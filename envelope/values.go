@@ -3,6 +3,7 @@ package envelope
 import (
 	"strings"
 	"time"
+	"unsafe"
 
 	"github.com/google/uuid"
 )
@@ -18,8 +19,19 @@ func (d *Decoder) null() { d.literal("null") }
 
 // string reads a string member into dst.
 func (d *Decoder) string(dst *string, name string) {
-	switch d.data[d.pos] {
+	data, i := d.data, d.pos
+	switch data[i] {
 	case '"':
+		// Fast path: no escapes, ASCII.
+		if j := scanPlain(data, i+1); j < len(data) && data[j] == '"' {
+			if j > i+1 {
+				*dst = unsafe.String(&data[i+1], j-i-1)
+			} else {
+				*dst = ""
+			}
+			d.pos = j + 1
+			return
+		}
 		if s, ok := d.str(); ok {
 			*dst = s
 		}
@@ -30,11 +42,26 @@ func (d *Decoder) string(dst *string, name string) {
 	}
 }
 
+// quoted returns the string value at d.pos, which starts with '"'. Plain
+// strings (no escapes, ASCII or valid UTF-8 up to the first non-ASCII byte)
+// take the fast path here; the rest go to d.str.
+func (d *Decoder) quoted() (string, bool) {
+	data, i := d.data, d.pos
+	if j := scanPlain(data, i+1); j < len(data) && data[j] == '"' {
+		d.pos = j + 1
+		if j == i+1 {
+			return "", true
+		}
+		return unsafe.String(&data[i+1], j-i-1), true
+	}
+	return d.str()
+}
+
 // uuid reads a string member holding a UUID into dst.
 func (d *Decoder) uuid(dst *uuid.UUID, name string) {
 	switch off := d.pos; d.data[off] {
 	case '"':
-		if s, ok := d.str(); ok {
+		if s, ok := d.quoted(); ok {
 			if u, ok := parseUUID(s); ok {
 				*dst = u
 			} else {
@@ -52,7 +79,7 @@ func (d *Decoder) uuid(dst *uuid.UUID, name string) {
 func (d *Decoder) time(dst *time.Time, name string) {
 	switch off := d.pos; d.data[off] {
 	case '"':
-		if s, ok := d.str(); ok {
+		if s, ok := d.quoted(); ok {
 			if t, ok := parseTime(s); ok {
 				*dst = t
 			} else {

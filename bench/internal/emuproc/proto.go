@@ -1,0 +1,70 @@
+// Package emuproc runs the emulator in a child process for the side-by-side
+// benchmark, so that the CPU time and allocations measured in the parent
+// are the client's alone.
+//
+// The child is the parent's own executable started again with ChildEnv set
+// (a main or TestMain calls MaybeServe first thing). It serves the
+// emulator on a free port of 127.0.0.1 and prints its base URL on stdout.
+// Besides the API routes it answers two control routes, used between runs
+// and never while one is being measured:
+//
+//	POST /_bench/setup   Setup as JSON: a fresh emulator.Server and fresh counters
+//	GET  /_bench/report  Report as JSON: the emulator's Stats, its ledger and
+//	                     the requests seen per clientMessageId
+//
+// The per-message request count is taken in the child, in front of the
+// emulator, by finding the clientMessageId in each request body, so the
+// drivers under test carry no instrumentation at all.
+package emuproc
+
+import (
+	"time"
+
+	"github.com/octosend/octosend/emulator"
+)
+
+// ChildEnv is the environment variable that makes MaybeServe act as the
+// emulator child.
+const ChildEnv = "OCTOSEND_BENCH_EMULATOR_CHILD"
+
+// Setup describes the emulator of one run: the emulator.Config fields a
+// benchmark varies (the rest keep their zero-value meaning), and an outage
+// placed relative to the setup time.
+type Setup struct {
+	APIKey     string
+	Rate       float64 // per sub-account requests/s; 0 = unlimited
+	Burst      int
+	RetryAfter time.Duration // what a 429 advertises; 0 = computed from the bucket
+	Faults     emulator.Faults
+	Latency    time.Duration
+	Seed       int64
+	// OutageIn and OutageFor, when OutageFor > 0, put one 503 outage window
+	// in [setup+OutageIn, setup+OutageIn+OutageFor).
+	OutageIn, OutageFor time.Duration
+}
+
+// config returns the emulator.Config for s, with the outage placed
+// relative to now.
+func (s Setup) config(now time.Time) emulator.Config {
+	cfg := emulator.Config{
+		APIKey: s.APIKey, Rate: s.Rate, Burst: s.Burst, RetryAfter: s.RetryAfter,
+		Faults: s.Faults, Latency: s.Latency, Seed: s.Seed,
+	}
+	if s.OutageFor > 0 {
+		start := now.Add(s.OutageIn)
+		cfg.Outage = []emulator.Window{{Start: start, End: start.Add(s.OutageFor), Kind: emulator.Fault503}}
+	}
+	return cfg
+}
+
+// Report is what the child saw during one run.
+type Report struct {
+	Stats emulator.Stats
+	// Ledger maps clientMessageId to the times it was accepted.
+	Ledger map[string]int
+	// Requests maps clientMessageId to the requests that carried it,
+	// whatever their outcome.
+	Requests map[string]int
+	// Anonymous counts requests in which no clientMessageId was found.
+	Anonymous int64
+}
