@@ -63,7 +63,7 @@ func Parse(name string, data []byte) (cfg Config, err error) {
 		// The YAML parser is third-party code fed untrusted bytes: make a
 		// panic in it an error, as the doc promises.
 		if r := recover(); r != nil {
-			cfg, err = Config{}, &ConfigError{File: name, Msg: fmt.Sprintf("cannot parse: %v", r)}
+			cfg, err = Config{}, &ConfigError{File: name, Msg: fmt.Sprintf("cannot parse: %v", r), Err: errPanic}
 		}
 	}()
 	root, cerr := parseTree(name, data)
@@ -85,6 +85,10 @@ func Parse(name string, data []byte) (cfg Config, err error) {
 	}
 	return cfg, nil
 }
+
+// errPanic marks a ConfigError made from a recovered panic, so the fuzz
+// target can tell a handled error from a bug.
+var errPanic = errors.New("policy: parser panicked")
 
 // parseTree returns the document's root node (nil for an empty document).
 // A ".json" name is parsed as JSON. Other names are parsed as JSON when

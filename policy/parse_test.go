@@ -302,6 +302,9 @@ func FuzzParse(f *testing.F) {
 			if !strings.HasPrefix(err.Error(), "policy: "+name) {
 				t.Fatalf("error %q does not name the file", err)
 			}
+			if errors.Is(err, errPanic) {
+				t.Fatalf("Parse panicked (recovered): %v", err)
+			}
 			return
 		}
 		p, err := New(cfg)

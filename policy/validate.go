@@ -168,6 +168,9 @@ func checkRules(key string, rules []Rule) *ConfigError {
 		if r.Code < 0 || r.Code > MaxCode {
 			return &ConfigError{Key: k + ".code", Msg: "code " + strconv.Itoa(int(r.Code)) + " out of range (want 1..99999 or a code name)"}
 		}
+		if r.Code != 0 && ((r.Status != 0 && r.Status < 400) || (r.StatusClass != "" && classIndex(r.StatusClass) < 4)) {
+			return &ConfigError{Key: k + ".code", Msg: "a code never matches on a status below 400 (error envelopes come with 4xx and 5xx only)"}
+		}
 		if r.Status == 0 && r.StatusClass == "" && r.Code == 0 {
 			return &ConfigError{Key: k, Msg: "rule matches nothing: set status, code or both"}
 		}
