@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
-	"strconv"
 	"strings"
 )
 
@@ -92,8 +91,7 @@ func (c *cli) send(ctx context.Context, args []string) int {
 			if r.Ambiguous {
 				note = " (ambiguous: it may have been delivered anyway)"
 			}
-			fmt.Fprintf(c.stderr, "octosend send: failed after %s: %s%s\n",
-				plural(r.Attempts, "attempt"), r.Error, note)
+			fmt.Fprintf(c.stderr, "octosend send: %s%s\n", r.Error, note)
 		}
 		return exitFailed
 	}
@@ -105,11 +103,4 @@ func ambiguousNote(ambiguous bool) string {
 		return " (ambiguous: an earlier attempt may also have been accepted)"
 	}
 	return ""
-}
-
-func plural(n int, word string) string {
-	if n == 1 {
-		return "1 " + word
-	}
-	return strconv.Itoa(n) + " " + word + "s"
 }
