@@ -111,7 +111,7 @@ func ExampleConfig_onStateChange() {
 
 // A fleet shares "open until" through Redis. (Not run: it needs a Redis.)
 func ExampleNewRedisStore() {
-	client := redis.NewClient(&redis.Options{Addr: "127.0.0.1:6379"})
+	client := redis.NewClient(&redis.Options{Addr: "127.0.0.1:6379", ContextTimeoutEnabled: true})
 	defer client.Close()
 	store, err := breaker.NewRedisStore(breaker.RedisStoreConfig{Client: client, Refresh: 200 * time.Millisecond})
 	if err != nil {

