@@ -216,6 +216,30 @@ func TestCLIBulkOneLinePerInput(t *testing.T) {
 	readRecords(t, out, 400)
 }
 
+func TestCLIBulkStdin(t *testing.T) {
+	srv := emulator.Start(t, emulator.Config{APIKey: testKey})
+	out := filepath.Join(t.TempDir(), "r.jsonl")
+	cmd := exec.Command(binary, "bulk", "--subaccount", "acme", "--out", out, "-")
+	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH")}, emuEnv(srv)...)
+	cmd.Stdin = strings.NewReader("\n" + `{"destination":"+6591234567","text":"a"}` + "\n" + `{"destination":"+6591234568","text":"b"}` + "\n")
+	if output, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("bulk from stdin: %v\n%s", err, output)
+	}
+	recs := map[int]record{}
+	data, _ := os.ReadFile(out)
+	for _, l := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+		var r record
+		json.Unmarshal([]byte(l), &r)
+		recs[r.Line] = r
+	}
+	if len(recs) != 2 || recs[2].Status != statusAccepted || recs[3].Status != statusAccepted {
+		t.Errorf("records %+v, want lines 2 and 3 accepted", recs)
+	}
+	if srv.Ledger().Unique() != 2 {
+		t.Errorf("ledger has %d messages, want 2", srv.Ledger().Unique())
+	}
+}
+
 func TestCLIBulkCSVAllAccepted(t *testing.T) {
 	srv := emulator.Start(t, emulator.Config{APIKey: testKey})
 	dir := t.TempDir()
