@@ -32,11 +32,18 @@
 // generation (a request let through before a trip) is dropped. State
 // changes reach Config.OnStateChange outside every lock.
 //
+// # Time
+//
+// Every time the package reads comes from Config.Clock (internal/clock), so
+// tests run the whole state machine on a fake clock. Transitions that time
+// alone causes (Open to HalfOpen, a lost probe) happen lazily, at the first
+// Allow, Acquire or State call after they fall due; the hook fires then.
+//
 // # Fleet-wide
 //
 // With Config.Shared set (a *RedisStore), an instance that trips publishes
 // "open until T" and every instance following that key opens too, within
-// the store's refresh interval. The store polls Redis in the background;
+// the store's refresh interval (200ms by default) plus a round trip. The store polls Redis in the background;
 // Allow never waits on Redis, and when Redis is down each instance simply
 // runs on its local breaker.
 //
