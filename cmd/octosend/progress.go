@@ -73,6 +73,9 @@ func (p *progress) draw(final bool) {
 		}
 	}
 	line := p.format(now, done, final)
+	if p.tty && p.width > 1 && len(line) >= p.width {
+		line = line[:p.width-1] // a line that wraps cannot be redrawn with \r
+	}
 	p.buf = p.buf[:0]
 	if p.tty {
 		p.buf = append(p.buf, '\r')

@@ -53,6 +53,18 @@ func TestProgressFormat(t *testing.T) {
 		}
 	})
 
+	t.Run("narrow terminal", func(t *testing.T) {
+		p, s, buf, now := newP(true, 1000)
+		p.width = 30
+		s.Done.Store(10)
+		*now = t0.Add(time.Second)
+		p.draw(false)
+		line := strings.TrimSuffix(strings.TrimPrefix(buf.String(), "\r"), "\x1b[K")
+		if len(line) != 29 {
+			t.Errorf("line on a 30-column terminal is %d columns: %q", len(line), line)
+		}
+	})
+
 	t.Run("plain lines", func(t *testing.T) {
 		p, s, buf, now := newP(false, 0) // stdin: total unknown
 		s.Done.Store(40)
