@@ -14,6 +14,11 @@ import (
 // Config's rules, settings and tenant overrides. Build one with New (or
 // Default, Load); a *Policy is safe for concurrent use, and swapping one
 // at run time goes through Live.
+//
+// New flattens the resolution order into lookup arrays, once for the
+// global rules and once per tenant that has rules of its own (about 3 KB
+// each), so Decide costs two array reads and, when tenants are
+// configured, one map lookup, whatever the number of rules.
 type Policy struct {
 	cfg      Config // as given to New, deep-copied
 	global   tenantPolicy
