@@ -1,0 +1,222 @@
+package reliability
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/octosend/octosend/emulator"
+)
+
+// figures are the soak's totals, for the log and the README.
+type figures struct {
+	messages, accepted, rejected, failed       int
+	failedAmbiguous, failedButDelivered        int
+	lost                                       int // accepted by the API but reported failed unflagged, or reported accepted but not in the ledger
+	dupMessages, dupExtra, dupFlagged          int
+	permanentChecked, permanentRetried         int
+	ambiguousRetried                           int // single sends retried after an ambiguous attempt (at-least-once)
+	attempts                                   int
+	byKind                                     [5]int
+	amoAccepted, amoDuplicates, aloDuplicates  int
+	requests, resets                           int64
+	faults                                     map[emulator.FaultKind]int64
+	responses                                  map[int]int64
+	ledgerAccepted, ledgerUnique, ledgerDupes  int
+	elapsed                                    time.Duration
+	outcomesMissing, outcomesTwice, unknownIDs int
+}
+
+// check proves the soak's guarantees from the ledger and the results.
+func (s *soak) check(elapsed time.Duration) {
+	t := s.t
+	var f figures
+	f.elapsed = elapsed
+	led := s.srv.Ledger()
+	st := s.srv.Stats()
+	f.requests, f.resets, f.faults, f.responses = st.Requests, st.Resets, st.Faults, st.Responses
+	f.ledgerAccepted, f.ledgerUnique, f.ledgerDupes = led.Accepted(), led.Unique(), led.Duplicates()
+
+	amo := make(map[string]bool)
+	for _, n := range s.amo {
+		amo[n] = true
+	}
+	ledger := make(map[string]emulator.Entry)
+	for _, e := range led.Entries() {
+		k := e.SubAccount + "/" + e.ClientMessageID
+		ledger[k] = e
+		if _, ok := s.outcomes[k]; !ok {
+			f.unknownIDs++
+			t.Errorf("the ledger holds %s, which no send reported on", k)
+		}
+	}
+
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	f.messages = len(s.outcomes)
+	f.outcomesTwice = s.dupOut
+	if s.dupOut != 0 {
+		t.Errorf("%d messages were reported on twice", s.dupOut)
+	}
+	for k, o := range s.outcomes {
+		f.byKind[o.kind]++
+		e, in := ledger[k]
+		n := e.Count
+		switch o.state {
+		case stAccepted:
+			f.accepted++
+			if amo[o.tenant] {
+				f.amoAccepted++
+			}
+			if !in {
+				f.lost++
+				t.Errorf("%s: reported accepted (umid %q) but the API never accepted it", k, o.umid)
+			}
+			if o.umid == "" {
+				t.Errorf("%s: accepted without a umid", k)
+			}
+			if n == 1 && o.umid != e.UMID {
+				t.Errorf("%s: result umid %q, ledger umid %q", k, o.umid, e.UMID)
+			}
+			if o.kind == jobSMSBadMSISDN || o.kind == jobChatBadTemplate {
+				t.Errorf("%s: an invalid %v message was accepted", k, o.kind)
+			}
+		case stRejected:
+			f.rejected++
+			if in {
+				f.lost++
+				t.Errorf("%s: reported rejected but the API accepted it %d times", k, n)
+			}
+		case stFailed:
+			f.failed++
+			if o.ambiguous {
+				f.failedAmbiguous++
+			}
+			if in {
+				if o.ambiguous {
+					f.failedButDelivered++
+				} else {
+					f.lost++
+					t.Errorf("%s: reported failed without the Ambiguous flag, but the API accepted it %d times (err: %v)", k, n, o.err)
+				}
+			}
+		}
+		if n > 1 {
+			f.dupMessages++
+			f.dupExtra += n - 1
+			if amo[o.tenant] {
+				f.amoDuplicates++
+				t.Errorf("%s: at-most-once tenant, but the API accepted the message %d times", k, n)
+			} else {
+				f.aloDuplicates++
+			}
+			if o.ambiguous {
+				f.dupFlagged++
+			} else {
+				t.Errorf("%s: accepted %d times but not flagged Ambiguous", k, n)
+			}
+		}
+		if o.kind == jobBatch {
+			continue
+		}
+		s.checkTrace(k, o, amo[o.tenant], n, &f)
+	}
+	s.report(&f)
+}
+
+// checkTrace checks one single send against what its hooks saw.
+func (s *soak) checkTrace(k string, o *outcome, amo bool, n int, f *figures) {
+	t := s.t
+	tr := s.traces[o.cmid]
+	if tr == nil {
+		if o.attempts != 0 {
+			t.Errorf("%s: %d attempts but no OnAttempt event", k, o.attempts)
+		}
+		tr = &trace{}
+	}
+	f.attempts += tr.attempts
+	if tr.attempts != o.attempts {
+		t.Errorf("%s: the result says %d attempts, OnAttempt saw %d", k, o.attempts, tr.attempts)
+	}
+	if len(tr.permanent) > 0 {
+		f.permanentChecked++
+		if len(tr.permanent) > 1 || tr.permanent[0] != tr.last {
+			f.permanentRetried++
+			t.Errorf("%s: permanent error (1002/3038) retried: answered at attempts %v of %d", k, tr.permanent, tr.last)
+		}
+	}
+	switch {
+	case o.state == stAccepted && tr.giveUps != 0:
+		t.Errorf("%s: accepted, yet OnGiveUp was called %d times", k, tr.giveUps)
+	case o.state != stAccepted && tr.giveUps != 1:
+		t.Errorf("%s: failed, and OnGiveUp was called %d times (want exactly 1)", k, tr.giveUps)
+	}
+	retriedAfterAmbiguous := len(tr.ambiguous) > 0 && tr.ambiguous[0] < tr.last
+	if retriedAfterAmbiguous {
+		f.ambiguousRetried++
+		if amo {
+			t.Errorf("%s: at-most-once tenant retried after an ambiguous attempt (%v of %d)", k, tr.ambiguous, tr.last)
+		}
+	}
+	if n > 1 && !retriedAfterAmbiguous {
+		t.Errorf("%s: accepted %d times, but no attempt was retried after an ambiguous failure", k, n)
+	}
+}
+
+func (s *soak) report(f *figures) {
+	t := s.t
+	var b strings.Builder
+	fmt.Fprintf(&b, "fault soak: %d messages (%d tenants, %d senders each) in %v, %.0f msg/s\n",
+		f.messages, len(s.alo)+len(s.amo), soakWorkersPerTenant, f.elapsed.Round(time.Millisecond), float64(f.messages)/f.elapsed.Seconds())
+	fmt.Fprintf(&b, "  by kind: sms %d, sms-1002 %d, chat %d, chat-3038 %d, batch items %d\n",
+		f.byKind[jobSMS], f.byKind[jobSMSBadMSISDN], f.byKind[jobChat], f.byKind[jobChatBadTemplate], f.byKind[jobBatch])
+	fmt.Fprintf(&b, "  requests %d, connection resets %d, statuses %v\n", f.requests, f.resets, sortedStatuses(f.responses))
+	var kinds []string
+	var injected int64
+	for k, n := range f.faults {
+		kinds = append(kinds, fmt.Sprintf("%v=%d", k, n))
+		injected += n
+	}
+	slices.Sort(kinds)
+	fmt.Fprintf(&b, "  faults injected %d: %s\n", injected, strings.Join(kinds, " "))
+	fmt.Fprintf(&b, "  outcomes: accepted %d, rejected %d, failed %d (of which flagged ambiguous %d, delivered anyway %d)\n",
+		f.accepted, f.rejected, f.failed, f.failedAmbiguous, f.failedButDelivered)
+	fmt.Fprintf(&b, "  lost %d, reported twice %d, unknown to the client %d\n", f.lost, f.outcomesTwice, f.unknownIDs)
+	fmt.Fprintf(&b, "  duplicates: %d messages (%d extra copies), all at-least-once: %d, flagged %d; at-most-once duplicates %d\n",
+		f.dupMessages, f.dupExtra, f.aloDuplicates, f.dupFlagged, f.amoDuplicates)
+	fmt.Fprintf(&b, "  permanent errors checked %d, retried %d; single sends retried after an ambiguous failure %d\n",
+		f.permanentChecked, f.permanentRetried, f.ambiguousRetried)
+	fmt.Fprintf(&b, "  ledger: accepted %d, unique %d, duplicates %d", f.ledgerAccepted, f.ledgerUnique, f.ledgerDupes)
+	t.Log(b.String())
+
+	// The run must have exercised what it claims to prove.
+	if f.messages < soakShortMessages {
+		t.Errorf("only %d messages", f.messages)
+	}
+	if f.permanentChecked < 20 {
+		t.Errorf("only %d permanent errors seen", f.permanentChecked)
+	}
+	if injected < int64(f.messages)/20 {
+		t.Errorf("only %d faults injected for %d messages", injected, f.messages)
+	}
+	if f.ambiguousRetried == 0 || f.failedAmbiguous == 0 {
+		t.Errorf("no ambiguous failure was retried (%d) or reported (%d)", f.ambiguousRetried, f.failedAmbiguous)
+	}
+}
+
+func sortedStatuses(m map[int]int64) string {
+	keys := make([]int, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	var b strings.Builder
+	for i, k := range keys {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		fmt.Fprintf(&b, "%d=%d", k, m[k])
+	}
+	return b.String()
+}
