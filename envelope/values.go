@@ -1,6 +1,7 @@
 package envelope
 
 import (
+	"math/bits"
 	"strings"
 	"time"
 	"unsafe"
@@ -23,7 +24,19 @@ func (d *Decoder) string(dst *string, name string) {
 	switch data[i] {
 	case '"':
 		// Fast path: no escapes, ASCII.
-		if j := scanPlain(data, i+1); j < len(data) && data[j] == '"' {
+		j := i + 1
+		for {
+			if j+8 > len(data) {
+				j = scanPlainTail(data, j)
+				break
+			}
+			if m := plainMask(load64(data, j)); m != 0 {
+				j += bits.TrailingZeros64(m) >> 3
+				break
+			}
+			j += 8
+		}
+		if j < len(data) && data[j] == '"' {
 			if j > i+1 {
 				*dst = unsafe.String(&data[i+1], j-i-1)
 			} else {
@@ -47,7 +60,19 @@ func (d *Decoder) string(dst *string, name string) {
 // take the fast path here; the rest go to d.str.
 func (d *Decoder) quoted() (string, bool) {
 	data, i := d.data, d.pos
-	if j := scanPlain(data, i+1); j < len(data) && data[j] == '"' {
+	j := i + 1
+	for {
+		if j+8 > len(data) {
+			j = scanPlainTail(data, j)
+			break
+		}
+		if m := plainMask(load64(data, j)); m != 0 {
+			j += bits.TrailingZeros64(m) >> 3
+			break
+		}
+		j += 8
+	}
+	if j < len(data) && data[j] == '"' {
 		d.pos = j + 1
 		if j == i+1 {
 			return "", true
