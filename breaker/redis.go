@@ -20,6 +20,11 @@ const (
 	DefaultRedisTimeout = 50 * time.Millisecond
 )
 
+// fullPollEvery is how many refreshes may pass with an unchanged
+// generation counter before the store re-reads every followed key anyway,
+// as a safety net for a counter update that was lost.
+const fullPollEvery = 25
+
 // reportSlack is how much later than the last reported "open until" a
 // polled one must be to be reported again. Polls derive the time from the
 // key's remaining TTL, which jitters by the round trip; without the slack
@@ -43,8 +48,9 @@ type RedisStoreConfig struct {
 	// ContextTimeoutEnabled, or ReadTimeout and WriteTimeout close to
 	// Timeout, on the client given here.
 	Client redis.UniversalClient
-	// Prefix is put before each breaker key to form the Redis key. Zero
-	// means DefaultRedisPrefix ("octosend:breaker:").
+	// Prefix starts every Redis key the store uses: Prefix+"open:"+key
+	// per breaker key, and Prefix+"gen", a counter bumped on each
+	// publication. Zero means DefaultRedisPrefix ("octosend:breaker:").
 	Prefix string
 	// Refresh is how often the store polls Redis for the keys it follows,
 	// and so the longest an instance takes to learn that another one
@@ -59,10 +65,12 @@ type RedisStoreConfig struct {
 
 // RedisStore is the Redis implementation of Shared. For each key it keeps
 // one Redis key whose TTL is the fleet's "open until": an instance that
-// trips sets it (never shortening a longer one), and every instance polls
-// the keys it follows every Refresh, in one pipelined round trip, and
-// opens its local breakers accordingly. Times cross the fleet as remaining
-// durations, so instances' clocks need not agree.
+// trips sets it (never shortening a longer one) and bumps a generation
+// counter. Every Refresh each instance reads the counter — one command,
+// however many keys it follows — and only when it moved reads the TTLs of
+// the keys it follows (one pipelined round trip) and opens its local
+// breakers accordingly. Times cross the fleet as remaining durations, so
+// instances' clocks need not agree.
 //
 // Nothing on the request path touches Redis: publications are queued and
 // written by a background goroutine (coalesced per key, retried while
@@ -86,6 +94,10 @@ type RedisStore struct {
 	pending map[string]time.Time // publications not yet written
 	closed  bool
 	nextID  uint64
+	lastGen string // generation counter at the last full poll
+	haveGen bool   // lastGen is valid
+	dirty   bool   // a key was followed since the last full poll
+	idle    int    // polls skipped since the last full poll
 
 	kick    chan struct{} // a publication is pending
 	stop    chan struct{}
@@ -180,6 +192,7 @@ func (r *RedisStore) Subscribe(key string, open func(until time.Time)) (cancel f
 	r.nextID++
 	id := r.nextID
 	f.subs[id] = open
+	r.dirty = true // the next poll reads the new key
 	known := f.reported
 	r.mu.Unlock()
 	if known.After(r.clock.Now()) {
@@ -288,7 +301,13 @@ func (r *RedisStore) flush(ctx context.Context) error {
 			continue // over already: nothing to share
 		}
 		cctx, cancel := context.WithTimeout(ctx, r.timeout)
-		err := setScript.Run(cctx, r.client, []string{r.prefix + key}, ttl).Err()
+		err := setScript.Run(cctx, r.client, []string{r.prefix + "open:" + key}, ttl).Err()
+		if err == nil {
+			// After the write, so that a reader who sees the counter move
+			// finds the key. A failure here retries the whole publication
+			// (the script then leaves the key as it is).
+			err = r.client.Incr(cctx, r.prefix+"gen").Err()
+		}
 		cancel()
 		r.healthy.Store(err == nil)
 		if err != nil {
@@ -307,31 +326,62 @@ func (r *RedisStore) flush(ctx context.Context) error {
 	return nil
 }
 
-// poll reads the remaining TTL of every followed key in one pipelined
-// round trip, and returns the calls to make for the ones that are open
-// later than reported.
+// poll reads the generation counter and, when it moved (or a key was
+// newly followed, or fullPollEvery polls passed), the remaining TTL of
+// every followed key in one pipelined round trip. It returns the calls to
+// make for the keys open later than reported.
 func (r *RedisStore) poll(ctx context.Context) (deliver func(), err error) {
+	none := func() {}
 	r.mu.Lock()
+	n := len(r.follows)
+	r.mu.Unlock()
+	if n == 0 {
+		return none, nil
+	}
+	cctx, cancel := context.WithTimeout(ctx, r.timeout)
+	defer cancel()
+	gen, err := r.client.Get(cctx, r.prefix+"gen").Result()
+	if errors.Is(err, redis.Nil) {
+		gen, err = "", nil // no publication since Redis started
+	}
+	if err != nil {
+		r.healthy.Store(false)
+		r.mu.Lock()
+		r.dirty = true // Redis may come back empty, its counter restarted: read every key then
+		r.mu.Unlock()
+		return none, fmt.Errorf("breaker: redis poll: %w", err)
+	}
+
+	r.mu.Lock()
+	if r.haveGen && gen == r.lastGen && !r.dirty && r.idle < fullPollEvery {
+		r.idle++
+		r.mu.Unlock()
+		r.healthy.Store(true)
+		return none, nil
+	}
+	r.dirty = false
 	keys := make([]string, 0, len(r.follows))
 	for k := range r.follows {
 		keys = append(keys, k)
 	}
 	r.mu.Unlock()
-	if len(keys) == 0 {
-		return func() {}, nil
-	}
-	cctx, cancel := context.WithTimeout(ctx, r.timeout)
-	defer cancel()
+
 	pipe := r.client.Pipeline()
 	cmds := make([]*redis.DurationCmd, len(keys))
 	for i, k := range keys {
-		cmds[i] = pipe.PTTL(cctx, r.prefix+k)
+		cmds[i] = pipe.PTTL(cctx, r.prefix+"open:"+k)
 	}
 	_, err = pipe.Exec(cctx)
 	r.healthy.Store(err == nil)
 	if err != nil {
-		return func() {}, fmt.Errorf("breaker: redis poll: %w", err)
+		r.mu.Lock()
+		r.dirty = true // read them all next time
+		r.mu.Unlock()
+		return none, fmt.Errorf("breaker: redis poll: %w", err)
 	}
+	r.mu.Lock()
+	r.lastGen, r.haveGen, r.idle = gen, true, 0
+	r.mu.Unlock()
 	ttls := make([]time.Duration, len(cmds))
 	for i, c := range cmds {
 		ttls[i] = c.Val()

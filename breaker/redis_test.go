@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"net"
+	"strconv"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -152,7 +154,7 @@ func TestRedisFleetFakeTime(t *testing.T) {
 	if oe := openErr(t, b.set, "other"); oe.RetryIn < 49*time.Second {
 		t.Fatalf("b other: RetryIn = %v, want a's 50s", oe.RetryIn)
 	}
-	pttl, err := a.client.PTTL(ctx, t.Name()+":other").Result()
+	pttl, err := a.client.PTTL(ctx, t.Name()+":open:other").Result()
 	if err != nil || pttl < 49*time.Second {
 		t.Fatalf("redis PTTL = %v, %v; want about 50s", pttl, err)
 	}
@@ -160,19 +162,19 @@ func TestRedisFleetFakeTime(t *testing.T) {
 	if err := b.store.Sync(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if pttl, _ := a.client.PTTL(ctx, t.Name()+":other").Result(); pttl < 49*time.Second {
+	if pttl, _ := a.client.PTTL(ctx, t.Name()+":open:other").Result(); pttl < 49*time.Second {
 		t.Fatalf("a shorter opening shortened the shared one: PTTL %v", pttl)
 	}
 
 	// A stray key without expiry is overwritten, not left to block forever.
-	if err := a.client.Set(ctx, t.Name()+":stray", "x", 0).Err(); err != nil {
+	if err := a.client.Set(ctx, t.Name()+":open:stray", "x", 0).Err(); err != nil {
 		t.Fatal(err)
 	}
 	a.set.OpenFor("stray", 7*time.Second)
 	if err := a.store.Sync(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if pttl, _ := a.client.PTTL(ctx, t.Name()+":stray").Result(); pttl <= 6*time.Second || pttl > 7*time.Second {
+	if pttl, _ := a.client.PTTL(ctx, t.Name()+":open:stray").Result(); pttl <= 6*time.Second || pttl > 7*time.Second {
 		t.Fatalf("stray key PTTL = %v, want about 7s", pttl)
 	}
 
@@ -439,5 +441,89 @@ func TestRedisHungNeverBlocksAllow(t *testing.T) {
 	}
 	if slowest >= timeout/2 {
 		t.Fatalf("slowest Acquire+Done took %v: it waited on Redis (Timeout %v)", slowest, timeout)
+	}
+}
+
+// cmdCounter is a go-redis hook that counts the commands a client sends,
+// leaving out the handshake of new connections (HELLO, CLIENT ...).
+type cmdCounter struct{ n atomic.Int64 }
+
+func (c *cmdCounter) count(cmd redis.Cmder) {
+	switch cmd.Name() {
+	case "hello", "client", "auth", "select", "ping":
+	default:
+		c.n.Add(1)
+	}
+}
+
+func (c *cmdCounter) DialHook(next redis.DialHook) redis.DialHook { return next }
+func (c *cmdCounter) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return func(ctx context.Context, cmd redis.Cmder) error {
+		c.count(cmd)
+		return next(ctx, cmd)
+	}
+}
+func (c *cmdCounter) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return func(ctx context.Context, cmds []redis.Cmder) error {
+		for _, cmd := range cmds {
+			c.count(cmd)
+		}
+		return next(ctx, cmds)
+	}
+}
+
+// TestRedisPollCost checks that an idle poll is one command however many
+// keys are followed, and that the keys are read only when something was
+// published (or a key newly followed, or as a periodic safety net).
+func TestRedisPollCost(t *testing.T) {
+	srv := redistest.Start(t)
+	fc := clock.NewFake(t0)
+	cfg := Config{MinRequests: 1, OpenFor: time.Minute}
+	a := newInstance(t, srv.Addr, fc, time.Hour, cfg)
+	b := newInstance(t, srv.Addr, fc, time.Hour, cfg)
+	var cc cmdCounter
+	b.client.AddHook(&cc)
+	ctx := context.Background()
+	const nkeys = 50
+	for i := 0; i < nkeys; i++ {
+		feed(t, b.set, "tenant-"+strconv.Itoa(i), "S")
+	}
+
+	sync := func() int64 {
+		t.Helper()
+		before := cc.n.Load()
+		if err := b.store.Sync(ctx); err != nil {
+			t.Fatal(err)
+		}
+		return cc.n.Load() - before
+	}
+	if got := sync(); got != 1+nkeys {
+		t.Fatalf("first poll sent %d commands, want %d (counter + every key)", got, 1+nkeys)
+	}
+	for i := 0; i < 10; i++ {
+		if got := sync(); got != 1 {
+			t.Fatalf("idle poll %d sent %d commands, want 1", i, got)
+		}
+	}
+	a.set.OpenFor("tenant-7", time.Minute)
+	if err := a.store.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := sync(); got != 1+nkeys {
+		t.Fatalf("poll after a publication sent %d commands, want %d", got, 1+nkeys)
+	}
+	wantState(t, b.set, "tenant-7", Open)
+	feed(t, b.set, "newcomer", "S") // a newly followed key is read at once
+	if got := sync(); got != 1+nkeys+1 {
+		t.Fatalf("poll after a new key sent %d commands, want %d", got, 1+nkeys+1)
+	}
+	full := 0
+	for i := 0; i < fullPollEvery+1; i++ {
+		if sync() > 1 {
+			full++
+		}
+	}
+	if full != 1 {
+		t.Fatalf("%d full polls in %d idle refreshes, want exactly 1 (the safety net)", full, fullPollEvery+1)
 	}
 }
