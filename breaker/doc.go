@@ -43,9 +43,11 @@
 //
 // With Config.Shared set (a *RedisStore), an instance that trips publishes
 // "open until T" and every instance following that key opens too, within
-// the store's refresh interval (200ms by default) plus a round trip. The store polls Redis in the background;
-// Allow never waits on Redis, and when Redis is down each instance simply
-// runs on its local breaker.
+// the store's refresh interval (200ms by default) plus two round trips.
+// The store works in the background: a publication is one write, an idle
+// refresh is one read whatever the number of keys. Allow never waits on
+// Redis, and when Redis is down or hung each instance simply runs on its
+// local breaker, picking the shared state up again when Redis returns.
 //
 // # Why not gobreaker's CircuitBreaker
 //
