@@ -44,7 +44,7 @@
 // With Config.Shared set (a *RedisStore), an instance that trips publishes
 // "open until T" and every instance following that key opens too, within
 // the store's refresh interval (200ms by default) plus two round trips.
-// The store works in the background: a publication is one write, an idle
+// The store works in the background: a publication is two commands, an idle
 // refresh is one read whatever the number of keys. Allow never waits on
 // Redis, and when Redis is down or hung each instance simply runs on its
 // local breaker, picking the shared state up again when Redis returns.
