@@ -189,6 +189,9 @@ func (st *call) settle(o breaker.Outcome) {
 func (st *call) beforeAttempt() error {
 	c := st.c
 	if st.attempts > 0 && st.delay > 0 {
+		if err := st.openPastDelay(); err != nil {
+			return err
+		}
 		if err := clock.Sleep(st, c.clk, st.delay); err != nil {
 			return err
 		}
@@ -207,6 +210,24 @@ func (st *call) beforeAttempt() error {
 	st.attempts++
 	st.wrote.Store(false)
 	return nil
+}
+
+// openPastDelay fails fast when the breaker is open and will still be
+// open when the backoff ends: waiting would only end in ErrBreakerOpen.
+func (st *call) openPastDelay() error {
+	s := st.c.breakers
+	if s.State(st.bkey) != breaker.Open {
+		return nil
+	}
+	done, err := s.Allow(st.bkey)
+	if err == nil {
+		done(breaker.Neutral) // it just let requests through again: give the slot back
+		return nil
+	}
+	if oe, ok := errors.AsType[*breaker.OpenError](err); ok && oe.RetryIn <= st.delay {
+		return nil
+	}
+	return breakerOpenError{err}
 }
 
 // prepareRetry is go-retryablehttp's PrepareRetry: the wait and the guards
