@@ -529,3 +529,28 @@ func TestCLIDemoAtMostOnce(t *testing.T) {
 		t.Errorf("at_most_once demo delivered duplicates:\n%s", stdout)
 	}
 }
+
+func TestCLIBulkResumeRefusesOtherInput(t *testing.T) {
+	srv := emulator.Start(t, emulator.Config{APIKey: testKey, Latency: 20 * time.Millisecond})
+	dir := t.TempDir()
+	in := writeInput(t, dir, 200, nil)
+	out := filepath.Join(dir, "r.jsonl")
+	args := []string{"bulk", "--subaccount", "acme", "--out", out, "--concurrency", "2", "--progress", "none", in}
+	cmd, _ := startOctosend(t, emuEnv(srv), args...)
+	waitLines(t, out, 5, 30*time.Second)
+	cmd.Process.Signal(syscall.SIGKILL)
+	cmd.Wait()
+
+	// The input changes under the results file: every line gets another
+	// text, hence another derived clientMessageId.
+	data, _ := os.ReadFile(in)
+	os.WriteFile(in, bytes.ReplaceAll(data, []byte(`"message `), []byte(`"msg `)), 0o644)
+	before := srv.Stats().Requests
+	_, stderr, code := octosend(t, emuEnv(srv), append([]string{"bulk", "--resume"}, args[1:]...)...)
+	if code != exitUsage || !strings.Contains(stderr, "different input") {
+		t.Errorf("resume with another input: exit %d, stderr %q; want 2 and the reason", code, stderr)
+	}
+	if after := srv.Stats().Requests; after != before {
+		t.Errorf("resume with another input sent %d requests", after-before)
+	}
+}
