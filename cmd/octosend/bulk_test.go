@@ -337,3 +337,20 @@ func TestBulkResultsWriteFailureStops(t *testing.T) {
 		t.Errorf("%d messages sent after the results file broke, want it to stop at once", s)
 	}
 }
+
+func TestLockResults(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "r.jsonl")
+	unlock, err := lockResults(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := lockResults(out); err == nil || !strings.Contains(err.Error(), "another octosend bulk") {
+		t.Errorf("second lock: %v, want refused", err)
+	}
+	unlock()
+	unlock2, err := lockResults(out)
+	if err != nil {
+		t.Fatalf("lock after unlock: %v", err)
+	}
+	unlock2()
+}

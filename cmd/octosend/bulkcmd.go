@@ -38,7 +38,8 @@ again aborts them). Exactly one results line per input message, always.
 skipped, canceled ones are sent again, and a message that was in flight when
 the process died (kill -9, crash) is written as failed and ambiguous instead
 of being sent twice. The journal of in-flight lines is OUT.journal; it is
-removed when a run completes.
+removed when a run completes. While a run goes on it holds OUT.lock, so a
+second bulk on the same results file is refused.
 
 Flags:
   --subaccount ID        sub-account of lines that name none
@@ -126,6 +127,12 @@ func (c *cli) runBulkCommand(ctx context.Context, o *bulkOptions) int {
 		return c.fail("bulk", exitUsage, err)
 	}
 	defer closeSender()
+
+	unlock, err := lockResults(o.out)
+	if err != nil {
+		return c.fail("bulk", exitUsage, err)
+	}
+	defer unlock()
 
 	// Read the previous run's leftovers (or refuse to clobber them).
 	st := &resumeState{}
