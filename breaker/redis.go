@@ -94,10 +94,11 @@ type RedisStore struct {
 	pending map[string]time.Time // publications not yet written
 	closed  bool
 	nextID  uint64
-	lastGen string // generation counter at the last full poll
-	haveGen bool   // lastGen is valid
-	dirty   bool   // a key was followed since the last full poll
-	idle    int    // polls skipped since the last full poll
+	lastGen string              // generation counter at the last full poll
+	haveGen bool                // lastGen is valid
+	dirty   bool                // read every key at the next poll (after a failure)
+	fresh   map[string]struct{} // keys followed since the last poll: read at the next one
+	idle    int                 // polls skipped since the last full poll
 
 	kick    chan struct{} // a publication is pending
 	stop    chan struct{}
@@ -133,6 +134,7 @@ func NewRedisStore(cfg RedisStoreConfig) (*RedisStore, error) {
 		clock:   clock.Or(cfg.Clock),
 		follows: make(map[string]*follow),
 		pending: make(map[string]time.Time),
+		fresh:   make(map[string]struct{}),
 		kick:    make(chan struct{}, 1),
 		stop:    make(chan struct{}),
 		done:    make(chan struct{}),
@@ -192,7 +194,7 @@ func (r *RedisStore) Subscribe(key string, open func(until time.Time)) (cancel f
 	r.nextID++
 	id := r.nextID
 	f.subs[id] = open
-	r.dirty = true // the next poll reads the new key
+	r.fresh[key] = struct{}{} // the next poll reads the new key
 	known := f.reported
 	r.mu.Unlock()
 	if known.After(r.clock.Now()) {
@@ -326,10 +328,11 @@ func (r *RedisStore) flush(ctx context.Context) error {
 	return nil
 }
 
-// poll reads the generation counter and, when it moved (or a key was
-// newly followed, or fullPollEvery polls passed), the remaining TTL of
-// every followed key in one pipelined round trip. It returns the calls to
-// make for the keys open later than reported.
+// poll reads the generation counter and, when it moved (or after a failed
+// poll, or every fullPollEvery polls), the remaining TTL of every followed
+// key in one pipelined round trip; otherwise only the keys newly followed,
+// if any. It returns the calls to make for the keys open later than
+// reported.
 func (r *RedisStore) poll(ctx context.Context) (deliver func(), err error) {
 	none := func() {}
 	r.mu.Lock()
@@ -353,18 +356,28 @@ func (r *RedisStore) poll(ctx context.Context) (deliver func(), err error) {
 	}
 
 	r.mu.Lock()
-	if r.haveGen && gen == r.lastGen && !r.dirty && r.idle < fullPollEvery {
+	full := !r.haveGen || gen != r.lastGen || r.dirty || r.idle >= fullPollEvery
+	var keys []string
+	if full {
+		keys = make([]string, 0, len(r.follows))
+		for k := range r.follows {
+			keys = append(keys, k)
+		}
+		r.dirty = false
+	} else {
 		r.idle++
-		r.mu.Unlock()
+		for k := range r.fresh {
+			if r.follows[k] != nil {
+				keys = append(keys, k)
+			}
+		}
+	}
+	clear(r.fresh)
+	r.mu.Unlock()
+	if len(keys) == 0 {
 		r.healthy.Store(true)
 		return none, nil
 	}
-	r.dirty = false
-	keys := make([]string, 0, len(r.follows))
-	for k := range r.follows {
-		keys = append(keys, k)
-	}
-	r.mu.Unlock()
 
 	pipe := r.client.Pipeline()
 	cmds := make([]*redis.DurationCmd, len(keys))
@@ -379,9 +392,11 @@ func (r *RedisStore) poll(ctx context.Context) (deliver func(), err error) {
 		r.mu.Unlock()
 		return none, fmt.Errorf("breaker: redis poll: %w", err)
 	}
-	r.mu.Lock()
-	r.lastGen, r.haveGen, r.idle = gen, true, 0
-	r.mu.Unlock()
+	if full {
+		r.mu.Lock()
+		r.lastGen, r.haveGen, r.idle = gen, true, 0
+		r.mu.Unlock()
+	}
 	ttls := make([]time.Duration, len(cmds))
 	for i, c := range cmds {
 		ttls[i] = c.Val()
