@@ -60,6 +60,10 @@ func TestMalformedSyntax(t *testing.T) {
 		{"array close mismatch", `{"x":[1}`, 7},
 		{"object close mismatch", `{"x":{"a":1]}`, 11},
 		{"invalid UTF-8 outside string", "{\xff}", 1},
+		{"truncated timestamp", `{"timestamp":"`, 14},
+		{"truncated timestamp value", `{"timestamp":"2026-08-01T02:14:07.42Z`, 37},
+		{"truncated uuid", `{"errorId":"`, 12},
+		{"truncated uuid value", `{"errorId":"5d0b7c1e-2f4a-4e8b-9c3d-7a6b5c4d3e2f`, 48},
 		{"syntax error after field error", `{"code":"x","message":}`, 22},
 	}
 	for _, tt := range tests {

@@ -14,9 +14,19 @@ import "time"
 // text, but a non-zero offset is not kept as a Location (building a
 // time.FixedZone would allocate). t.In(loc) recovers any view of it.
 func parseTime(s string) (t time.Time, ok bool) {
+	t, n, ok := parseTimePrefix(s)
+	return t, ok && n == len(s)
+}
+
+// parseTimePrefix parses a timestamp (as parseTime) at the start of s and
+// returns the number of bytes it spans; s may go on after it. The decoders
+// call it on the body itself, before looking for the closing quote: every
+// byte of a timestamp is a plain string byte, so if a '"' follows, the JSON
+// string was exactly the timestamp.
+func parseTimePrefix(s string) (t time.Time, n int, ok bool) {
 	if len(s) < len("2006-01-02T15:04:05Z") ||
 		s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':' {
-		return t, false
+		return t, 0, false
 	}
 	year, ok1 := digits4(s[0:4])
 	month, ok2 := digits2(s[5:7])
@@ -27,41 +37,43 @@ func parseTime(s string) (t time.Time, ok bool) {
 	if !(ok1 && ok2 && ok3 && ok4 && ok5 && ok6) ||
 		month < 1 || month > 12 || day < 1 || day > daysIn(month, year) ||
 		hour > 23 || minute > 59 || sec > 59 {
-		return t, false
+		return t, 0, false
 	}
-	rest := s[19:]
+	n = 19
 	nsec := 0
-	if rest[0] == '.' {
-		n := 1
-		for n < len(rest) && rest[n]-'0' < 10 {
-			nsec = nsec*10 + int(rest[n]-'0')
+	if s[n] == '.' {
+		n++
+		start := n
+		for n < len(s) && s[n]-'0' < 10 {
+			nsec = nsec*10 + int(s[n]-'0')
 			n++
 		}
-		digits := n - 1
+		digits := n - start
 		if digits < 1 || digits > 9 {
-			return t, false
+			return t, 0, false
 		}
 		nsec *= int(pow10[9-digits])
-		rest = rest[n:]
 	}
 	off := 0
 	switch {
-	case len(rest) == 1 && rest[0] == 'Z':
-	case len(rest) == 6 && (rest[0] == '+' || rest[0] == '-') && rest[3] == ':':
-		oh, ok1 := digits2(rest[1:3])
-		om, ok2 := digits2(rest[4:6])
+	case n < len(s) && s[n] == 'Z':
+		n++
+	case n+6 <= len(s) && (s[n] == '+' || s[n] == '-') && s[n+3] == ':':
+		oh, ok1 := digits2(s[n+1 : n+3])
+		om, ok2 := digits2(s[n+4 : n+6])
 		if !ok1 || !ok2 || oh > 23 || om > 59 {
-			return t, false
+			return t, 0, false
 		}
 		off = oh*3600 + om*60
-		if rest[0] == '-' {
+		if s[n] == '-' {
 			off = -off
 		}
+		n += 6
 	default:
-		return t, false
+		return t, 0, false
 	}
 	unix := daysFromCivil(year, month, day)*86400 + int64(hour*3600+minute*60+sec-off)
-	return time.Unix(unix, int64(nsec)).UTC(), true
+	return time.Unix(unix, int64(nsec)).UTC(), n, true
 }
 
 var pow10 = [...]int32{1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000, 1000000000}

@@ -84,8 +84,18 @@ func (d *Decoder) quoted() (string, bool) {
 
 // uuid reads a string member holding a UUID into dst.
 func (d *Decoder) uuid(dst *uuid.UUID, name string) {
-	switch off := d.pos; d.data[off] {
+	data, off := d.data, d.pos
+	switch data[off] {
 	case '"':
+		// Fast path: the canonical 36-byte form, parsed in place. Its bytes
+		// are all plain, so a '"' right after them closes the string.
+		if off+37 < len(data) && data[off+37] == '"' {
+			if u, ok := parseUUID(unsafe.String(&data[off+1], 36)); ok {
+				*dst = u
+				d.pos = off + 38
+				return
+			}
+		}
 		if s, ok := d.quoted(); ok {
 			if u, ok := parseUUID(s); ok {
 				*dst = u
@@ -102,8 +112,18 @@ func (d *Decoder) uuid(dst *uuid.UUID, name string) {
 
 // time reads a string member holding an RFC 3339 timestamp into dst.
 func (d *Decoder) time(dst *time.Time, name string) {
-	switch off := d.pos; d.data[off] {
+	data, off := d.data, d.pos
+	switch data[off] {
 	case '"':
+		// Fast path: parse in place, then check that the string ends there.
+		if off+22 <= len(data) {
+			if t, n, ok := parseTimePrefix(unsafe.String(&data[off+1], min(len(data)-off-1, 40))); ok &&
+				off+1+n < len(data) && data[off+1+n] == '"' {
+				*dst = t
+				d.pos = off + 2 + n
+				return
+			}
+		}
 		if s, ok := d.quoted(); ok {
 			if t, ok := parseTime(s); ok {
 				*dst = t
