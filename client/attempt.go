@@ -35,7 +35,7 @@ func (st *call) afterAttempt(resp *http.Response, err error) bool {
 		st.netErr = err
 	} else {
 		o.Status = resp.StatusCode
-		st.bodyErr = readBody(st.resp, resp.Body, resp.ContentLength, c.maxBody)
+		st.bodyErr = readBody(st.resp, resp.Body, resp.ContentLength, st.maxBody())
 		resp.Body.Close()
 		var message string
 		switch {
@@ -115,6 +115,18 @@ func (st *call) apply(now time.Time) {
 	case d.Action == policy.ActionHalt:
 		c.halts.halt(st.tenant, now.Add(c.haltCooldown), st.pol)
 	}
+}
+
+// perItemResponseBytes is how much each message of a batch adds to the
+// response body cap: a batch answer lists every message.
+const perItemResponseBytes = 512
+
+// maxBody is the response body cap of the call.
+func (st *call) maxBody() int64 {
+	if st.kind == kindSMSBatch || st.kind == kindChatBatch {
+		return st.c.maxBody + int64(st.msgs)*perItemResponseBytes
+	}
+	return st.c.maxBody
 }
 
 func (st *call) decodeSuccess() error {

@@ -48,8 +48,12 @@ func readBody(b *buffer, r io.Reader, contentLength, limit int64) error {
 		b.b = make([]byte, 0, contentLength)
 	}
 	for {
-		if len(b.b) == cap(b.b) {
-			if int64(len(b.b)) >= limit {
+		end := cap(b.b)
+		if int64(end) > limit {
+			end = int(limit)
+		}
+		if len(b.b) == end {
+			if int64(end) >= limit {
 				// Full at the cap: one more byte means too large.
 				var one [1]byte
 				n, err := io.ReadFull(r, one[:])
@@ -61,12 +65,12 @@ func readBody(b *buffer, r io.Reader, contentLength, limit int64) error {
 				}
 				return err
 			}
-			c := min(int64(2*cap(b.b)+512), limit)
-			nb := make([]byte, len(b.b), c)
+			nb := make([]byte, len(b.b), min(int64(2*cap(b.b)+512), limit))
 			copy(nb, b.b)
 			b.b = nb
+			continue
 		}
-		n, err := r.Read(b.b[len(b.b):cap(b.b)])
+		n, err := r.Read(b.b[len(b.b):end])
 		b.b = b.b[:len(b.b)+n]
 		if err == io.EOF {
 			return nil

@@ -122,8 +122,9 @@ type Config struct {
 	HTTPClient *http.Client
 
 	// MaxResponseBytes caps how much of a response body is read. Zero
-	// means 1 MiB. A larger body is an error (ErrResponseTooLarge), and the
-	// read never allocates more than the cap.
+	// means 1 MiB. A batch request's cap grows by 512 bytes per message
+	// (its answer lists every message). A larger body is an error
+	// (ErrResponseTooLarge), and the read never allocates more than the cap.
 	MaxResponseBytes int64
 
 	// HaltCooldown is how long a tenant stays halted after a halt action.

@@ -121,7 +121,11 @@ func (ts *testServer) serve(w http.ResponseWriter, r *http.Request) {
 	io.WriteString(w, out)
 	if rep.closeEarly {
 		w.(http.Flusher).Flush()
-		resetConn(w)
+		conn, _, err := w.(http.Hijacker).Hijack()
+		if err != nil {
+			panic(err)
+		}
+		conn.Close() // a clean FIN half way through the announced body
 	}
 }
 
