@@ -416,3 +416,25 @@ func TestTicketZeroValue(t *testing.T) {
 	var tk Ticket
 	tk.Done(Failure) // no-op, no panic
 }
+
+func TestStrings(t *testing.T) {
+	tests := []struct{ got, want string }{
+		{Success.String(), "success"},
+		{Failure.String(), "failure"},
+		{Neutral.String(), "neutral"},
+		{Outcome(9).String(), "Outcome(9)"},
+		{Closed.String(), "closed"},
+		{HalfOpen.String(), "half-open"},
+		{Open.String(), "open"},
+		{State(7).String(), "State(7)"},
+		{(&OpenError{Key: "https://sms.8x8.com", RetryIn: 1500 * time.Millisecond, State: Open}).Error(),
+			`breaker: "https://sms.8x8.com" open, next probe in 1.5s`},
+		{(&OpenError{Key: "t\n1", RetryIn: 0, State: HalfOpen}).Error(),
+			`breaker: "t\n1" half-open, next probe in 0s`},
+	}
+	for _, tt := range tests {
+		if tt.got != tt.want {
+			t.Errorf("got %q, want %q", tt.got, tt.want)
+		}
+	}
+}

@@ -93,3 +93,26 @@ func TestKeysDoNotAccumulate(t *testing.T) {
 		t.Fatalf("Len = %d after churning 10000 keys, want at most 1800", got)
 	}
 }
+
+// TestDroppedBreakerRefusesChanges holds on to a breaker while it is
+// dropped (as a caller racing with a sweep would) and checks that OpenFor
+// and Configure land on the key's new breaker, not the dropped one.
+func TestDroppedBreakerRefusesChanges(t *testing.T) {
+	s, fc := newFake(t, Config{IdleTTL: time.Minute})
+	feed(t, s, "k", "S")
+	old := s.lookup("k")
+	for i := 0; i < 3; i++ { // two sweeps: mark, then drop
+		fc.Advance(time.Minute)
+		feed(t, s, "other-"+strconv.Itoa(i), "S")
+	}
+	if s.lookup("k") != nil {
+		t.Fatal("k was not dropped")
+	}
+	if old.forceOpen(time.Second) || old.configure(s.base) {
+		t.Fatal("a dropped breaker accepted a change")
+	}
+	s.OpenFor("k", time.Minute)
+	if oe := openErr(t, s, "k"); oe.RetryIn != time.Minute {
+		t.Fatalf("OpenFor after the drop: RetryIn %v, want 1m", oe.RetryIn)
+	}
+}
