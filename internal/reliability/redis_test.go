@@ -1,0 +1,257 @@
+package reliability
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/octosend/octosend/breaker"
+	"github.com/octosend/octosend/client"
+	"github.com/octosend/octosend/emulator"
+	"github.com/octosend/octosend/internal/redistest"
+	"github.com/octosend/octosend/ratelimit"
+)
+
+// fleetInstances is how many sender processes share the Redis.
+const fleetInstances = 2
+
+// fleetSettle is how long after Redis answers again the "after restart"
+// phase starts: the limiter's call timeout (50ms) plus its Recheck (50ms),
+// with room for a loaded machine.
+const fleetSettle = 300 * time.Millisecond
+
+// fleetMember is one sender of the fleet: its client and what it shares
+// through Redis.
+type fleetMember struct {
+	c     *client.Client
+	lim   *ratelimit.Redis
+	store *breaker.RedisStore
+	rdb   *redis.Client
+}
+
+func newFleetMember(t *testing.T, obs *observer, addr, url string, failOpen bool) *fleetMember {
+	t.Helper()
+	rdb := redis.NewClient(&redis.Options{
+		Addr: addr, DialTimeout: 100 * time.Millisecond, ReadTimeout: 100 * time.Millisecond,
+		WriteTimeout: 100 * time.Millisecond, MaxRetries: -1, PoolSize: 16,
+	})
+	lim, err := ratelimit.NewRedis(ratelimit.RedisConfig{
+		Client: rdb, Prefix: "rel:" + t.Name() + ":", FailOpen: failOpen, Recheck: 50 * time.Millisecond,
+	})
+	if err != nil {
+		t.Fatalf("ratelimit.NewRedis: %v", err)
+	}
+	store, err := breaker.NewRedisStore(breaker.RedisStoreConfig{Client: rdb, Prefix: "rel:" + t.Name() + ":br:", Refresh: 50 * time.Millisecond})
+	if err != nil {
+		t.Fatalf("breaker.NewRedisStore: %v", err)
+	}
+	m := &fleetMember{lim: lim, store: store, rdb: rdb}
+	m.c = obs.newClient(client.Config{BaseURL: url, Limiter: lim, Breaker: breaker.Config{Shared: store}})
+	t.Cleanup(func() {
+		m.c.Close()
+		store.Close()
+		lim.Local().Close()
+		rdb.Close()
+	})
+	return m
+}
+
+// fleetOutcome is what one fleet send ended with.
+type fleetOutcome struct {
+	tenant, cmid string
+	phase        int32 // 0 before the kill, 1 while Redis is down, 2 after the restart
+	err          error
+}
+
+// TestRedisKilledMidRun runs a fleet of senders sharing their rate limits
+// and breaker state through Redis, kills Redis in the middle of the run and
+// restarts it, under both fail-open and fail-closed. Every message gets
+// exactly one outcome; accepted ones are in the ledger once; with
+// fail-open every send is accepted even while Redis is down; with
+// fail-closed the sends made while it is down fail with an error matching
+// ratelimit.ErrUnavailable, reported and never sent, and sends succeed
+// again once Redis is back.
+func TestRedisKilledMidRun(t *testing.T) {
+	// go-redis logs every failed dial to stderr; the outage is the point.
+	redis.SetLogger(quietRedis{})
+	for _, failOpen := range []bool{true, false} {
+		t.Run(fmt.Sprintf("failOpen=%v", failOpen), func(t *testing.T) {
+			rs := redistest.Start(t)
+			if rs.External() {
+				t.Fatal("this test kills Redis: unset REDIS_ADDR")
+			}
+			srv := emulator.Start(t, emulator.Config{APIKey: canaryKey})
+			obs := newObserver(t)
+			var fleet []*fleetMember
+			for range fleetInstances {
+				fleet = append(fleet, newFleetMember(t, obs, rs.Addr, srv.URL(), failOpen))
+			}
+
+			var (
+				phase    atomic.Int32
+				stop     = make(chan struct{})
+				mu       sync.Mutex
+				outcomes = make(map[string]fleetOutcome)
+				twice    int
+				wg       sync.WaitGroup
+				sent     atomic.Int64
+			)
+			for i, m := range fleet {
+				for w := range 4 {
+					wg.Go(func() {
+						tenant := fmt.Sprintf("fleet-%d", w%2)
+						for k := 0; ; k++ {
+							select {
+							case <-stop:
+								return
+							default:
+							}
+							cmid := fmt.Sprintf("i%d-w%d-%06d", i, w, k)
+							p := phase.Load()
+							_, err := obs.sendSMS(m.c, context.Background(), tenant, sms(k, cmid))
+							if phase.Load() != p {
+								p = -1 // straddled a kill or restart: judged only by the invariants
+							}
+							sent.Add(1)
+							mu.Lock()
+							if _, ok := outcomes[cmid]; ok {
+								twice++
+							}
+							outcomes[cmid] = fleetOutcome{tenant: tenant, cmid: cmid, phase: p, err: err}
+							mu.Unlock()
+							if err != nil && !failOpen {
+								time.Sleep(time.Millisecond) // fail-closed errors come at once: do not spin
+							}
+						}
+					})
+				}
+			}
+			waitSent := func(n int64) {
+				t.Helper()
+				target := sent.Load() + n
+				deadline := time.Now().Add(10 * time.Second)
+				for sent.Load() < target {
+					if time.Now().After(deadline) {
+						t.Fatalf("only %d of %d sends done in 10s", sent.Load(), target)
+					}
+					time.Sleep(time.Millisecond)
+				}
+			}
+
+			waitSent(300)
+			phase.Store(-1) // transition: outcomes straddling it are not judged
+			rs.Kill()
+			time.Sleep(50 * time.Millisecond)
+			phase.Store(1)
+			waitSent(300)
+			for _, m := range fleet {
+				if m.store.Healthy() {
+					t.Error("breaker store reports healthy while Redis is down")
+				}
+			}
+			phase.Store(-1)
+			rs.Restart(t)
+			recovered := waitRecovered(t, fleet, srv)
+			// A Redis call that began while Redis was still down fails up
+			// to one call timeout later and, as documented, skips Redis for
+			// one Recheck interval: let that pass before judging.
+			time.Sleep(fleetSettle)
+			phase.Store(2)
+			waitSent(300)
+			close(stop)
+			wg.Wait()
+
+			checkFleet(t, srv, outcomes, twice, failOpen, recovered)
+		})
+	}
+}
+
+// waitRecovered waits until each member's Redis connection pool answers
+// again (enough pings in a row to flush connections the kill broke) and
+// its limiter asks Redis again, and returns how long that took.
+func waitRecovered(t *testing.T, fleet []*fleetMember, srv *emulator.Server) time.Duration {
+	t.Helper()
+	start := time.Now()
+	for i, m := range fleet {
+		for ok := 0; ok < 20; {
+			if err := m.rdb.Ping(context.Background()).Err(); err == nil && m.lim.Available() {
+				ok++
+				continue
+			}
+			ok = 0
+			if time.Since(start) > 10*time.Second {
+				t.Fatalf("member %d: Redis not reachable 10s after the restart", i)
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+	return time.Since(start)
+}
+
+func checkFleet(t *testing.T, srv *emulator.Server, outcomes map[string]fleetOutcome, twice int, failOpen bool, recovered time.Duration) {
+	t.Helper()
+	if twice != 0 {
+		t.Errorf("%d messages got two outcomes", twice)
+	}
+	led := srv.Ledger()
+	var byPhase [3]struct{ sent, accepted, unavailable int }
+	for _, o := range outcomes {
+		n := led.Count(o.tenant, o.cmid)
+		switch {
+		case o.err == nil && n != 1:
+			t.Errorf("%s: accepted, but the ledger holds it %d times", o.cmid, n)
+		case o.err != nil && n != 0:
+			t.Errorf("%s: failed (%v), but the ledger holds it %d times", o.cmid, o.err, n)
+		case o.err != nil && !typedErr(o.err):
+			t.Errorf("%s: untyped error %T: %v", o.cmid, o.err, o.err)
+		}
+		if o.phase < 0 || o.phase > 2 {
+			continue
+		}
+		ph := &byPhase[o.phase]
+		ph.sent++
+		if o.err == nil {
+			ph.accepted++
+			continue
+		}
+		if errors.Is(o.err, ratelimit.ErrUnavailable) {
+			ph.unavailable++
+			if se, ok := errors.AsType[*client.SendError](o.err); !ok || se.Attempts != 0 {
+				t.Errorf("%s: fail-closed refusal should be a SendError with 0 attempts: %v", o.cmid, o.err)
+			}
+		}
+		if failOpen || o.phase != 1 {
+			t.Errorf("%s (phase %d, failOpen=%v): send failed: %v", o.cmid, o.phase, failOpen, o.err)
+		} else if !errors.Is(o.err, ratelimit.ErrUnavailable) {
+			t.Errorf("%s: failed while Redis was down with %v, want an error matching ratelimit.ErrUnavailable", o.cmid, o.err)
+		}
+	}
+	t.Logf("failOpen=%v: before kill %+v, Redis down %+v, after restart %+v (recovered in %v)",
+		failOpen, byPhase[0], byPhase[1], byPhase[2], recovered.Round(time.Millisecond))
+	for i, ph := range byPhase {
+		if ph.sent == 0 {
+			t.Errorf("phase %d: no sends judged", i)
+		}
+	}
+	if failOpen && byPhase[1].accepted == 0 {
+		t.Error("fail-open: nothing was accepted while Redis was down")
+	}
+	if !failOpen && byPhase[1].unavailable == 0 {
+		t.Error("fail-closed: no send was refused with ErrUnavailable while Redis was down")
+	}
+	if byPhase[2].accepted == 0 {
+		t.Error("nothing was accepted after Redis came back")
+	}
+}
+
+// quietRedis drops go-redis's log lines. Log lines of the code under test
+// go through the observer instead, and are scanned for secrets.
+type quietRedis struct{}
+
+func (quietRedis) Printf(context.Context, string, ...any) {}
