@@ -26,6 +26,29 @@ func newFake(t *testing.T, cfg Config) (*Limiter, *clock.Fake) {
 	return l, f
 }
 
+// waitTimers waits until n timers are pending on f (the code under test is
+// blocked), failing the test instead of hanging when they never come.
+func waitTimers(t *testing.T, f *clock.Fake, n int) {
+	t.Helper()
+	select {
+	case <-f.WaitForTimers(n):
+	case <-time.After(10 * time.Second):
+		t.Fatalf("timed out waiting for %d pending timers (have %d)", n, f.Pending())
+	}
+}
+
+// recv receives from ch, failing the test after 10s.
+func recv[T any](t *testing.T, ch <-chan T) T {
+	t.Helper()
+	select {
+	case v := <-ch:
+		return v
+	case <-time.After(10 * time.Second):
+		t.Fatal("timed out waiting for a result")
+		panic("unreachable")
+	}
+}
+
 // countAllows calls Allow until it is false and returns how many were true.
 func countAllows(l *Limiter, tenant string) int {
 	n := 0
@@ -163,12 +186,12 @@ func TestRateAccuracy(t *testing.T) {
 				counted <- n
 			}()
 			for f.Now().Before(end) {
-				<-f.WaitForTimers(1) // the waiter is blocked
+				waitTimers(t, f, 1) // the waiter is blocked
 				f.Advance(min(time.Millisecond, end.Sub(f.Now())))
 			}
-			<-f.WaitForTimers(1)
+			waitTimers(t, f, 1)
 			cancel()
-			got := <-counted
+			got := recv(t, counted)
 			if math.Abs(float64(got)-tt.want) > tol {
 				t.Errorf("passed %d in %v at %v/s (burst %d), want %v ± %v", got, span, tt.rate, tt.burst, tt.want, tol)
 			}
@@ -212,8 +235,9 @@ func TestWaitDeadline(t *testing.T) {
 	defer cancel2()
 	done := make(chan error, 1)
 	go func() { done <- l.Wait(ctx2, "a") }()
-	f.AdvanceWhenWaiting(1, time.Second)
-	if err := <-done; err != nil {
+	waitTimers(t, f, 1)
+	f.Advance(time.Second)
+	if err := recv(t, done); err != nil {
 		t.Fatalf("Wait within the deadline = %v", err)
 	}
 }
@@ -226,9 +250,9 @@ func TestWaitCanceled(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- l.Wait(ctx, "a") }()
-	<-f.WaitForTimers(1)
+	waitTimers(t, f, 1)
 	cancel()
-	if err := <-done; !errors.Is(err, context.Canceled) {
+	if err := recv(t, done); !errors.Is(err, context.Canceled) {
 		t.Fatalf("Wait after cancel = %v, want context.Canceled", err)
 	}
 	// The canceled wait returned its reservation: the next token is still

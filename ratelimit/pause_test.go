@@ -43,7 +43,7 @@ func TestPauseHoldsEveryWaiter(t *testing.T) {
 			done <- f.Now()
 		}()
 	}
-	<-f.WaitForTimers(senders)
+	waitTimers(t, f, senders)
 	f.Advance(5*time.Second - time.Millisecond)
 	select {
 	case <-done:
@@ -55,9 +55,10 @@ func TestPauseHoldsEveryWaiter(t *testing.T) {
 	// once, the others one by one at 1000/s.
 	for i := range senders {
 		if i > 0 {
-			f.AdvanceWhenWaiting(senders-i, time.Millisecond)
+			waitTimers(t, f, senders-i)
+			f.Advance(time.Millisecond)
 		}
-		at := <-done
+		at := recv(t, done)
 		if at.Before(start.Add(5 * time.Second)) {
 			t.Fatalf("sender %d left at %v, before the pause ended", i, at.Sub(start))
 		}
@@ -80,17 +81,17 @@ func TestPauseCatchesWaitInProgress(t *testing.T) {
 		}
 		done <- f.Now()
 	}()
-	<-f.WaitForTimers(1) // waiting 1s for its token
+	waitTimers(t, f, 1) // waiting 1s for its token
 	l.Pause("a", start.Add(10*time.Second))
 	f.Advance(time.Second)
-	<-f.WaitForTimers(1) // its token came, the pause holds it
+	waitTimers(t, f, 1) // its token came, the pause holds it
 	select {
 	case <-done:
 		t.Fatal("a wait in progress ignored the pause")
 	default:
 	}
 	f.Advance(9 * time.Second)
-	if at := <-done; at.Sub(start) != 10*time.Second {
+	if at := recv(t, done); at.Sub(start) != 10*time.Second {
 		t.Fatalf("wait ended at %v, want at the pause end (10s)", at.Sub(start))
 	}
 }
