@@ -17,6 +17,8 @@ package envelope
 //     *FieldError. The result may then be partly filled in.
 //   - Strings borrow the body or the Decoder (see Decoder).
 
+var errorKeys = newKeySet("code", "message", "errorId", "timestamp")
+
 // DecodeError decodes the error envelope of a response with HTTP status 400
 // or more into e.
 func (d *Decoder) DecodeError(body []byte, e *Error) error {
@@ -24,24 +26,20 @@ func (d *Decoder) DecodeError(body []byte, e *Error) error {
 	d.begin(body)
 	if d.top() && d.enter() {
 		for first := true; ; first = false {
-			k, more := d.key(first)
+			x, more := d.member(first, errorKeys)
 			if !more {
 				break
 			}
-		field:
-			switch k {
-			case "code":
+			switch x {
+			case 0:
 				d.code(&e.Code, "code")
-			case "message":
+			case 1:
 				d.string(&e.Message, "message")
-			case "errorId":
+			case 2:
 				d.uuid(&e.ErrorID, "errorId")
-			case "timestamp":
+			case 3:
 				d.time(&e.Timestamp, "timestamp")
 			default:
-				if k = fold(k, errorKeys); k != "" {
-					goto field
-				}
 				d.skip()
 			}
 			if d.err != nil {
@@ -51,8 +49,6 @@ func (d *Decoder) DecodeError(body []byte, e *Error) error {
 	}
 	return d.end()
 }
-
-var errorKeys = []string{"code", "message", "errorId", "timestamp"}
 
 // DecodeSMS decodes the body of a successful single SMS send into r.
 func (d *Decoder) DecodeSMS(body []byte, r *SMSResponse) error {
@@ -64,6 +60,8 @@ func (d *Decoder) DecodeSMS(body []byte, r *SMSResponse) error {
 	return d.end()
 }
 
+var smsKeys = newKeySet("umid", "clientMessageId", "destination", "encoding", "status")
+
 // sms decodes the SMS response object at d.pos into r (merging into what
 // r already holds).
 func (d *Decoder) sms(r *SMSResponse) {
@@ -71,21 +69,20 @@ func (d *Decoder) sms(r *SMSResponse) {
 		return
 	}
 	for first := true; ; first = false {
-		k, more := d.key(first)
+		x, more := d.member(first, smsKeys)
 		if !more {
 			return
 		}
-	field:
-		switch k {
-		case "umid":
+		switch x {
+		case 0:
 			d.string(&r.UMID, "umid")
-		case "clientMessageId":
+		case 1:
 			d.string(&r.ClientMessageID, "clientMessageId")
-		case "destination":
+		case 2:
 			d.string(&r.Destination, "destination")
-		case "encoding":
+		case 3:
 			d.string(&r.Encoding, "encoding")
-		case "status":
+		case 4:
 			switch d.data[d.pos] {
 			case '{':
 				d.smsStatus(&r.Status)
@@ -95,9 +92,6 @@ func (d *Decoder) sms(r *SMSResponse) {
 				d.wrongType("status", "object")
 			}
 		default:
-			if k = fold(k, smsKeys); k != "" {
-				goto field
-			}
 			d.skip()
 		}
 		if d.err != nil {
@@ -106,9 +100,7 @@ func (d *Decoder) sms(r *SMSResponse) {
 	}
 }
 
-var smsKeys = []string{"umid", "clientMessageId", "destination", "encoding", "status"}
-
-var smsStatusKeys = []string{"code", "description"}
+var smsStatusKeys = newKeySet("code", "description")
 
 func (d *Decoder) smsStatus(s *SMSStatus) {
 	if !d.enter() {
@@ -117,20 +109,16 @@ func (d *Decoder) smsStatus(s *SMSStatus) {
 	saved := d.prefix
 	d.prefix = "status."
 	for first := true; ; first = false {
-		k, more := d.key(first)
+		x, more := d.member(first, smsStatusKeys)
 		if !more {
 			break
 		}
-	field:
-		switch k {
-		case "code":
+		switch x {
+		case 0:
 			d.string(&s.Code, "code")
-		case "description":
+		case 1:
 			d.string(&s.Description, "description")
 		default:
-			if k = fold(k, smsStatusKeys); k != "" {
-				goto field
-			}
 			d.skip()
 		}
 		if d.err != nil {

@@ -10,11 +10,34 @@ func (d *Decoder) DecodeBatch(body []byte, r *BatchResponse) error {
 	d.begin(body)
 	if d.top() && d.enter() {
 		for first := true; ; first = false {
-			k, more := d.key(first)
+			x, more := d.member(first, batchKeys)
 			if !more {
 				break
 			}
-			d.batchField(r, k)
+			switch x {
+			case 0:
+				d.string(&r.BatchID, "batchId")
+			case 1:
+				d.string(&r.ClientBatchID, "clientBatchId")
+			case 2:
+				d.int(&r.AcceptedCount, "acceptedCount")
+			case 3:
+				d.int(&r.RejectedCount, "rejectedCount")
+			case 4:
+				switch d.data[d.pos] {
+				case '[':
+					r.Messages = d.smsItems(r.Messages)
+				case 'n':
+					// encoding/json sets the slice to nil; keep the capacity.
+					d.null()
+					r.Messages = r.Messages[:0]
+					d.hwm = 0
+				default:
+					d.wrongType("messages", "array")
+				}
+			default:
+				d.skip()
+			}
 			if d.err != nil {
 				break
 			}
@@ -23,38 +46,7 @@ func (d *Decoder) DecodeBatch(body []byte, r *BatchResponse) error {
 	return d.end()
 }
 
-var batchKeys = []string{"batchId", "clientBatchId", "acceptedCount", "rejectedCount", "messages"}
-
-func (d *Decoder) batchField(r *BatchResponse, k string) {
-	switch k {
-	case "batchId":
-		d.string(&r.BatchID, "batchId")
-	case "clientBatchId":
-		d.string(&r.ClientBatchID, "clientBatchId")
-	case "acceptedCount":
-		d.int(&r.AcceptedCount, "acceptedCount")
-	case "rejectedCount":
-		d.int(&r.RejectedCount, "rejectedCount")
-	case "messages":
-		switch d.data[d.pos] {
-		case '[':
-			r.Messages = d.smsItems(r.Messages)
-		case 'n':
-			// encoding/json sets the slice to nil; keep the capacity.
-			d.null()
-			r.Messages = r.Messages[:0]
-			d.hwm = 0
-		default:
-			d.wrongType("messages", "array")
-		}
-	default:
-		if f := fold(k, batchKeys); f != "" {
-			d.batchField(r, f)
-			return
-		}
-		d.skip()
-	}
-}
+var batchKeys = newKeySet("batchId", "clientBatchId", "acceptedCount", "rejectedCount", "messages")
 
 // smsItems decodes the array at d.pos into s[:0] and returns the result.
 //

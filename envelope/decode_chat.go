@@ -10,59 +10,51 @@ func (d *Decoder) DecodeChat(body []byte, r *ChatResponse) error {
 	return d.end()
 }
 
+var chatKeys = newKeySet("umid", "user", "clientMessageId", "status")
+
 // chat decodes the chat response object at d.pos into r.
 func (d *Decoder) chat(r *ChatResponse) {
 	if !d.enter() {
 		return
 	}
 	for first := true; ; first = false {
-		k, more := d.key(first)
+		x, more := d.member(first, chatKeys)
 		if !more {
 			return
 		}
-		d.chatField(r, k)
+		switch x {
+		case 0:
+			d.string(&r.UMID, "umid")
+		case 1:
+			switch d.data[d.pos] {
+			case '{':
+				d.chatUser(&r.User)
+			case 'n':
+				d.null()
+			default:
+				d.wrongType("user", "object")
+			}
+		case 2:
+			d.string(&r.ClientMessageID, "clientMessageId")
+		case 3:
+			switch d.data[d.pos] {
+			case '{':
+				d.chatStatus(&r.Status)
+			case 'n':
+				d.null()
+			default:
+				d.wrongType("status", "object")
+			}
+		default:
+			d.skip()
+		}
 		if d.err != nil {
 			return
 		}
 	}
 }
 
-var chatKeys = []string{"umid", "clientMessageId", "user", "status"}
-
-func (d *Decoder) chatField(r *ChatResponse, k string) {
-	switch k {
-	case "umid":
-		d.string(&r.UMID, "umid")
-	case "clientMessageId":
-		d.string(&r.ClientMessageID, "clientMessageId")
-	case "user":
-		switch d.data[d.pos] {
-		case '{':
-			d.chatUser(&r.User)
-		case 'n':
-			d.null()
-		default:
-			d.wrongType("user", "object")
-		}
-	case "status":
-		switch d.data[d.pos] {
-		case '{':
-			d.chatStatus(&r.Status)
-		case 'n':
-			d.null()
-		default:
-			d.wrongType("status", "object")
-		}
-	default:
-		if f := fold(k, chatKeys); f != "" {
-			d.chatField(r, f)
-			return
-		}
-		d.skip()
-	}
-}
-
-var chatUserKeys = []string{"msisdn", "country", "lineUserId", "channelUserId"}
+var chatUserKeys = newKeySet("msisdn", "country", "lineUserId", "channelUserId")
 
 func (d *Decoder) chatUser(u *ChatUser) {
 	if !d.enter() {
@@ -71,11 +63,22 @@ func (d *Decoder) chatUser(u *ChatUser) {
 	saved := d.prefix
 	d.prefix = "user."
 	for first := true; ; first = false {
-		k, more := d.key(first)
+		x, more := d.member(first, chatUserKeys)
 		if !more {
 			break
 		}
-		d.chatUserField(u, k)
+		switch x {
+		case 0:
+			d.string(&u.MSISDN, "msisdn")
+		case 1:
+			d.string(&u.Country, "country")
+		case 2:
+			d.string(&u.LineUserID, "lineUserId")
+		case 3:
+			d.string(&u.ChannelUserID, "channelUserId")
+		default:
+			d.skip()
+		}
 		if d.err != nil {
 			break
 		}
@@ -83,26 +86,7 @@ func (d *Decoder) chatUser(u *ChatUser) {
 	d.prefix = saved
 }
 
-func (d *Decoder) chatUserField(u *ChatUser, k string) {
-	switch k {
-	case "msisdn":
-		d.string(&u.MSISDN, "msisdn")
-	case "country":
-		d.string(&u.Country, "country")
-	case "lineUserId":
-		d.string(&u.LineUserID, "lineUserId")
-	case "channelUserId":
-		d.string(&u.ChannelUserID, "channelUserId")
-	default:
-		if f := fold(k, chatUserKeys); f != "" {
-			d.chatUserField(u, f)
-			return
-		}
-		d.skip()
-	}
-}
-
-var chatStatusKeys = []string{"state", "detail", "timestamp", "errorCode", "errorMessage"}
+var chatStatusKeys = newKeySet("state", "detail", "timestamp", "errorCode", "errorMessage")
 
 func (d *Decoder) chatStatus(s *ChatStatus) {
 	if !d.enter() {
@@ -111,37 +95,29 @@ func (d *Decoder) chatStatus(s *ChatStatus) {
 	saved := d.prefix
 	d.prefix = "status."
 	for first := true; ; first = false {
-		k, more := d.key(first)
+		x, more := d.member(first, chatStatusKeys)
 		if !more {
 			break
 		}
-		d.chatStatusField(s, k)
+		switch x {
+		case 0:
+			d.string(&s.State, "state")
+		case 1:
+			d.string(&s.Detail, "detail")
+		case 2:
+			d.time(&s.Timestamp, "timestamp")
+		case 3:
+			d.code(&s.ErrorCode, "errorCode")
+		case 4:
+			d.string(&s.ErrorMessage, "errorMessage")
+		default:
+			d.skip()
+		}
 		if d.err != nil {
 			break
 		}
 	}
 	d.prefix = saved
-}
-
-func (d *Decoder) chatStatusField(s *ChatStatus, k string) {
-	switch k {
-	case "state":
-		d.string(&s.State, "state")
-	case "detail":
-		d.string(&s.Detail, "detail")
-	case "timestamp":
-		d.time(&s.Timestamp, "timestamp")
-	case "errorCode":
-		d.code(&s.ErrorCode, "errorCode")
-	case "errorMessage":
-		d.string(&s.ErrorMessage, "errorMessage")
-	default:
-		if f := fold(k, chatStatusKeys); f != "" {
-			d.chatStatusField(s, f)
-			return
-		}
-		d.skip()
-	}
 }
 
 // DecodeChatBatch decodes the body of a successful chat-apps batch send into
@@ -152,47 +128,39 @@ func (d *Decoder) DecodeChatBatch(body []byte, r *ChatBatchResponse) error {
 	d.begin(body)
 	if d.top() && d.enter() {
 		for first := true; ; first = false {
-			k, more := d.key(first)
+			x, more := d.member(first, batchKeys)
 			if !more {
 				break
 			}
-			d.chatBatchField(r, k)
+			switch x {
+			case 0:
+				d.string(&r.BatchID, "batchId")
+			case 1:
+				d.string(&r.ClientBatchID, "clientBatchId")
+			case 2:
+				d.int(&r.AcceptedCount, "acceptedCount")
+			case 3:
+				d.int(&r.RejectedCount, "rejectedCount")
+			case 4:
+				switch d.data[d.pos] {
+				case '[':
+					r.Messages = d.chatItems(r.Messages)
+				case 'n':
+					d.null()
+					r.Messages = r.Messages[:0]
+					d.hwm = 0
+				default:
+					d.wrongType("messages", "array")
+				}
+			default:
+				d.skip()
+			}
 			if d.err != nil {
 				break
 			}
 		}
 	}
 	return d.end()
-}
-
-func (d *Decoder) chatBatchField(r *ChatBatchResponse, k string) {
-	switch k {
-	case "batchId":
-		d.string(&r.BatchID, "batchId")
-	case "clientBatchId":
-		d.string(&r.ClientBatchID, "clientBatchId")
-	case "acceptedCount":
-		d.int(&r.AcceptedCount, "acceptedCount")
-	case "rejectedCount":
-		d.int(&r.RejectedCount, "rejectedCount")
-	case "messages":
-		switch d.data[d.pos] {
-		case '[':
-			r.Messages = d.chatItems(r.Messages)
-		case 'n':
-			d.null()
-			r.Messages = r.Messages[:0]
-			d.hwm = 0
-		default:
-			d.wrongType("messages", "array")
-		}
-	default:
-		if f := fold(k, batchKeys); f != "" {
-			d.chatBatchField(r, f)
-			return
-		}
-		d.skip()
-	}
 }
 
 // chatItems decodes the array at d.pos into s[:0], as smsItems does.

@@ -2,7 +2,6 @@ package envelope
 
 import (
 	"math/bits"
-	"strings"
 	"time"
 	"unsafe"
 
@@ -205,16 +204,4 @@ func parseInt(b []byte) (int, bool) {
 		return 0, false
 	}
 	return int(u), true
-}
-
-// fold returns the name in names that key matches under Unicode case
-// folding, or "". encoding/json matches object keys to struct fields this
-// way when no field matches exactly, and the decoders follow it.
-func fold(key string, names []string) string {
-	for _, n := range names {
-		if strings.EqualFold(key, n) {
-			return n
-		}
-	}
-	return ""
 }
