@@ -233,7 +233,7 @@ func TestRedisRefundOnCancel(t *testing.T) {
 		t.Fatalf("Wait = %v, want ErrDeadline", err)
 	}
 	ctx2, cancel2 := context.WithCancel(context.Background())
-	go func() { time.Sleep(50 * time.Millisecond); cancel2() }()
+	time.AfterFunc(50*time.Millisecond, cancel2)
 	if err := b.Wait(ctx2, "acme"); !errors.Is(err, context.Canceled) {
 		t.Fatalf("Wait = %v, want context.Canceled", err)
 	}
@@ -345,5 +345,86 @@ func TestRedisFailOpenThenRecovers(t *testing.T) {
 		if !r.Allow("acme") {
 			t.Fatalf("Allow %d false after recovery: still on the local limiter", i)
 		}
+	}
+}
+
+// TestRedisKillMidRun kills Redis under senders that keep waiting, for
+// both choices: fail-open senders never fail, fail-closed ones fail only
+// with ErrUnavailable; both are back on Redis after the restart.
+func TestRedisKillMidRun(t *testing.T) {
+	for _, failOpen := range []bool{true, false} {
+		name := "fail-closed"
+		if failOpen {
+			name = "fail-open"
+		}
+		t.Run(name, func(t *testing.T) {
+			srv := redistest.Start(t)
+			if srv.External() {
+				t.Fatal("this test kills Redis: unset REDIS_ADDR")
+			}
+			r := newInstance(t, srv.Addr, RedisConfig{Rate: 2000, Burst: 100, FailOpen: failOpen, Recheck: 20 * time.Millisecond})
+			var (
+				mu              sync.Mutex
+				ok, unavailable int
+				phase           = "before"
+				okAfter         int
+				stop            = make(chan struct{})
+				wg              sync.WaitGroup
+			)
+			for range 4 {
+				wg.Go(func() {
+					for {
+						select {
+						case <-stop:
+							return
+						default:
+						}
+						ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
+						err := r.Wait(ctx, "acme")
+						cancel()
+						mu.Lock()
+						switch {
+						case err == nil:
+							ok++
+							if phase == "after" {
+								okAfter++
+							}
+						case errors.Is(err, ErrUnavailable):
+							unavailable++
+						default:
+							t.Errorf("Wait = %v", err)
+						}
+						mu.Unlock()
+						time.Sleep(time.Millisecond)
+					}
+				})
+			}
+			time.Sleep(100 * time.Millisecond)
+			srv.Kill()
+			time.Sleep(200 * time.Millisecond)
+			srv.Restart(t)
+			c := newClient(t, srv.Addr)
+			waitFor(t, "the tenant's key in the restarted Redis", func() bool {
+				n, _ := c.Exists(context.Background(), r.keys("acme")[0]).Result()
+				return n == 1
+			})
+			mu.Lock()
+			phase = "after"
+			mu.Unlock()
+			waitFor(t, "successes after recovery", func() bool {
+				mu.Lock()
+				defer mu.Unlock()
+				return okAfter >= 10
+			})
+			close(stop)
+			wg.Wait()
+			t.Logf("ok %d, unavailable %d", ok, unavailable)
+			if failOpen && unavailable != 0 {
+				t.Errorf("fail-open senders got %d ErrUnavailable", unavailable)
+			}
+			if !failOpen && unavailable == 0 {
+				t.Error("fail-closed senders never saw ErrUnavailable while Redis was down")
+			}
+		})
 	}
 }

@@ -58,6 +58,25 @@ func TestIdleEviction(t *testing.T) {
 	}
 }
 
+func TestClose(t *testing.T) {
+	l, _ := newFake(t, Config{Rate: 10, Burst: 2, ProcessRate: -1})
+	l.SetTenant("pinned", 1, 1)
+	for _, k := range []string{"a", "b", "pinned"} {
+		countAllows(l, k)
+	}
+	l.Close()
+	if l.Len() != 0 {
+		t.Fatalf("Len = %d after Close", l.Len())
+	}
+	// Still usable; tenants come back fresh, overrides stay.
+	if got := countAllows(l, "a"); got != 2 {
+		t.Errorf("tenant a allowed %d after Close, want a fresh burst of 2", got)
+	}
+	if got := countAllows(l, "pinned"); got != 1 {
+		t.Errorf("pinned tenant allowed %d after Close, want its override burst of 1", got)
+	}
+}
+
 func TestCapEvictsLeastRecentlyUsed(t *testing.T) {
 	l, f := newFake(t, Config{ProcessRate: -1, IdleTTL: time.Hour, MaxTenants: 3})
 	for _, k := range []string{"a", "b", "c"} {
