@@ -267,4 +267,3 @@ func (r *RedisStore) loop(ctx context.Context) {
 		}
 	}
 }
-
