@@ -31,12 +31,14 @@ func (st *call) afterAttempt(resp *http.Response, err error) bool {
 			st.stop = ErrRedirect
 			return false
 		}
+		st.endAttempt()
 		o.Transport = classify(st, err, st.wrote.Load())
 		st.netErr = err
 	} else {
 		o.Status = resp.StatusCode
 		st.bodyErr = readBody(st.resp, resp.Body, resp.ContentLength, st.maxBody())
 		resp.Body.Close()
+		st.endAttempt()
 		var message string
 		switch {
 		case o.Status >= 400:

@@ -52,13 +52,16 @@ type call struct {
 	bkey           string
 	attemptTimeout time.Duration
 
-	body    *reqBody
+	body    reqBody
 	probe   bytes.Reader // the reader go-retryablehttp asks for once to learn the length
 	first   bodyReader   // the first attempt's body, so a send without retries allocates none
 	readers atomic.Int32
 
 	trace httptrace.ClientTrace
 	wrote atomic.Bool
+	// cancelAttempt ends the current attempt's timeout context, once its
+	// body has been read; set by the transport.
+	cancelAttempt context.CancelFunc
 
 	start    time.Time
 	attempts int
@@ -94,7 +97,7 @@ func (c *Client) newCall(ctx context.Context, pol *policy.Policy, tenant string,
 		tenant:         tenant,
 		kind:           k,
 		msgs:           1,
-		url:            base + "/api/v1/subaccounts/" + tenant + pathSuffix(k),
+		url:            c.endpoint(tenant, k),
 		attemptTimeout: pol.AttemptTimeout(tenant),
 		resp:           getBuffer(),
 		sc:             getScratch(),
@@ -103,7 +106,7 @@ func (c *Client) newCall(ctx context.Context, pol *policy.Policy, tenant string,
 	if c.byTenant {
 		st.bkey = tenant
 	}
-	st.body = &reqBody{buf: body}
+	st.body.buf = body
 	st.body.refs.Store(1)
 	st.trace.WroteRequest = st.wroteRequest
 	return st
@@ -143,7 +146,7 @@ func (st *call) readBody() (io.Reader, error) {
 	if n > 2 {
 		r = &bodyReader{}
 	}
-	r.owner = st.body
+	r.owner = &st.body
 	r.Reset(st.body.buf.b)
 	return r, nil
 }
@@ -172,6 +175,7 @@ func (st *call) run() error {
 		resp.Body.Close()
 	}
 	st.settle(breaker.Neutral) // an attempt that never reached CheckRetry
+	st.endAttempt()
 	return st.result(err)
 }
 
@@ -180,6 +184,14 @@ func (st *call) settle(o breaker.Outcome) {
 	if st.done != nil {
 		st.done(o)
 		st.done = nil
+	}
+}
+
+// endAttempt releases the attempt's timeout context.
+func (st *call) endAttempt() {
+	if st.cancelAttempt != nil {
+		st.cancelAttempt()
+		st.cancelAttempt = nil
 	}
 }
 

@@ -50,6 +50,7 @@ type Client struct {
 	maxBody      int64
 	haltCooldown time.Duration
 	halts        halts
+	urls         urlCache
 	closed       atomic.Bool
 }
 
@@ -362,4 +363,44 @@ func (h *halts) check(tenant string, now time.Time, pol *policy.Policy) error {
 		return nil
 	}
 	return haltedError{tenant: tenant, left: e.until.Sub(now)}
+}
+
+// maxCachedTenants bounds the URL cache; tenants past it get their URLs
+// built per send.
+const maxCachedTenants = 10_000
+
+// urlCache holds each tenant's endpoint URLs, by kind, so a send does not
+// build them again. Entries never change once stored.
+type urlCache struct {
+	mu sync.RWMutex
+	m  map[string]*[4]string
+}
+
+func endpoint(base, tenant string, k kind) string {
+	return base + "/api/v1/subaccounts/" + tenant + pathSuffix(k)
+}
+
+// endpoint returns the URL of kind k for tenant.
+func (c *Client) endpoint(tenant string, k kind) string {
+	c.urls.mu.RLock()
+	u := c.urls.m[tenant]
+	c.urls.mu.RUnlock()
+	if u != nil {
+		return u[k]
+	}
+	u = &[4]string{
+		kindSMS:       endpoint(c.smsBase, tenant, kindSMS),
+		kindSMSBatch:  endpoint(c.smsBase, tenant, kindSMSBatch),
+		kindChat:      endpoint(c.chatBase, tenant, kindChat),
+		kindChatBatch: endpoint(c.chatBase, tenant, kindChatBatch),
+	}
+	c.urls.mu.Lock()
+	if c.urls.m == nil {
+		c.urls.m = make(map[string]*[4]string)
+	}
+	if len(c.urls.m) < maxCachedTenants {
+		c.urls.m[tenant] = u
+	}
+	c.urls.mu.Unlock()
+	return u[k]
 }

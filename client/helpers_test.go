@@ -153,7 +153,7 @@ func errBody(code int, msg string) string {
 
 // testConfig is a Config for base with a fake clock and deterministic
 // jitter (rnd); tests adjust the rest.
-func testConfig(base string, f *clock.Fake, rnd float64) Config {
+func testConfig(base string, f clock.Clock, rnd float64) Config {
 	return Config{
 		APIKey:  testKey,
 		BaseURL: base,

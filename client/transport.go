@@ -5,7 +5,6 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
-	"io"
 	"net"
 	"net/http"
 	"time"
@@ -65,33 +64,17 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if st == nil || st.attemptTimeout <= 0 {
 		return t.base.RoundTrip(req)
 	}
+	// The attempt's deadline also bounds reading the body: CheckRetry
+	// cancels it once the body is read.
 	ctx, cancel := context.WithTimeout(req.Context(), st.attemptTimeout)
-	resp, err := t.base.RoundTrip(req.WithContext(ctx))
-	if err != nil {
-		cancel()
-		return nil, err
-	}
-	// The attempt's deadline also bounds reading the body; it is released
-	// when the body is closed.
-	resp.Body = &cancelBody{ReadCloser: resp.Body, cancel: cancel}
-	return resp, nil
+	st.cancelAttempt = cancel
+	return t.base.RoundTrip(req.WithContext(ctx))
 }
 
 func (t *transport) closeIdle() {
 	if ci, ok := t.base.(interface{ CloseIdleConnections() }); ok {
 		ci.CloseIdleConnections()
 	}
-}
-
-type cancelBody struct {
-	io.ReadCloser
-	cancel context.CancelFunc
-}
-
-func (b *cancelBody) Close() error {
-	err := b.ReadCloser.Close()
-	b.cancel()
-	return err
 }
 
 // checkRedirect follows at most maxRedirects redirects, and only to the
