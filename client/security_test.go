@@ -272,7 +272,10 @@ func TestValidationBeforeNetwork(t *testing.T) {
 			_, err := c.SendChat(ctx, "acme_chat", Chat{User: ChatUser{MSISDN: "+6591234567"}, Content: ChatContent{Text: "x"}, ClientMessageID: long[:51]})
 			return err
 		}, "ClientMessageID"},
-		{"chat-no-user", func() error { _, err := c.SendChat(ctx, "acme_chat", Chat{Content: ChatContent{Text: "x"}}); return err }, "User"},
+		{"chat-no-user", func() error {
+			_, err := c.SendChat(ctx, "acme_chat", Chat{Content: ChatContent{Text: "x"}})
+			return err
+		}, "User"},
 		{"batch-empty", func() error { _, err := c.SendBatch(ctx, "acme_hq", Batch{}); return err }, "Messages"},
 		{"batch-item", func() error {
 			_, err := c.SendBatch(ctx, "acme_hq", Batch{Messages: []SMS{sms1, {Text: "x"}}})
