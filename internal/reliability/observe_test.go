@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"regexp"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -27,10 +26,30 @@ const (
 	textMarker = "TEXTCANARY"
 )
 
-// phoneRE matches any full destination used in this package: every test
-// number is +447700 followed by six digits (with or without the plus). A
+// phonePrefix starts every destination used in this package: each is
+// +447700 and six digits. hasPhone finds one, with or without the plus; a
 // masked number (+44*******12) does not match.
-var phoneRE = regexp.MustCompile(`447700[0-9]{6}`)
+const phonePrefix = "447700"
+
+// hasPhone reports whether s holds phonePrefix followed by six digits. It
+// allocates nothing (a regexp would), so scanning does not distort the
+// heap measurements of the hostile-server tests.
+func hasPhone(s string) bool {
+	for {
+		i := strings.Index(s, phonePrefix)
+		if i < 0 {
+			return false
+		}
+		s = s[i+len(phonePrefix):]
+		n := 0
+		for n < 6 && n < len(s) && '0' <= s[n] && s[n] <= '9' {
+			n++
+		}
+		if n == 6 {
+			return true
+		}
+	}
+}
 
 // phone returns the i-th test destination, "+447700" and six digits.
 func phone(i int) string { return fmt.Sprintf("+447700%06d", i%1_000_000) }
@@ -42,7 +61,7 @@ func leakOf(s string) string {
 		return "the API key"
 	case strings.Contains(s, textMarker):
 		return "the message text"
-	case phoneRE.MatchString(s):
+	case hasPhone(s):
 		return "a full phone number"
 	}
 	return ""

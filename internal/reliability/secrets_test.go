@@ -136,3 +136,28 @@ func TestSecretsInEveryOutcome(t *testing.T) {
 		t.Errorf("saw %d log records and %d hook payloads; the scan needs real material", obs.logLines.Load(), obs.payloads.Load())
 	}
 }
+
+// TestLeakOfFindsSecrets proves the scanner the other tests rely on: it
+// finds each secret in the forms a leak would take, and passes what the
+// client may legitimately show.
+func TestLeakOfFindsSecrets(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want string
+	}{
+		{"Authorization: Bearer " + canaryKey, "the API key"},
+		{`{"key":"sk-LEAKCANARY-12"}`, "the API key"},
+		{"text=" + canaryText, "the message text"},
+		{"destination=+447700123456", "a full phone number"},
+		{`"destination":"447700000001"`, "a full phone number"},
+		{"to +0447700999999 via", "a full phone number"},
+		{"destination=+44*******56", ""},
+		{"447700 12345", ""},
+		{"44770012345", ""},
+		{"api_key=[REDACTED] status=429 attempt=2", ""},
+	} {
+		if got := leakOf(tc.in); got != tc.want {
+			t.Errorf("leakOf(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
