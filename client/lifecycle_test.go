@@ -1,0 +1,228 @@
+package client
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+
+	"github.com/octosend/octosend/emulator"
+	"github.com/octosend/octosend/internal/clock"
+	"github.com/octosend/octosend/policy"
+)
+
+// After Close no goroutine of the client is left: no pooled connection's
+// read or write loop (the limiter has none). The server is still up, so
+// only the client's Close can have ended them.
+func TestNoGoroutineLeakAfterClose(t *testing.T) {
+	ignore := goleak.IgnoreCurrent()
+	srv, err := emulator.Listen("127.0.0.1:0", emulator.Config{APIKey: testKey, Script: []emulator.Fault{
+		{Kind: emulator.Fault500}, {Kind: emulator.FaultResetAfterBody}, {Kind: emulator.Fault429, RetryAfter: time.Second},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := clock.NewFake(t0)
+	c, err := New(testConfig(srv.URL(), f, 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	stop := autoAdvance(f, time.Second)
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			if _, err := c.SendSMS(context.Background(), "acme_hq", sms1); err != nil {
+				t.Errorf("SendSMS: %v", err)
+			}
+		})
+	}
+	wg.Wait()
+	stop()
+	if err := c.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Close(); err != nil {
+		t.Fatalf("second Close: %v", err)
+	}
+	goleak.VerifyNone(t, ignore, goleak.IgnoreAnyFunction("net/http.(*Server).Serve"))
+	srv.Close()
+	if _, err := c.SendSMS(context.Background(), "acme_hq", sms1); !errors.Is(err, ErrClosed) {
+		t.Errorf("send after Close: %v, want ErrClosed", err)
+	}
+}
+
+// spyLimiter records what the client tells a Backend.
+type spyLimiter struct {
+	mu       sync.Mutex
+	waits    int
+	pauses   []time.Time
+	throttle int
+	success  int
+	tenants  map[string][2]float64
+}
+
+func (s *spyLimiter) Wait(ctx context.Context, tenant string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.waits++
+	return ctx.Err()
+}
+
+func (s *spyLimiter) Pause(tenant string, until time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.pauses = append(s.pauses, until)
+}
+
+func (s *spyLimiter) Throttled(string) { s.mu.Lock(); s.throttle++; s.mu.Unlock() }
+func (s *spyLimiter) Succeeded(string) { s.mu.Lock(); s.success++; s.mu.Unlock() }
+
+func (s *spyLimiter) SetTenant(tenant string, rate float64, burst int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.tenants == nil {
+		s.tenants = map[string][2]float64{}
+	}
+	s.tenants[tenant] = [2]float64{rate, float64(burst)}
+}
+
+// FromFile loads the policy file and hands its per-tenant limits to the
+// limiter; the limiter is waited on before every attempt and told about
+// 429s and successes.
+func TestFromFileTenantLimits(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "policy.yaml")
+	const file = `
+retry:
+  max_attempts: 3
+tenants:
+  acme_hq:
+    limits:
+      rate: 50
+      burst: 5
+`
+	if err := os.WriteFile(path, []byte(file), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ts := newTestServer(t, reply{status: 429, body: errBody(429, "Quota exceeded."), header: map[string]string{"Retry-After": "1"}})
+	f := clock.NewFake(t0)
+	spy := &spyLimiter{}
+	cfg := testConfig(ts.URL, f, 0)
+	cfg.Limiter = spy
+	c, err := FromFile(path, cfg)
+	if err != nil {
+		t.Fatalf("FromFile: %v", err)
+	}
+	defer c.Close()
+	if got := spy.tenants["acme_hq"]; got != [2]float64{50, 5} {
+		t.Errorf("SetTenant(acme_hq) = %v, want rate 50 burst 5", got)
+	}
+	stop := autoAdvance(f, time.Second)
+	_, err = c.SendSMS(context.Background(), "acme_hq", sms1)
+	stop()
+	if err != nil {
+		t.Fatalf("SendSMS: %v", err)
+	}
+	spy.mu.Lock()
+	defer spy.mu.Unlock()
+	if spy.waits != 2 || spy.throttle != 1 || spy.success != 1 || len(spy.pauses) != 1 || !spy.pauses[0].Equal(t0.Add(time.Second)) {
+		t.Errorf("limiter saw waits %d throttles %d successes %d pauses %v; want 2, 1, 1, [t0+1s]", spy.waits, spy.throttle, spy.success, spy.pauses)
+	}
+
+	if _, err := FromFile(filepath.Join(dir, "missing.yaml"), cfg); err == nil {
+		t.Error("FromFile of a missing file succeeded")
+	}
+}
+
+// An attempt that outlives the policy's attempt timeout is a timeout after
+// the request was written: retried under at-least-once, ambiguous.
+func TestAttemptTimeout(t *testing.T) {
+	release := make(chan struct{})
+	var mu sync.Mutex
+	calls := 0
+	srv := newTestServer(t)
+	srv.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+		mu.Lock()
+		calls++
+		n := calls
+		mu.Unlock()
+		if n == 1 {
+			select { // hang past the attempt timeout
+			case <-release:
+			case <-r.Context().Done():
+			}
+			return
+		}
+		io.WriteString(w, smsOK("x"))
+	})
+	defer close(release)
+	for _, tc := range []struct {
+		sem     policy.Semantics
+		wantErr bool
+	}{{policy.AtLeastOnce, false}, {policy.AtMostOnce, true}} {
+		mu.Lock()
+		calls = 0
+		mu.Unlock()
+		cfg := testConfig(srv.URL, clock.NewFake(t0), 0)
+		cfg.Policy = mustPolicy(t, policy.Config{Semantics: tc.sem, Retry: policy.Retry{AttemptTimeout: 50 * time.Millisecond}})
+		c := newClient(t, cfg)
+		res, err := c.SendSMS(context.Background(), "acme_hq", sms1)
+		if !tc.wantErr {
+			if err != nil || res.Attempts != 2 || !res.Ambiguous {
+				t.Errorf("%v: res %+v err %v, want success after 2 attempts, ambiguous", tc.sem, res, err)
+			}
+			continue
+		}
+		se, ok := errors.AsType[*SendError](err)
+		if !ok || se.Transport != policy.TransportTimeout || !se.Ambiguous || se.Attempts != 1 || !errors.Is(err, context.DeadlineExceeded) {
+			t.Errorf("%v: err = %v, want *SendError timeout, ambiguous, 1 attempt, matching DeadlineExceeded", tc.sem, err)
+		}
+	}
+}
+
+func TestClassify(t *testing.T) {
+	canceled, cancel := context.WithCancel(context.Background())
+	cancel()
+	bg := context.Background()
+	dial := &net.OpError{Op: "dial", Net: "tcp", Err: errors.New("connection refused")}
+	read := &net.OpError{Op: "read", Net: "tcp", Err: errors.New("connection reset by peer")}
+	for _, tc := range []struct {
+		name  string
+		ctx   context.Context
+		err   error
+		wrote bool
+		want  policy.Transport
+	}{
+		{"caller-canceled", canceled, context.Canceled, true, policy.TransportCanceled},
+		{"dns", bg, &net.DNSError{Err: "no such host", Name: "sms.invalid"}, false, policy.TransportDNS},
+		{"tls-alert", bg, tls.AlertError(42), false, policy.TransportTLS},
+		{"tls-record", bg, tls.RecordHeaderError{Msg: "not tls"}, false, policy.TransportTLS},
+		{"dial", bg, dial, false, policy.TransportConnect},
+		{"reset-before-write", bg, read, false, policy.TransportConnect},
+		{"reset-after-write", bg, read, true, policy.TransportReset},
+		{"eof-after-write", bg, io.EOF, true, policy.TransportReset},
+		{"timeout-after-write", bg, context.DeadlineExceeded, true, policy.TransportTimeout},
+		{"net-timeout-after-write", bg, timeoutErr{}, true, policy.TransportTimeout},
+		{"timeout-before-write", bg, context.DeadlineExceeded, false, policy.TransportConnect},
+	} {
+		if got := classify(tc.ctx, tc.err, tc.wrote); got != tc.want {
+			t.Errorf("%s: classify = %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}
+
+type timeoutErr struct{}
+
+func (timeoutErr) Error() string   { return "i/o timeout" }
+func (timeoutErr) Timeout() bool   { return true }
+func (timeoutErr) Temporary() bool { return true }
