@@ -187,3 +187,43 @@ func TestNoLeakAfterCancel(t *testing.T) {
 	once.Do(func() { close(release) })
 	c.Close()
 }
+
+// TestCancelAfterWriteIsAmbiguous: a send canceled (or timed out by its
+// context) after the whole request reached the server may have been
+// accepted: the server below records the message, then never answers. The
+// error must say so (Ambiguous), or the caller may resend a delivered SMS.
+// (Reported by the CLI engineer in BUGS.md, "client (from the CLI
+// engineer)".)
+func TestCancelAfterWriteIsAmbiguous(t *testing.T) {
+	t.Parallel()
+	got := make(chan struct{}, 4)
+	ts, _ := hostileServer(t, func(w http.ResponseWriter, r *http.Request) {
+		got <- struct{}{} // the body was read: the message is "accepted"
+		<-r.Context().Done()
+	})
+	obs := newObserver(t)
+	c := obs.newClient(client.Config{BaseURL: ts.URL, Clock: newJumpClock()})
+	for _, name := range []string{"cancel", "deadline"} {
+		t.Run(name, func(t *testing.T) {
+			var (
+				ctx    context.Context
+				cancel context.CancelFunc
+			)
+			if name == "cancel" {
+				ctx, cancel = context.WithCancel(context.Background())
+				go func() { <-got; cancel() }()
+			} else {
+				ctx, cancel = context.WithTimeout(context.Background(), 200*time.Millisecond)
+				go func() { <-got }()
+			}
+			defer cancel()
+			_, err := obs.sendSMS(c, ctx, "acme_hq", sms(1, ""))
+			if err == nil || !typedErr(err) {
+				t.Fatalf("err = %v, want a typed error", err)
+			}
+			if !ambiguousErr(err) {
+				t.Errorf("the server had the whole request when the send ended (%s), but the error is not flagged Ambiguous: %v", name, err)
+			}
+		})
+	}
+}
