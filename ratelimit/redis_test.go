@@ -37,6 +37,11 @@ func newInstance(t *testing.T, addr string, cfg RedisConfig) *Redis {
 	if cfg.Prefix == "" {
 		cfg.Prefix = "test:" + t.Name() + ":"
 	}
+	if cfg.Timeout == 0 {
+		// Generous: a first call dials, says HELLO and loads the script,
+		// under -race on a loaded machine. A dead server refuses at once.
+		cfg.Timeout = time.Second
+	}
 	r, err := NewRedis(cfg)
 	if err != nil {
 		t.Fatalf("NewRedis: %v", err)
