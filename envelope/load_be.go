@@ -8,13 +8,3 @@ import "encoding/binary"
 func load64(data []byte, i int) uint64 {
 	return binary.LittleEndian.Uint64(data[i : i+8])
 }
-
-// load64s is load64 on a string.
-func load64s(s string, i int) uint64 {
-	return binary.LittleEndian.Uint64([]byte(s[i : i+8]))
-}
-
-// load32s returns the four bytes at s[i:i+4] as a little-endian uint32.
-func load32s(s string, i int) uint32 {
-	return binary.LittleEndian.Uint32([]byte(s[i : i+4]))
-}

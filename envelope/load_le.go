@@ -10,14 +10,3 @@ import "unsafe"
 func load64(data []byte, i int) uint64 {
 	return *(*uint64)(unsafe.Add(unsafe.Pointer(unsafe.SliceData(data)), i))
 }
-
-// load64s is load64 on a string; the caller guarantees i+8 <= len(s).
-func load64s(s string, i int) uint64 {
-	return *(*uint64)(unsafe.Add(unsafe.Pointer(unsafe.StringData(s)), i))
-}
-
-// load32s returns the four bytes at s[i:i+4] as a little-endian uint32; the
-// caller guarantees i+4 <= len(s).
-func load32s(s string, i int) uint32 {
-	return *(*uint32)(unsafe.Add(unsafe.Pointer(unsafe.StringData(s)), i))
-}

@@ -41,47 +41,14 @@ func parseUUID(s string) (u uuid.UUID, ok bool) {
 	if len(s) != 36 || s[8] != '-' || s[13] != '-' || s[18] != '-' || s[23] != '-' {
 		return u, false
 	}
-	// Four words of eight hex digits each: 0-7, 9-12+14-17, 19-22+24-27,
-	// 28-35.
-	w0 := load64s(s, 0)
-	w1 := uint64(load32s(s, 9)) | uint64(load32s(s, 14))<<32
-	w2 := uint64(load32s(s, 19)) | uint64(load32s(s, 24))<<32
-	w3 := load64s(s, 28)
-	if !isHex8(w0) || !isHex8(w1) || !isHex8(w2) || !isHex8(w3) {
-		return u, false
-	}
-	putHex8(u[0:4], w0)
-	putHex8(u[4:8], w1)
-	putHex8(u[8:12], w2)
-	putHex8(u[12:16], w3)
-	return u, true
-}
-
-// isHex8 reports whether each of the eight bytes of w is an ASCII hex digit.
-func isHex8(w uint64) bool {
-	if w&msb != 0 {
-		return false
-	}
-	// With every byte below 0x80, adding a constant below 0x80 to each
-	// byte carries into no other byte, and the high bit of each sum tells a
-	// comparison: b+(0x80-lo) has it iff b >= lo.
-	digit := (w + lsb*(0x80-'0')) &^ (w + lsb*(0x80-'9'-1)) & msb
-	l := w | lsb*0x20 // fold A-F to a-f
-	letter := (l + lsb*(0x80-'a')) &^ (l + lsb*(0x80-'f'-1)) & msb
-	return digit|letter == msb
-}
-
-// putHex8 stores the four bytes the eight hex digits of w (first digit in
-// the low byte) spell into b.
-func putHex8(b []byte, w uint64) {
-	// Digit values: the low nibble, plus 9 for letters (bit 6 set).
-	v := w&(lsb*0x0f) + (w>>6)&lsb*9
-	// Pair the digits: high nibble from the even byte, low from the odd.
-	v = (v&0x000f000f000f000f)<<4 | (v>>8)&0x000f000f000f000f
-	// Squeeze the 16-bit lanes into bytes.
-	v = (v | v>>8) & 0x0000ffff0000ffff
-	v = (v | v>>16) & 0xffffffff
-	b[0], b[1], b[2], b[3] = byte(v), byte(v>>8), byte(v>>16), byte(v>>24)
+	var bad byte
+	bad |= hexByte(&u[0], s[0], s[1]) | hexByte(&u[1], s[2], s[3]) | hexByte(&u[2], s[4], s[5]) | hexByte(&u[3], s[6], s[7])
+	bad |= hexByte(&u[4], s[9], s[10]) | hexByte(&u[5], s[11], s[12])
+	bad |= hexByte(&u[6], s[14], s[15]) | hexByte(&u[7], s[16], s[17])
+	bad |= hexByte(&u[8], s[19], s[20]) | hexByte(&u[9], s[21], s[22])
+	bad |= hexByte(&u[10], s[24], s[25]) | hexByte(&u[11], s[26], s[27]) | hexByte(&u[12], s[28], s[29])
+	bad |= hexByte(&u[13], s[30], s[31]) | hexByte(&u[14], s[32], s[33]) | hexByte(&u[15], s[34], s[35])
+	return u, bad&0xf0 == 0
 }
 
 // hexByte stores the byte the hex digits hi and lo spell in *b and returns
