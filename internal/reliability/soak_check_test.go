@@ -13,12 +13,14 @@ import (
 type figures struct {
 	messages, accepted, rejected, failed       int
 	failedAmbiguous, failedButDelivered        int
-	lost                                       int // accepted by the API but reported failed unflagged, or reported accepted but not in the ledger
+	given                                      int // messages handed to the client
+	lost                                       int // handed to the client, no outcome reported
+	misreported                                int // accepted by the API but reported failed unflagged, or reported accepted but not in the ledger
 	dupMessages, dupExtra, dupFlagged          int
 	permanentChecked, permanentRetried         int
 	ambiguousRetried                           int // single sends retried after an ambiguous attempt (at-least-once)
 	attempts                                   int
-	byKind                                     [5]int
+	byKind                                     [6]int
 	amoAccepted, amoDuplicates, aloDuplicates  int
 	requests, resets                           int64
 	faults                                     map[emulator.FaultKind]int64
@@ -55,6 +57,10 @@ func (s *soak) check(elapsed time.Duration) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	f.messages = len(s.outcomes)
+	f.given = int(s.given.Load())
+	if f.lost = f.given - f.messages; f.lost != 0 {
+		t.Errorf("%d messages were handed to the client, %d outcomes reported: %d lost", f.given, f.messages, f.lost)
+	}
 	f.outcomesTwice = s.dupOut
 	if s.dupOut != 0 {
 		t.Errorf("%d messages were reported on twice", s.dupOut)
@@ -70,7 +76,7 @@ func (s *soak) check(elapsed time.Duration) {
 				f.amoAccepted++
 			}
 			if !in {
-				f.lost++
+				f.misreported++
 				t.Errorf("%s: reported accepted (umid %q) but the API never accepted it", k, o.umid)
 			}
 			if o.umid == "" {
@@ -85,7 +91,7 @@ func (s *soak) check(elapsed time.Duration) {
 		case stRejected:
 			f.rejected++
 			if in {
-				f.lost++
+				f.misreported++
 				t.Errorf("%s: reported rejected but the API accepted it %d times", k, n)
 			}
 		case stFailed:
@@ -97,7 +103,7 @@ func (s *soak) check(elapsed time.Duration) {
 				if o.ambiguous {
 					f.failedButDelivered++
 				} else {
-					f.lost++
+					f.misreported++
 					t.Errorf("%s: reported failed without the Ambiguous flag, but the API accepted it %d times (err: %v)", k, n, o.err)
 				}
 			}
@@ -117,7 +123,10 @@ func (s *soak) check(elapsed time.Duration) {
 				t.Errorf("%s: accepted %d times but not flagged Ambiguous", k, n)
 			}
 		}
-		if o.kind == jobBatch {
+		if o.kind == jobBatch || o.kind == jobChatBatch {
+			if last := strings.HasSuffix(o.cmid, fmt.Sprint("-", soakBatchSize-1)); last && o.state == stAccepted {
+				t.Errorf("%s: the invalid item of a %v was accepted", k, o.kind)
+			}
 			continue
 		}
 		s.checkTrace(k, o, amo[o.tenant], n, &f)
@@ -138,6 +147,18 @@ func (s *soak) checkTrace(k string, o *outcome, amo bool, n int, f *figures) {
 	f.attempts += tr.attempts
 	if tr.attempts != o.attempts {
 		t.Errorf("%s: the result says %d attempts, OnAttempt saw %d", k, o.attempts, tr.attempts)
+	}
+	// The emulator's side, independently of the client's hooks: as many
+	// requests as attempts, and a 400 (1002/3038) only as the last answer.
+	wire := s.wire.statuses(o.cmid)
+	if len(wire) != o.attempts {
+		t.Errorf("%s: the client reports %d attempts, the emulator saw %d requests %v", k, o.attempts, len(wire), wire)
+	}
+	for i, st := range wire {
+		if st == 400 && i != len(wire)-1 {
+			f.permanentRetried++
+			t.Errorf("%s: retried after a 400: the emulator answered %v", k, wire)
+		}
 	}
 	if len(tr.permanent) > 0 {
 		f.permanentChecked++
@@ -169,8 +190,8 @@ func (s *soak) report(f *figures) {
 	var b strings.Builder
 	fmt.Fprintf(&b, "fault soak: %d messages (%d tenants, %d senders each) in %v, %.0f msg/s\n",
 		f.messages, len(s.alo)+len(s.amo), soakWorkersPerTenant, f.elapsed.Round(time.Millisecond), float64(f.messages)/f.elapsed.Seconds())
-	fmt.Fprintf(&b, "  by kind: sms %d, sms-1002 %d, chat %d, chat-3038 %d, batch items %d\n",
-		f.byKind[jobSMS], f.byKind[jobSMSBadMSISDN], f.byKind[jobChat], f.byKind[jobChatBadTemplate], f.byKind[jobBatch])
+	fmt.Fprintf(&b, "  by kind: sms %d, sms-1002 %d, chat %d, chat-3038 %d, sms batch items %d, chat batch items %d\n",
+		f.byKind[jobSMS], f.byKind[jobSMSBadMSISDN], f.byKind[jobChat], f.byKind[jobChatBadTemplate], f.byKind[jobBatch], f.byKind[jobChatBatch])
 	fmt.Fprintf(&b, "  requests %d, connection resets %d, statuses %v\n", f.requests, f.resets, sortedStatuses(f.responses))
 	var kinds []string
 	var injected int64
@@ -182,7 +203,8 @@ func (s *soak) report(f *figures) {
 	fmt.Fprintf(&b, "  faults injected %d: %s\n", injected, strings.Join(kinds, " "))
 	fmt.Fprintf(&b, "  outcomes: accepted %d, rejected %d, failed %d (of which flagged ambiguous %d, delivered anyway %d)\n",
 		f.accepted, f.rejected, f.failed, f.failedAmbiguous, f.failedButDelivered)
-	fmt.Fprintf(&b, "  lost %d, reported twice %d, unknown to the client %d\n", f.lost, f.outcomesTwice, f.unknownIDs)
+	fmt.Fprintf(&b, "  lost (no outcome) %d, reported twice %d, in the ledger but never sent %d\n", f.lost, f.outcomesTwice, f.unknownIDs)
+	fmt.Fprintf(&b, "  misreported (delivered but reported failed without Ambiguous, or reported accepted but not delivered) %d\n", f.misreported)
 	fmt.Fprintf(&b, "  duplicates: %d messages (%d extra copies), all at-least-once: %d, flagged %d; at-most-once duplicates %d\n",
 		f.dupMessages, f.dupExtra, f.aloDuplicates, f.dupFlagged, f.amoDuplicates)
 	fmt.Fprintf(&b, "  permanent errors checked %d, retried %d; single sends retried after an ambiguous failure %d\n",

@@ -1,12 +1,18 @@
 package reliability
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -47,10 +53,11 @@ const (
 	jobChat                           // a valid chat-apps text
 	jobChatBadTemplate                // a chat-apps template the API refuses with 3038
 	jobBatch                          // an SMS batch: soakBatchSize-1 valid messages and one bad number
+	jobChatBatch                      // a chat-apps batch: soakBatchSize-1 texts and one unknown template
 )
 
 func (k jobKind) String() string {
-	return [...]string{"sms", "sms-1002", "chat", "chat-3038", "batch"}[k]
+	return [...]string{"sms", "sms-1002", "chat", "chat-3038", "batch", "chat-batch"}[k]
 }
 
 type job struct {
@@ -94,6 +101,7 @@ type soak struct {
 	t        *testing.T
 	obs      *observer
 	srv      *emulator.Server
+	wire     *wire
 	c        *client.Client
 	mu       sync.Mutex
 	outcomes map[string]*outcome // by tenant + "/" + cmid
@@ -101,6 +109,7 @@ type soak struct {
 	traces   map[string]*trace   // by cmid (single sends only)
 	alo, amo []string
 	sends    int
+	given    atomic.Int64 // messages handed to the client
 }
 
 func soakPolicy(t testing.TB, alo, amo []string) *policy.Policy {
@@ -129,13 +138,22 @@ func TestFaultSoak(t *testing.T) {
 		s.alo = append(s.alo, fmt.Sprintf("soak-alo-%02d", i))
 		s.amo = append(s.amo, fmt.Sprintf("soak-amo-%02d", i))
 	}
-	s.srv = emulator.Start(t, emulator.Config{
+	var err error
+	s.srv, err = emulator.New(emulator.Config{
 		APIKey: canaryKey, Seed: soakSeed, Templates: []string{"order_shipped"}, Faults: soakFaults,
 	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.wire = &wire{h: s.srv, by: make(map[string][]int)}
+	ts := httptest.NewUnstartedServer(s.wire)
+	ts.Config.ErrorLog = discardLog()
+	ts.Start()
+	t.Cleanup(func() { s.srv.Close(); ts.CloseClientConnections(); ts.Close() })
 	s.obs = newObserver(t)
 	s.obs.onAttempt = s.attempt
 	s.obs.onGiveUp = s.giveUp
-	s.c = s.obs.newClient(client.Config{BaseURL: s.srv.URL(), Policy: soakPolicy(t, s.alo, s.amo)})
+	s.c = s.obs.newClient(client.Config{BaseURL: ts.URL, Policy: soakPolicy(t, s.alo, s.amo)})
 
 	start := time.Now()
 	s.run()
@@ -166,7 +184,7 @@ func (s *soak) run() {
 					}
 					j := job{tenant: tenant, id: k*workers + g, kind: pickKind(rng)}
 					n := int64(1)
-					if j.kind == jobBatch {
+					if j.kind == jobBatch || j.kind == jobChatBatch {
 						n = soakBatchSize
 					}
 					if *soakFor == 0 && msgs.Add(n) > soakShortMessages+soakBatchSize {
@@ -192,14 +210,21 @@ func pickKind(rng *rand.Rand) jobKind {
 		return jobChat
 	case p < 93:
 		return jobChatBadTemplate
+	case p < 97:
+		return jobBatch
 	}
-	return jobBatch
+	return jobChatBatch
 }
 
 func cmidOf(tenant string, id int) string { return fmt.Sprintf("%s-%07d", tenant, id) }
 
 // do sends one job and records the outcome of each of its messages.
 func (s *soak) do(j job) {
+	if j.kind == jobBatch || j.kind == jobChatBatch {
+		s.given.Add(soakBatchSize)
+	} else {
+		s.given.Add(1)
+	}
 	ctx := context.Background()
 	cmid := cmidOf(j.tenant, j.id)
 	var (
@@ -221,7 +246,7 @@ func (s *soak) do(j job) {
 		}
 		s.obs.guard("SendChat", func() { res, err = s.c.SendChat(ctx, j.tenant, m) })
 		s.obs.err("SendChat", err)
-	case jobBatch:
+	case jobBatch, jobChatBatch:
 		s.doBatch(ctx, j)
 		return
 	}
@@ -249,19 +274,32 @@ func (s *soak) do(j job) {
 }
 
 func (s *soak) doBatch(ctx context.Context, j job) {
-	b := client.Batch{Template: client.SMSTemplate{Text: canaryText}}
-	for k := range soakBatchSize {
-		m := client.SMS{Destination: phone(j.id*10 + k), ClientMessageID: fmt.Sprintf("%s-%07d-%d", j.tenant, j.id, k)}
-		if k == soakBatchSize-1 {
-			m.Destination = "12" // too short: REJECTED inside the 200
-		}
-		b.Messages = append(b.Messages, m)
-	}
 	var (
 		br  client.BatchResult
 		err error
 	)
-	s.obs.guard("SendBatch", func() { br, err = s.c.SendBatch(ctx, j.tenant, b) })
+	if j.kind == jobChatBatch {
+		var b client.ChatBatch
+		for k := range soakBatchSize {
+			m := client.Chat{User: client.ChatUser{MSISDN: phone(j.id*10 + k)}, ClientMessageID: fmt.Sprintf("%s-%07d-%d", j.tenant, j.id, k),
+				Content: client.ChatContent{Text: canaryText}}
+			if k == soakBatchSize-1 { // rejected inside the 200 with errorCode 3038
+				m.Type, m.Content = "template", client.ChatContent{Template: &client.ChatTemplate{Name: "no_such_template", Language: "en"}}
+			}
+			b.Messages = append(b.Messages, m)
+		}
+		s.obs.guard("SendChatBatch", func() { br, err = s.c.SendChatBatch(ctx, j.tenant, b) })
+	} else {
+		b := client.Batch{Template: client.SMSTemplate{Text: canaryText}}
+		for k := range soakBatchSize {
+			m := client.SMS{Destination: phone(j.id*10 + k), ClientMessageID: fmt.Sprintf("%s-%07d-%d", j.tenant, j.id, k)}
+			if k == soakBatchSize-1 {
+				m.Destination = "12" // too short: REJECTED inside the 200
+			}
+			b.Messages = append(b.Messages, m)
+		}
+		s.obs.guard("SendBatch", func() { br, err = s.c.SendBatch(ctx, j.tenant, b) })
+	}
 	s.obs.err("SendBatch", err)
 	if err != nil && !typedErr(err) {
 		s.t.Errorf("batch %d: untyped error %T: %v", j.id, err, err)
@@ -270,7 +308,7 @@ func (s *soak) doBatch(ctx context.Context, j job) {
 		s.t.Errorf("batch %d: %d message results for %d messages", j.id, len(br.Messages), soakBatchSize)
 	}
 	for _, m := range br.Messages {
-		o := &outcome{tenant: j.tenant, cmid: m.ClientMessageID, kind: jobBatch, umid: m.UMID,
+		o := &outcome{tenant: j.tenant, cmid: m.ClientMessageID, kind: j.kind, umid: m.UMID,
 			attempts: br.Attempts, ambiguous: m.Ambiguous, err: m.Err, code: m.Code}
 		switch m.State {
 		case client.StateAccepted:
@@ -330,4 +368,40 @@ func (s *soak) giveUp(ev client.Event) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.tr(ev.ClientMessageID).giveUps++
+}
+
+// wire is the soak's independent view of single sends: for each
+// clientMessageId, the status the emulator answered each request that
+// carried it, in arrival order (0: the connection was reset).
+type wire struct {
+	h  http.Handler
+	mu sync.Mutex
+	by map[string][]int
+}
+
+func (w *wire) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
+	if !strings.HasSuffix(r.URL.Path, "/messages") {
+		w.h.ServeHTTP(rw, r)
+		return
+	}
+	body, _ := io.ReadAll(r.Body)
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	var p struct {
+		ClientMessageID string `json:"clientMessageId"`
+	}
+	_ = json.Unmarshal(body, &p)
+	rec := &answerWriter{ResponseWriter: rw}
+	defer func() { // also when the emulator aborts the handler to reset
+		w.mu.Lock()
+		w.by[p.ClientMessageID] = append(w.by[p.ClientMessageID], rec.status)
+		w.mu.Unlock()
+	}()
+	w.h.ServeHTTP(rec, r)
+}
+
+// statuses returns what the emulator answered for cmid.
+func (w *wire) statuses(cmid string) []int {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.by[cmid]
 }
