@@ -99,10 +99,16 @@ func (o *object) optStr(dst []byte, k, v string) []byte {
 }
 
 // optTime writes k with t in RFC 3339 (with its offset, fractional seconds
-// only when non-zero) unless t is zero.
+// only when non-zero) unless t is zero. RFC 3339 offsets are whole minutes:
+// a time in a zone whose offset has seconds (historical local mean times)
+// is written in UTC instead, so that the instant stays exact. Years outside
+// 0000-9999 cannot be written in RFC 3339 and are the caller's to avoid.
 func (o *object) optTime(dst []byte, k string, t time.Time) []byte {
 	if t.IsZero() {
 		return dst
+	}
+	if _, off := t.Zone(); off%60 != 0 {
+		t = t.UTC()
 	}
 	dst = append(o.key(dst, k), '"')
 	dst = t.AppendFormat(dst, time.RFC3339Nano)

@@ -75,6 +75,13 @@ func TestAppendSMSRequest(t *testing.T) {
 				`"scheduled":"2026-08-01T19:20:30+08:00","expiry":"2026-08-01T10:15:00.5Z",` +
 				`"dlrCallbackUrl":"https://hooks.acme.example/8x8/dlr?a=1&b=2","clientIp":"203.0.113.7","track":"Outcome"}`},
 	}
+	lmt := time.Date(1900, 1, 1, 0, 0, 0, 0, time.FixedZone("LMT", 6*3600+55*60+25))
+	tests = append(tests, struct {
+		name string
+		r    SMSRequest
+		want string
+	}{"offset with seconds is written in UTC", SMSRequest{Destination: "1", Text: "t", Scheduled: lmt},
+		`{"destination":"1","text":"t","scheduled":"1899-12-31T17:04:35Z"}`})
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got := string(AppendSMSRequest(nil, &tt.r))
