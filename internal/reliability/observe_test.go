@@ -85,6 +85,7 @@ type observer struct {
 	// soak's accounting). Set them before the client is built.
 	onAttempt func(client.Event)
 	onGiveUp  func(client.Event)
+	onBreaker func(client.BreakerEvent)
 }
 
 // newObserver returns an observer whose check runs when t ends.
@@ -194,6 +195,9 @@ func (o *observer) hooks() client.Hooks {
 		OnBreakerStateChange: func(ev client.BreakerEvent) {
 			o.payloads.Add(1)
 			o.value("hook OnBreakerStateChange", ev)
+			if o.onBreaker != nil {
+				o.onBreaker(ev)
+			}
 		},
 	}
 }

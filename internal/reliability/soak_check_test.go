@@ -209,6 +209,7 @@ func (s *soak) report(f *figures) {
 		f.dupMessages, f.dupExtra, f.aloDuplicates, f.dupFlagged, f.amoDuplicates)
 	fmt.Fprintf(&b, "  permanent errors checked %d, retried %d; single sends retried after an ambiguous failure %d\n",
 		f.permanentChecked, f.permanentRetried, f.ambiguousRetried)
+	fmt.Fprintf(&b, "  breaker: opened %d times, single sends refused while open %d\n", s.breakerOpened.Load(), s.breakerRefused.Load())
 	fmt.Fprintf(&b, "  ledger: accepted %d, unique %d, duplicates %d", f.ledgerAccepted, f.ledgerUnique, f.ledgerDupes)
 	t.Log(b.String())
 
@@ -221,6 +222,9 @@ func (s *soak) report(f *figures) {
 	}
 	if injected < int64(f.messages)/20 {
 		t.Errorf("only %d faults injected for %d messages", injected, f.messages)
+	}
+	if s.breakerOpened.Load() == 0 {
+		t.Error("the outage never opened the breaker")
 	}
 	if f.ambiguousRetried == 0 || f.failedAmbiguous == 0 {
 		t.Errorf("no ambiguous failure was retried (%d) or reported (%d)", f.ambiguousRetried, f.failedAmbiguous)

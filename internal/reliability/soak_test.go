@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/octosend/octosend/breaker"
 	"github.com/octosend/octosend/client"
 	"github.com/octosend/octosend/emulator"
 	"github.com/octosend/octosend/envelope"
@@ -110,6 +111,21 @@ type soak struct {
 	alo, amo []string
 	sends    int
 	given    atomic.Int64 // messages handed to the client
+
+	breakerOpened  atomic.Int64 // breaker transitions to open
+	breakerRefused atomic.Int64 // sends refused by an open breaker
+}
+
+// soakOutages returns the outage windows of a soak starting at start: 300ms
+// of 500s (no Retry-After) 600ms in, then every 15s of a long soak. They
+// trip the region's breaker, so the soak also proves that sends refused by
+// an open breaker are reported, never lost.
+func soakOutages(start time.Time) []emulator.Window {
+	var ws []emulator.Window
+	for at := 600 * time.Millisecond; at <= max(*soakFor, time.Second); at += 15 * time.Second {
+		ws = append(ws, emulator.Window{Start: start.Add(at), End: start.Add(at + 300*time.Millisecond), Kind: emulator.Fault500})
+	}
+	return ws
 }
 
 func soakPolicy(t testing.TB, alo, amo []string) *policy.Policy {
@@ -141,6 +157,7 @@ func TestFaultSoak(t *testing.T) {
 	var err error
 	s.srv, err = emulator.New(emulator.Config{
 		APIKey: canaryKey, Seed: soakSeed, Templates: []string{"order_shipped"}, Faults: soakFaults,
+		Outage: soakOutages(time.Now()),
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -153,7 +170,17 @@ func TestFaultSoak(t *testing.T) {
 	s.obs = newObserver(t)
 	s.obs.onAttempt = s.attempt
 	s.obs.onGiveUp = s.giveUp
-	s.c = s.obs.newClient(client.Config{BaseURL: ts.URL, Policy: soakPolicy(t, s.alo, s.amo)})
+	s.obs.onBreaker = func(ev client.BreakerEvent) {
+		if ev.To == breaker.Open {
+			s.breakerOpened.Add(1)
+		}
+	}
+	s.c = s.obs.newClient(client.Config{
+		BaseURL: ts.URL, Policy: soakPolicy(t, s.alo, s.amo),
+		// Short enough that an outage trips the region's breaker and the
+		// soak goes on after it.
+		Breaker: breaker.Config{Window: 500 * time.Millisecond, MinRequests: 20, FailureRatio: 0.5, Consecutive: 25, OpenFor: 250 * time.Millisecond},
+	})
 
 	start := time.Now()
 	s.run()
@@ -249,6 +276,14 @@ func (s *soak) do(j job) {
 	case jobBatch, jobChatBatch:
 		s.doBatch(ctx, j)
 		return
+	}
+	if errors.Is(err, client.ErrBreakerOpen) {
+		s.breakerRefused.Add(1)
+		// A sane sender waits for the breaker's next probe rather than
+		// burning through its queue with instant refusals.
+		if oe, ok := errors.AsType[*breaker.OpenError](err); ok {
+			defer time.Sleep(min(oe.RetryIn, time.Second))
+		}
 	}
 	o := &outcome{tenant: j.tenant, cmid: cmid, kind: j.kind, umid: res.UMID, attempts: res.Attempts, err: err}
 	switch {
