@@ -116,7 +116,7 @@ func ExampleLimiter_SetTenant() {
 // A fleet of senders shares each tenant's quota through Redis. This example
 // needs a Redis server on 127.0.0.1:6379, so it is compiled but not run.
 func ExampleNewRedis() {
-	client := redis.NewClient(&redis.Options{Addr: "127.0.0.1:6379", MaxRetries: -1})
+	client := redis.NewClient(&redis.Options{Addr: "127.0.0.1:6379", MaxRetries: -1, DialerRetries: 1})
 	defer client.Close()
 	local, _ := ratelimit.New(ratelimit.Config{Rate: 400}) // this instance's share, for outages
 	fleet, err := ratelimit.NewRedis(ratelimit.RedisConfig{

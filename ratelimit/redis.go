@@ -28,7 +28,10 @@ const DefaultRedisPrefix = "octosend:rl:"
 type RedisConfig struct {
 	// Client is the Redis connection (required). A *redis.Client,
 	// *redis.ClusterClient or *redis.Ring will do: the two keys of a tenant
-	// share a hash tag.
+	// share a hash tag. Give it MaxRetries: -1 and DialerRetries: 1 so a
+	// dead Redis is noticed at once: the backend bounds each call by
+	// Timeout and has its own fallback, and go-redis's own retries would
+	// only spend that time waiting for a server that is gone.
 	Client redis.UniversalClient
 	// Prefix is prepended to every key. Zero means DefaultRedisPrefix.
 	Prefix string

@@ -19,11 +19,12 @@ import (
 func newClient(t testing.TB, addr string) *redis.Client {
 	t.Helper()
 	c := redis.NewClient(&redis.Options{
-		Addr:         addr,
-		DialTimeout:  200 * time.Millisecond,
-		ReadTimeout:  200 * time.Millisecond,
-		WriteTimeout: 200 * time.Millisecond,
-		MaxRetries:   -1, // the backend has its own timeout and fallback
+		Addr:          addr,
+		DialTimeout:   200 * time.Millisecond,
+		ReadTimeout:   200 * time.Millisecond,
+		WriteTimeout:  200 * time.Millisecond,
+		MaxRetries:    -1, // the backend has its own timeout and fallback
+		DialerRetries: 1,  // go-redis retries a refused dial 5 times by default
 	})
 	t.Cleanup(func() { c.Close() })
 	return c
