@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/octosend/octosend/emulator"
+	"github.com/octosend/octosend/envelope"
 )
 
 // figures are the soak's totals, for the log and the README.
@@ -90,6 +91,9 @@ func (s *soak) check(elapsed time.Duration) {
 			}
 		case stRejected:
 			f.rejected++
+			if want := wantCode(o); o.code != want {
+				t.Errorf("%s: rejected with code %d, want %d (err: %v)", k, o.code, want, o.err)
+			}
 			if in {
 				f.misreported++
 				t.Errorf("%s: reported rejected but the API accepted it %d times", k, n)
@@ -245,4 +249,15 @@ func sortedStatuses(m map[int]int64) string {
 		fmt.Fprintf(&b, "%d=%d", k, m[k])
 	}
 	return b.String()
+}
+
+// wantCode is the API code a rejected message of o's kind must carry.
+func wantCode(o *outcome) envelope.Code {
+	switch o.kind {
+	case jobSMSBadMSISDN:
+		return envelope.CodeInvalidMSISDN
+	case jobChatBadTemplate, jobChatBatch:
+		return envelope.CodeTemplateNotFound
+	}
+	return 0 // an SMS batch item: REJECTED carries a description, no code
 }

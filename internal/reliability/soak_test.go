@@ -1,18 +1,13 @@
 package reliability
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"math/rand/v2"
-	"net/http"
 	"net/http/httptest"
 	"slices"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -109,7 +104,6 @@ type soak struct {
 	dupOut   int                 // messages reported twice
 	traces   map[string]*trace   // by cmid (single sends only)
 	alo, amo []string
-	sends    int
 	given    atomic.Int64 // messages handed to the client
 
 	breakerOpened  atomic.Int64 // breaker transitions to open
@@ -361,7 +355,6 @@ func (s *soak) doBatch(ctx context.Context, j job) {
 func (s *soak) record(o *outcome) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.sends++
 	k := o.tenant + "/" + o.cmid
 	if _, dup := s.outcomes[k]; dup {
 		s.dupOut++
@@ -403,40 +396,4 @@ func (s *soak) giveUp(ev client.Event) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.tr(ev.ClientMessageID).giveUps++
-}
-
-// wire is the soak's independent view of single sends: for each
-// clientMessageId, the status the emulator answered each request that
-// carried it, in arrival order (0: the connection was reset).
-type wire struct {
-	h  http.Handler
-	mu sync.Mutex
-	by map[string][]int
-}
-
-func (w *wire) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
-	if !strings.HasSuffix(r.URL.Path, "/messages") {
-		w.h.ServeHTTP(rw, r)
-		return
-	}
-	body, _ := io.ReadAll(r.Body)
-	r.Body = io.NopCloser(bytes.NewReader(body))
-	var p struct {
-		ClientMessageID string `json:"clientMessageId"`
-	}
-	_ = json.Unmarshal(body, &p)
-	rec := &answerWriter{ResponseWriter: rw}
-	defer func() { // also when the emulator aborts the handler to reset
-		w.mu.Lock()
-		w.by[p.ClientMessageID] = append(w.by[p.ClientMessageID], rec.status)
-		w.mu.Unlock()
-	}()
-	w.h.ServeHTTP(rec, r)
-}
-
-// statuses returns what the emulator answered for cmid.
-func (w *wire) statuses(cmid string) []int {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.by[cmid]
 }

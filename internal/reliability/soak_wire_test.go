@@ -1,0 +1,46 @@
+package reliability
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+)
+
+// wire is the soak's independent view of single sends: for each
+// clientMessageId, the status the emulator answered each request that
+// carried it, in arrival order (0: the connection was reset).
+type wire struct {
+	h  http.Handler
+	mu sync.Mutex
+	by map[string][]int
+}
+
+func (w *wire) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
+	if !strings.HasSuffix(r.URL.Path, "/messages") {
+		w.h.ServeHTTP(rw, r)
+		return
+	}
+	body, _ := io.ReadAll(r.Body)
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	var p struct {
+		ClientMessageID string `json:"clientMessageId"`
+	}
+	_ = json.Unmarshal(body, &p)
+	rec := &answerWriter{ResponseWriter: rw}
+	defer func() { // also when the emulator aborts the handler to reset
+		w.mu.Lock()
+		w.by[p.ClientMessageID] = append(w.by[p.ClientMessageID], rec.status)
+		w.mu.Unlock()
+	}()
+	w.h.ServeHTTP(rec, r)
+}
+
+// statuses returns what the emulator answered for cmid.
+func (w *wire) statuses(cmid string) []int {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.by[cmid]
+}
