@@ -191,37 +191,38 @@ func TestHostileServer(t *testing.T) {
 		handler http.HandlerFunc
 		checks  []check
 		maxWall time.Duration
+		batch   bool // send an SMS batch of two instead of one SMS
 	}{
 		{"endless-body-200", "s200", endless(`{"umid":"`, "abcdefgh"),
-			[]check{respErr, isErr(client.ErrResponseTooLarge), requests(1)}, 5 * time.Second},
+			[]check{respErr, isErr(client.ErrResponseTooLarge), requests(1)}, 5 * time.Second, false},
 		{"endless-body-500", "s500", endless(`{"code":2000,"message":"`, "x"),
-			[]check{apiErr(500, 0), isErr(client.ErrResponseTooLarge), requests(3)}, 5 * time.Second},
+			[]check{apiErr(500, 0), isErr(client.ErrResponseTooLarge), requests(3)}, 5 * time.Second, false},
 		{"endless-whitespace-400", "s400", endless(``, " "),
-			[]check{apiErr(400, 0), isErr(client.ErrResponseTooLarge), requests(1)}, 5 * time.Second},
+			[]check{apiErr(400, 0), isErr(client.ErrResponseTooLarge), requests(1)}, 5 * time.Second, false},
 		{"1GB-content-length-short-body-200", "s200", shortBigLength,
-			[]check{respErr, isErr(client.ErrResponseTooLarge), requests(1)}, 5 * time.Second},
+			[]check{respErr, isErr(client.ErrResponseTooLarge), requests(1)}, 5 * time.Second, false},
 		{"1GB-content-length-short-body-503", "s503", shortBigLength,
-			[]check{apiErr(503, 0), isErr(client.ErrResponseTooLarge), requests(3)}, 5 * time.Second},
+			[]check{apiErr(503, 0), isErr(client.ErrResponseTooLarge), requests(3)}, 5 * time.Second, false},
 		{"slow-loris-body-200", "s200", trickle,
-			[]check{respErr, isErr(context.DeadlineExceeded), requests(1)}, 3 * time.Second},
+			[]check{respErr, isErr(context.DeadlineExceeded), requests(1)}, 3 * time.Second, false},
 		{"slow-loris-body-500", "s500", trickle,
-			[]check{apiErr(500, 0), isErr(context.DeadlineExceeded), requests(3)}, 5 * time.Second},
+			[]check{apiErr(500, 0), isErr(context.DeadlineExceeded), requests(3)}, 5 * time.Second, false},
 		{"slow-loris-headers", "s200", noAnswer,
-			[]check{sendErr(policy.TransportTimeout, true), requests(3)}, 5 * time.Second},
+			[]check{sendErr(policy.TransportTimeout, true), requests(3)}, 5 * time.Second, false},
 		{"invalid-utf8-200", "s200", fixed(invalidUTF),
-			[]check{validUTF8Result, requests(1)}, 3 * time.Second},
+			[]check{validUTF8Result, requests(1)}, 3 * time.Second, false},
 		{"invalid-utf8-400", "s400", fixed(invalidUTFErr),
-			[]check{apiErr(400, envelope.CodeInvalidMSISDN), requests(1)}, 3 * time.Second},
+			[]check{apiErr(400, envelope.CodeInvalidMSISDN), requests(1)}, 3 * time.Second, false},
 		{"deep-nesting-200", "s200", fixed(deep),
-			[]check{respErr, isErr(envelope.ErrTooDeep), requests(1)}, 3 * time.Second},
+			[]check{respErr, isErr(envelope.ErrTooDeep), requests(1)}, 3 * time.Second, false},
 		{"deep-nesting-400", "s400", fixed(deepErr),
-			[]check{apiErr(400, 0), requests(1)}, 3 * time.Second},
+			[]check{apiErr(400, 0), requests(1)}, 3 * time.Second, false},
 		{"huge-number-in-batch-200", "s200", fixed(hugeCount),
-			[]check{batchRespErr, requests(1)}, 3 * time.Second},
+			[]check{batchRespErr, requests(1)}, 3 * time.Second, true},
 		{"huge-code-400", "s400", fixed(hugeCode),
-			[]check{apiErr(400, 0), requests(1)}, 3 * time.Second},
+			[]check{apiErr(400, 0), requests(1)}, 3 * time.Second, false},
 		{"huge-exponent-code-500", "s500", fixed(hugeExp),
-			[]check{apiErr(500, 0), requests(3)}, 3 * time.Second},
+			[]check{apiErr(500, 0), requests(3)}, 3 * time.Second, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			obs := newObserver(t)
@@ -236,7 +237,7 @@ func TestHostileServer(t *testing.T) {
 			)
 			start := time.Now()
 			heap := allocated(func() {
-				if strings.HasPrefix(tc.name, "huge-number-in-batch") {
+				if tc.batch {
 					var br client.BatchResult
 					obs.guard("SendBatch", func() {
 						br, err = c.SendBatch(context.Background(), tc.tenant, client.Batch{
@@ -254,13 +255,8 @@ func TestHostileServer(t *testing.T) {
 			})
 			wall := time.Since(start)
 			t.Logf("err: %v (heap +%d KiB, %v)", err, heap>>10, wall.Round(time.Millisecond))
-			if tc.name != "invalid-utf8-200" {
-				if err == nil {
-					t.Fatal("send succeeded against a hostile server")
-				}
-				if !typedErr(err) {
-					t.Errorf("err %T is not one of the client's typed errors: %v", err, err)
-				}
+			if err != nil && !typedErr(err) {
+				t.Errorf("err %T is not one of the client's typed errors: %v", err, err)
 			}
 			// Whatever the server sent, what reaches the caller is valid
 			// UTF-8 (as encoding/json would make it).
