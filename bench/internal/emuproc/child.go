@@ -1,6 +1,7 @@
 package emuproc
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
 	"errors"
@@ -70,17 +71,46 @@ func (c *child) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	emu, reqs := c.emu.Load(), c.reqs.Load()
-	if r.Body != nil && r.Method == http.MethodPost {
-		body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
-		if err != nil {
-			// The client went away mid-body: the emulator would not
-			// have answered either.
-			panic(http.ErrAbortHandler)
-		}
-		reqs.add(clientMessageID(body))
-		r.Body = io.NopCloser(bytes.NewReader(body))
+	if r.Body == nil || r.Method != http.MethodPost {
+		emu.ServeHTTP(w, r)
+		return
 	}
-	emu.ServeHTTP(w, r)
+	body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+	if err != nil {
+		// The client went away mid-body: the emulator would not have
+		// answered either.
+		panic(http.ErrAbortHandler)
+	}
+	id := clientMessageID(body)
+	reqs.add(id)
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	sw := &statusWriter{ResponseWriter: w}
+	emu.ServeHTTP(sw, r)
+	if sw.status == http.StatusBadRequest {
+		// The only 400s of the benchmark's workload are refused numbers
+		// (1002): every later request for the id is wasted.
+		reqs.refused(id)
+	}
+}
+
+// statusWriter remembers the status written through it. It passes
+// Hijack through, which the emulator's connection resets need.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	w.status = code
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	hj, ok := w.ResponseWriter.(http.Hijacker)
+	if !ok {
+		return nil, nil, errors.New("emuproc: response writer cannot hijack")
+	}
+	return hj.Hijack()
 }
 
 func (c *child) serveSetup(w http.ResponseWriter, r *http.Request) {
@@ -118,7 +148,7 @@ func (c *child) serveReport(w http.ResponseWriter) {
 	for _, e := range emu.Ledger().Entries() {
 		rep.Ledger[e.ClientMessageID] += e.Count
 	}
-	rep.Requests = reqs.snapshot()
+	rep.Requests, rep.Wasted = reqs.snapshot()
 	w.Header().Set("Content-Type", "application/json")
 	_ = json.NewEncoder(w).Encode(&rep)
 }
@@ -142,46 +172,86 @@ func clientMessageID(body []byte) string {
 	return string(rest[:j])
 }
 
-// counts is a sharded map from clientMessageId to requests seen.
+// counts is a sharded map from clientMessageId to the requests seen.
 type counts struct {
 	seed   maphash.Seed
 	anon   atomic.Int64
 	shards [32]struct {
 		mu sync.Mutex
-		m  map[string]int
+		m  map[string]*idCount
 	}
+}
+
+type idCount struct {
+	requests int  // requests that carried the id
+	wasted   int  // requests that came after the id was refused (400)
+	refused  bool // the id got a 400
 }
 
 func newCounts() *counts {
 	c := &counts{seed: maphash.MakeSeed()}
 	for i := range c.shards {
-		c.shards[i].m = make(map[string]int)
+		c.shards[i].m = make(map[string]*idCount)
 	}
 	return c
 }
 
+func (c *counts) shard(id string) *struct {
+	mu sync.Mutex
+	m  map[string]*idCount
+} {
+	return &c.shards[maphash.String(c.seed, id)%uint64(len(c.shards))]
+}
+
+// add counts one request for id.
 func (c *counts) add(id string) {
 	if id == "" {
 		c.anon.Add(1)
 		return
 	}
-	sh := &c.shards[maphash.String(c.seed, id)%uint64(len(c.shards))]
+	sh := c.shard(id)
 	sh.mu.Lock()
-	sh.m[id]++
+	e := sh.m[id]
+	if e == nil {
+		e = &idCount{}
+		sh.m[id] = e
+	}
+	e.requests++
+	if e.refused {
+		e.wasted++
+	}
 	sh.mu.Unlock()
 }
 
-func (c *counts) snapshot() map[string]int {
-	out := make(map[string]int)
+// refused records that id got a permanent refusal.
+func (c *counts) refused(id string) {
+	if id == "" {
+		return
+	}
+	sh := c.shard(id)
+	sh.mu.Lock()
+	if e := sh.m[id]; e != nil {
+		e.refused = true
+	}
+	sh.mu.Unlock()
+}
+
+// snapshot returns the requests per id and the wasted requests per id
+// (only ids with some).
+func (c *counts) snapshot() (requests, wasted map[string]int) {
+	requests, wasted = make(map[string]int), make(map[string]int)
 	for i := range c.shards {
 		sh := &c.shards[i]
 		sh.mu.Lock()
-		for k, v := range sh.m {
-			out[k] = v
+		for k, e := range sh.m {
+			requests[k] = e.requests
+			if e.wasted > 0 {
+				wasted[k] = e.wasted
+			}
 		}
 		sh.mu.Unlock()
 	}
-	return out
+	return requests, wasted
 }
 
 // errNoURL is returned by Start when the child printed no URL.

@@ -65,6 +65,9 @@ type Report struct {
 	// Requests maps clientMessageId to the requests that carried it,
 	// whatever their outcome.
 	Requests map[string]int
+	// Wasted maps clientMessageId to the requests that carried it after
+	// it had been refused with a 400 (only ids with some).
+	Wasted map[string]int
 	// Anonymous counts requests in which no clientMessageId was found.
 	Anonymous int64
 }

@@ -1,0 +1,156 @@
+package harness
+
+import (
+	"bytes"
+	"encoding/xml"
+	"io"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/octosend/octosend/bench/drivers"
+)
+
+func sampleReport() *Report {
+	scs := Scenarios()
+	r := &Report{
+		Date: time.Date(2026, 11, 25, 18, 0, 0, 0, time.UTC), Took: 200 * time.Second,
+		Machine: Machine{CPUs: 2, GOMAXPROCS: 2, CPUModel: "Test CPU", GoVersion: "go1.26", OS: "linux", Arch: "amd64"},
+		Options: DefaultOptions(), Scenarios: scs, Drivers: drivers.All(),
+	}
+	for si, sc := range scs {
+		for di, d := range r.Drivers {
+			r.Results = append(r.Results, Result{
+				Scenario: sc.Name, Driver: d.Name, Messages: 100, Wall: time.Second,
+				Accepted: 100 - di, Failed: di, Goodput: float64(1000*(si+1) - 100*di),
+				Requests: int64(100 + 10*di), Amplification: 1 + float64(di)/10,
+				Got429: int64(10 - di), Outage: int64(di), P50: time.Millisecond, P99: 10 * time.Millisecond,
+				AllocsPerMsg: 80, BytesPerMsg: 8000, CPUPerMsg: 40 * time.Microsecond,
+			})
+		}
+	}
+	return r
+}
+
+func TestMarkdown(t *testing.T) {
+	md := sampleReport().Markdown()
+	for _, want := range []string{
+		"![Goodput and requests per message, per scenario and driver](results.svg)",
+		"2 CPUs (nproc), GOMAXPROCS 2, Test CPU; go1.26 linux/amd64",
+		// octosend 1000 msg/s, nethttp 900: 111%.
+		"- Clean: octosend's goodput is 1000 msg/s, 111% of the bare net/http loop's 900 msg/s (target at least 95%): **met**.",
+		// Best faults peer: nethttp (most accepted). octosend has the lower amplification and higher goodput.
+		"Best peer (most messages accepted) is `nethttp`: octosend sent 1.00 requests per message against 1.10 (target no more): **met**",
+		// octosend got 10 429s, nethttp 9: not fewer than every peer.
+		"- 429 storm: octosend received 10 429s; peers: `nethttp` 9, `retryablehttp` 8, `assembled` 7, `failsafe` 6 (target fewer than every peer): **missed**.",
+		"requests that reached the API during the 5-second outage: `octosend` 0, `nethttp` 1,",
+		"## Scenario: storm",
+		"| driver | goodput msg/s | accepted | failed | req/msg | wasted on 1002 | 429s | 5xx | dup | lost | failed but delivered | req in outage |",
+		"- storm, 429s received: octosend 10; `nethttp` 9, `retryablehttp` 8, `assembled` 7, `failsafe` 6.",
+	} {
+		if !strings.Contains(md, want) {
+			t.Errorf("Markdown lacks %q", want)
+		}
+	}
+	if got := strings.Count(md, "| **`octosend`** |"); got != len(Scenarios()) {
+		t.Errorf("octosend rows = %d, want one per scenario (%d)", got, len(Scenarios()))
+	}
+}
+
+func TestSVGWellFormed(t *testing.T) {
+	r := sampleReport()
+	svg := r.SVG()
+	dec := xml.NewDecoder(bytes.NewReader(svg))
+	rects, texts := 0, map[string]bool{}
+	for {
+		tok, err := dec.Token()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatalf("SVG is not well-formed XML: %v", err)
+		}
+		switch el := tok.(type) {
+		case xml.StartElement:
+			if el.Name.Local == "rect" {
+				rects++
+			}
+		case xml.CharData:
+			texts[strings.TrimSpace(string(el))] = true
+		}
+	}
+	// Background, a legend swatch per driver, a bar per result.
+	if want := 1 + len(r.Drivers) + len(svgRows)*len(r.Results); rects != want {
+		t.Errorf("SVG has %d rects, want %d", rects, want)
+	}
+	for _, want := range []string{"octosend", "failsafe", "storm", "outage", "5000", "1.40"} {
+		if !texts[want] {
+			t.Errorf("SVG lacks the text %q", want)
+		}
+	}
+}
+
+func TestWorkload(t *testing.T) {
+	msgs := Workload(120, 50)
+	ids := map[string]bool{}
+	bad := 0
+	for i, m := range msgs {
+		if ids[m.ID] {
+			t.Fatalf("duplicate id %s", m.ID)
+		}
+		ids[m.ID] = true
+		if isBad := len(m.Destination) < 8; isBad != (i%50 == 49) {
+			t.Errorf("message %d: destination %q, bad = %v", i, m.Destination, isBad)
+		} else if isBad {
+			bad++
+		}
+	}
+	if bad != 2 {
+		t.Errorf("bad numbers = %d, want 2", bad)
+	}
+}
+
+func TestSelect(t *testing.T) {
+	for _, tc := range []struct {
+		in      string
+		want    []string
+		wantErr bool
+	}{
+		{"", []string{"clean", "faults", "storm", "outage", "slow"}, false},
+		{"slow, clean", []string{"clean", "slow"}, false},
+		{"clean,nope", nil, true},
+	} {
+		got, err := Select(tc.in)
+		if (err != nil) != tc.wantErr {
+			t.Errorf("Select(%q) error = %v, want error %v", tc.in, err, tc.wantErr)
+			continue
+		}
+		var names []string
+		for _, s := range got {
+			names = append(names, s.Name)
+		}
+		if strings.Join(names, ",") != strings.Join(tc.want, ",") {
+			t.Errorf("Select(%q) = %v, want %v", tc.in, names, tc.want)
+		}
+	}
+	if _, err := SelectDrivers("octosend,bogus"); err == nil {
+		t.Error("SelectDrivers accepted an unknown driver")
+	}
+	if got, _ := SelectDrivers("failsafe,octosend"); len(got) != 2 || got[0].Name != "octosend" {
+		t.Errorf("SelectDrivers kept the wrong order: %v", got)
+	}
+}
+
+func TestQuantiles(t *testing.T) {
+	lats := make([]time.Duration, 100)
+	done := make([]bool, 100)
+	for i := range lats {
+		lats[i] = time.Duration(100-i) * time.Millisecond
+		done[i] = true
+	}
+	done[0] = false // the 100ms one never finished: not counted
+	p50, p99 := quantiles(lats, done)
+	if p50 != 50*time.Millisecond || p99 != 99*time.Millisecond {
+		t.Errorf("quantiles = %v, %v; want 50ms, 99ms", p50, p99)
+	}
+}
