@@ -143,3 +143,16 @@ func TestSetTenantKeepsSlowdown(t *testing.T) {
 		t.Errorf("rate %v after Succeeded at the configured rate, want 40", st.Rate)
 	}
 }
+
+func TestInfiniteRate(t *testing.T) {
+	l, _ := newFake(t, Config{Rate: math.Inf(1), ProcessRate: -1})
+	for i := range 100_000 {
+		if !l.Allow("a") {
+			t.Fatalf("Allow %d false at an infinite rate", i)
+		}
+	}
+	l.Throttled("a")
+	if st, _ := l.State("a"); !math.IsInf(st.Rate, 1) {
+		t.Errorf("rate after Throttled = %v, want +Inf (no adaptation)", st.Rate)
+	}
+}

@@ -73,8 +73,9 @@ type Config struct {
 	// divided by 20 (so recovery from half rate takes 10 s of successes).
 	Increase float64 `yaml:"increase" json:"increase"`
 
-	// IdleTTL is how long a tenant may go without Wait, Allow or Pause before
-	// it is evicted. Zero means DefaultIdleTTL (5m).
+	// IdleTTL is how long a tenant may go without Wait, Allow or Pause (and
+	// not paused) before it is evicted, by the next sweep of its shard (see
+	// Limiter.Sweep). Zero means DefaultIdleTTL (5m).
 	IdleTTL time.Duration `yaml:"idle_ttl" json:"idle_ttl"`
 	// MaxTenants caps the live tenants. Zero means DefaultMaxTenants (100,000).
 	MaxTenants int `yaml:"max_tenants" json:"max_tenants"`
