@@ -11,7 +11,8 @@ import (
 
 // wire is the soak's independent view of single sends: for each
 // clientMessageId, the status the emulator answered each request that
-// carried it, in arrival order (0: the connection was reset).
+// carried it, in arrival order (0: the connection was reset, or no answer
+// yet).
 type wire struct {
 	h  http.Handler
 	mu sync.Mutex
@@ -29,10 +30,16 @@ func (w *wire) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 		ClientMessageID string `json:"clientMessageId"`
 	}
 	_ = json.Unmarshal(body, &p)
+	// Take the slot on arrival: a reset request's handler may finish after
+	// the retry that followed it.
+	w.mu.Lock()
+	slot := len(w.by[p.ClientMessageID])
+	w.by[p.ClientMessageID] = append(w.by[p.ClientMessageID], 0)
+	w.mu.Unlock()
 	rec := &answerWriter{ResponseWriter: rw}
 	defer func() { // also when the emulator aborts the handler to reset
 		w.mu.Lock()
-		w.by[p.ClientMessageID] = append(w.by[p.ClientMessageID], rec.status)
+		w.by[p.ClientMessageID][slot] = rec.status
 		w.mu.Unlock()
 	}()
 	w.h.ServeHTTP(rec, r)
