@@ -37,11 +37,17 @@ type answerLog struct {
 func (l *answerLog) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rest, _ := strings.CutPrefix(r.URL.Path, "/api/v1/subaccounts/")
 	sub, _, _ := strings.Cut(rest, "/")
+	// Take the slot on arrival, so answers stay in arrival order even if
+	// a handler finishes after the next request came in.
+	l.mu.Lock()
+	slot := len(l.by[sub])
+	l.by[sub] = append(l.by[sub], answer{})
+	l.mu.Unlock()
 	rec := &answerWriter{ResponseWriter: w}
 	defer func() {
 		ra, _ := strconv.Atoi(rec.Header().Get("Retry-After"))
 		l.mu.Lock()
-		l.by[sub] = append(l.by[sub], answer{status: rec.status, ra: time.Duration(ra) * time.Second})
+		l.by[sub][slot] = answer{status: rec.status, ra: time.Duration(ra) * time.Second}
 		l.mu.Unlock()
 	}()
 	l.srv.ServeHTTP(rec, r)
