@@ -217,6 +217,10 @@ func TestHostileServer(t *testing.T) {
 			[]check{respErr, isErr(envelope.ErrTooDeep), requests(1)}, 3 * time.Second, false},
 		{"deep-nesting-400", "s400", fixed(deepErr),
 			[]check{apiErr(400, 0), requests(1)}, 3 * time.Second, false},
+		{"endless-body-batch-200", "s200", endless(`{"batchId":"`, "abcdefgh"),
+			[]check{isErr(client.ErrResponseTooLarge), batchOf[*client.ResponseError], requests(1)}, 5 * time.Second, true},
+		{"endless-body-batch-503", "s503", endless(`{"code":2000,"message":"`, "x"),
+			[]check{isErr(client.ErrResponseTooLarge), batchOf[*client.APIError], requests(3)}, 5 * time.Second, true},
 		{"huge-number-in-batch-200", "s200", fixed(hugeCount),
 			[]check{batchRespErr, requests(1)}, 3 * time.Second, true},
 		{"huge-code-400", "s400", fixed(hugeCode),
@@ -247,7 +251,7 @@ func TestHostileServer(t *testing.T) {
 					obs.err("SendBatch", err)
 					obs.value("BatchResult", br)
 					if br.Accepted != 0 || br.Failed != 2 {
-						t.Errorf("batch with an out-of-range acceptedCount: %d accepted, %d failed; want 0 and 2", br.Accepted, br.Failed)
+						t.Errorf("batch against a hostile server: %d accepted, %d failed; want 0 and 2", br.Accepted, br.Failed)
 					}
 					return
 				}
@@ -305,6 +309,17 @@ func errText(err error) string {
 		return ""
 	}
 	return err.Error()
+}
+
+// batchOf wants a *client.BatchError wrapping an E.
+func batchOf[E error](t *testing.T, err error, _ int64) {
+	if _, ok := errors.AsType[*client.BatchError](err); !ok {
+		t.Fatalf("err is %T, want *client.BatchError: %v", err, err)
+	}
+	if _, ok := errors.AsType[E](err); !ok {
+		var zero E
+		t.Errorf("batch error does not wrap a %T: %v", zero, err)
+	}
 }
 
 // batchRespErr wants the batch's only chunk to fail with a ResponseError
