@@ -69,19 +69,22 @@ func run(args []string, stderr io.Writer) int {
 	defer p.Close()
 
 	began := time.Now()
+	if err := harness.Warmup(ctx, p, specs, opts); err != nil {
+		fmt.Fprintln(stderr, "compare: warm-up:", err)
+		return 1
+	}
 	var results []harness.Result
 	for _, sc := range scs {
-		for _, spec := range specs {
-			r, err := harness.Run(ctx, p, spec, sc, opts)
-			if err != nil {
-				fmt.Fprintf(stderr, "compare: %s/%s: %v\n", sc.Name, spec.Name, err)
-				return 1
-			}
+		rs, err := harness.RunScenario(ctx, p, specs, sc, opts, func(r harness.Result) {
 			fmt.Fprintf(stderr, "%-7s %-13s %6.0f msg/s  %.2f req/msg  429s %5d  dup %3d  lost %d  failed %4d  p99 %7.1fms  %5.0f allocs/msg  %4.0fµs CPU/msg  (%.1fs)\n",
-				sc.Name, spec.Name, r.Goodput, r.Amplification, r.Got429, r.Duplicates, r.Lost, r.Failed,
+				r.Scenario, r.Driver, r.Goodput, r.Amplification, r.Got429, r.Duplicates, r.Lost, r.Failed,
 				float64(r.P99)/1e6, r.AllocsPerMsg, float64(r.CPUPerMsg)/1e3, r.Wall.Seconds())
-			results = append(results, r)
+		})
+		if err != nil {
+			fmt.Fprintf(stderr, "compare: %s: %v\n", sc.Name, err)
+			return 1
 		}
+		results = append(results, rs...)
 	}
 	rep := harness.Report{
 		Date: began.UTC(), Took: time.Since(began), Machine: harness.DescribeMachine(),

@@ -45,9 +45,10 @@ type Result struct {
 	Permanent int // failures whose final answer was 1002 or 3038
 	NoOutcome int // messages the driver never reported on
 
-	// Goodput is messages reported accepted and present in the ledger,
-	// per second of wall time.
-	Goodput float64
+	// Confirmed counts messages reported accepted and present in the
+	// ledger; Goodput is Confirmed per second of wall time.
+	Confirmed int
+	Goodput   float64
 	// Requests is what the emulator received; Amplification is Requests
 	// per message.
 	Requests      int64
@@ -78,15 +79,21 @@ type Result struct {
 // Run sends scenario sc's workload through the driver of spec against the
 // emulator child p and accounts for every message.
 func Run(ctx context.Context, p *emuproc.Proc, spec drivers.Spec, sc Scenario, o Options) (Result, error) {
+	res, _, err := runOnce(ctx, p, spec, sc, o, sc.messages(o.Messages))
+	return res, err
+}
+
+// runOnce is Run for n messages; it also returns the latencies of the
+// messages that finished.
+func runOnce(ctx context.Context, p *emuproc.Proc, spec drivers.Spec, sc Scenario, o Options, n int) (Result, []time.Duration, error) {
 	res := Result{Scenario: sc.Name, Driver: spec.Name}
-	msgs := Workload(sc.messages(o.Messages), sc.BadEvery)
-	n := len(msgs)
+	msgs := Workload(n, sc.BadEvery)
 	res.Messages = n
 
 	setup := sc.Setup
 	setup.APIKey = o.APIKey
 	if err := p.Setup(ctx, setup); err != nil {
-		return res, err
+		return res, nil, err
 	}
 	settings := o.Settings
 	if sc.Rate > 0 {
@@ -97,7 +104,7 @@ func Run(ctx context.Context, p *emuproc.Proc, spec drivers.Spec, sc Scenario, o
 		Transport: drivers.NewTransport(), Settings: settings,
 	})
 	if err != nil {
-		return res, fmt.Errorf("harness: %s: %w", spec.Name, err)
+		return res, nil, fmt.Errorf("harness: %s: %w", spec.Name, err)
 	}
 	outs := make([]drivers.Outcome, n)
 	lats := make([]time.Duration, n)
@@ -146,22 +153,27 @@ func Run(ctx context.Context, p *emuproc.Proc, spec drivers.Spec, sc Scenario, o
 
 	rep, err := p.Report(ctx)
 	if err != nil {
-		return res, err
+		return res, nil, err
 	}
 	account(&res, msgs, outs, done, rep)
 	if sc.Setup.OutageFor > 0 {
 		res.Outage = rep.Stats.Faults[emulator.Fault503] // no random 503s in an outage scenario
 	}
-	res.P50, res.P99 = quantiles(lats, done)
+	finished := lats[:0]
+	for i, d := range lats {
+		if done[i] {
+			finished = append(finished, d)
+		}
+	}
+	res.P50, res.P99 = quantiles(finished)
 	res.AllocsPerMsg = float64(ms1.Mallocs-ms0.Mallocs) / float64(n)
 	res.BytesPerMsg = float64(ms1.TotalAlloc-ms0.TotalAlloc) / float64(n)
 	res.CPUPerMsg = (cpu1 - cpu0) / time.Duration(n)
-	return res, ctx.Err()
+	return res, finished, ctx.Err()
 }
 
 // account fills the counts of res from the outcomes and the child's report.
 func account(res *Result, msgs []drivers.Message, outs []drivers.Outcome, done []bool, rep *emuproc.Report) {
-	confirmed := 0
 	for i, m := range msgs {
 		inLedger := rep.Ledger[m.ID] > 0
 		switch {
@@ -171,7 +183,7 @@ func account(res *Result, msgs []drivers.Message, outs []drivers.Outcome, done [
 		case outs[i].Accepted:
 			res.Accepted++
 			if inLedger {
-				confirmed++
+				res.Confirmed++
 			} else {
 				res.Lost++
 			}
@@ -194,18 +206,11 @@ func account(res *Result, msgs []drivers.Message, outs []drivers.Outcome, done [
 	res.Amplification = float64(st.Requests) / float64(len(msgs))
 	res.Got429 = st.Responses[429]
 	res.Got5xx = st.Responses[500] + st.Responses[503]
-	res.Goodput = float64(confirmed) / res.Wall.Seconds()
+	res.Goodput = float64(res.Confirmed) / res.Wall.Seconds()
 }
 
-// quantiles returns the 50th and 99th percentiles of the latencies of the
-// messages that finished.
-func quantiles(lats []time.Duration, done []bool) (p50, p99 time.Duration) {
-	var xs []time.Duration
-	for i, d := range lats {
-		if done[i] {
-			xs = append(xs, d)
-		}
-	}
+// quantiles returns the 50th and 99th percentiles of xs, which it sorts.
+func quantiles(xs []time.Duration) (p50, p99 time.Duration) {
 	if len(xs) == 0 {
 		return 0, 0
 	}

@@ -189,3 +189,35 @@ func TestOutageAndThrottleCounted(t *testing.T) {
 		t.Errorf("throttled: %d 429s, %d accepted; want at least %d and at most 6", r.Got429, r.Accepted, o.Messages-6)
 	}
 }
+
+// TestRoundsMerge checks that a scenario split into rounds adds up to the
+// whole workload for every driver.
+func TestRoundsMerge(t *testing.T) {
+	p := startChild(t)
+	o := tinyOptions()
+	specs := drivers.All()[:2]
+	sc := Scenario{Name: "rounds", Rounds: 3, BadEvery: 10}
+	var seen []string
+	rs, err := RunScenario(context.Background(), p, specs, sc, o, func(r Result) { seen = append(seen, r.Driver) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rs) != 2 || rs[0].Driver != specs[0].Name || rs[1].Driver != specs[1].Name {
+		t.Fatalf("results = %+v, want one per driver in order", rs)
+	}
+	if len(seen) != 2 {
+		t.Errorf("progress called for %v, want each driver once", seen)
+	}
+	for _, r := range rs {
+		// 50 messages in rounds of 16, 16 and 18: a bad number at index 9
+		// of each round.
+		if r.Messages != o.Messages || r.Accepted+r.Failed != o.Messages || r.Permanent != 3 || r.Requests != int64(o.Messages) {
+			t.Errorf("%s: messages %d, accepted %d + failed %d, permanent %d, requests %d; want %d, %d, 3, %d",
+				r.Driver, r.Messages, r.Accepted, r.Failed, r.Permanent, r.Requests, o.Messages, o.Messages, o.Messages)
+		}
+		if r.Confirmed != r.Accepted || r.Goodput <= 0 || r.Amplification != 1 || r.P99 < r.P50 || r.P50 <= 0 {
+			t.Errorf("%s: confirmed %d of %d, goodput %.1f, amplification %.2f, p50 %v, p99 %v",
+				r.Driver, r.Confirmed, r.Accepted, r.Goodput, r.Amplification, r.P50, r.P99)
+		}
+	}
+}

@@ -28,6 +28,9 @@ type Scenario struct {
 	// Scale is the share of Options.Messages this scenario sends
 	// (0 means 1).
 	Scale float64
+	// Rounds splits the workload into rounds in which the drivers take
+	// turns (see RunScenario); 0 means 1.
+	Rounds int
 	// Rate and Burst, when Rate > 0, replace the client-side limiter
 	// settings of every driver for this scenario.
 	Rate  float64
@@ -50,9 +53,10 @@ func (s Scenario) messages(base int) int {
 func Scenarios() []Scenario {
 	return []Scenario{
 		{
-			Name:  "clean",
-			Desc:  "no faults, no server-side rate limit",
-			Scale: 3,
+			Name:   "clean",
+			Desc:   "no faults, no server-side rate limit; the drivers take turns in 5 rounds",
+			Scale:  5,
+			Rounds: 5,
 		},
 		{
 			Name: "faults",
