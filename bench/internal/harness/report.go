@@ -273,7 +273,7 @@ func (r *Report) writePeerWins(b *strings.Builder) {
 func writeDefinitions(b *strings.Builder) {
 	fmt.Fprintf(b, "## What the columns mean\n\n")
 	for _, l := range []string{
-		"**goodput**: messages the driver reported accepted and that the emulator's ledger holds, per second of wall time (first send to last return).",
+		"**goodput**: messages the driver reported accepted and that the emulator's ledger holds, per second of wall time (first send to last return); in a scenario run in rounds, the median of the rounds' goodputs.",
 		"**accepted / failed**: what the driver reported for each message (every message gets exactly one report).",
 		"**req/msg**: requests the emulator received (its Stats) per message: the amplification.",
 		"**wasted on 1002**: requests for a message sent after it had been answered 400 / 1002 (counted in the emulator process per clientMessageId, for messages whose final outcome was 1002 or 3038): retrying a bad number cannot help.",

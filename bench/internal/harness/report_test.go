@@ -160,3 +160,19 @@ func TestQuantiles(t *testing.T) {
 		t.Errorf("quantiles = %v, %v; want 50ms, 99ms", p50, p99)
 	}
 }
+
+func TestMedian(t *testing.T) {
+	for _, tc := range []struct {
+		in   []float64
+		want float64
+	}{
+		{nil, 0},
+		{[]float64{3}, 3},
+		{[]float64{9, 1, 5}, 5},
+		{[]float64{100, 1, 4, 2}, 3},
+	} {
+		if got := median(tc.in); got != tc.want {
+			t.Errorf("median(%v) = %v, want %v", tc.in, got, tc.want)
+		}
+	}
+}

@@ -2,6 +2,7 @@ package harness
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"github.com/octosend/octosend/bench/drivers"
@@ -15,12 +16,17 @@ import (
 // burst of noise from other processes on the machine then hits every
 // driver alike instead of one. progress, when not nil, is called after each
 // driver's last round.
+//
+// The Goodput of a merged result is the median of its rounds' goodputs: a
+// pause of the whole machine during one round (other tenants of a shared
+// box) then moves no driver's figure much.
 func RunScenario(ctx context.Context, p *emuproc.Proc, specs []drivers.Spec, sc Scenario, o Options, progress func(Result)) ([]Result, error) {
 	rounds := max(1, sc.Rounds)
 	total := sc.messages(o.Messages)
 	per := max(1, total/rounds)
 	results := make([]Result, len(specs))
 	lats := make([][]time.Duration, len(specs))
+	goodputs := make([][]float64, len(specs))
 	for r := range rounds {
 		n := per
 		if r == rounds-1 {
@@ -38,8 +44,10 @@ func RunScenario(ctx context.Context, p *emuproc.Proc, specs []drivers.Spec, sc 
 				results[i] = merge(results[i], res)
 			}
 			lats[i] = append(lats[i], l...)
+			goodputs[i] = append(goodputs[i], res.Goodput)
 			if r == rounds-1 {
 				results[i].P50, results[i].P99 = quantiles(lats[i])
+				results[i].Goodput = median(goodputs[i])
 				if progress != nil {
 					progress(results[i])
 				}
@@ -90,4 +98,17 @@ func Warmup(ctx context.Context, p *emuproc.Proc, specs []drivers.Spec, o Option
 		}
 	}
 	return nil
+}
+
+// median returns the median of xs, which it sorts; 0 for none.
+func median(xs []float64) float64 {
+	if len(xs) == 0 {
+		return 0
+	}
+	slices.Sort(xs)
+	m := len(xs) / 2
+	if len(xs)%2 == 1 {
+		return xs[m]
+	}
+	return (xs[m-1] + xs[m]) / 2
 }
