@@ -34,8 +34,11 @@
 //   - Redis (redis_test.go): a fleet sharing limits and breaker state
 //     through Redis, Redis killed and restarted mid-run, fail-open and
 //     fail-closed.
-//   - Fuzzing (fuzz_test.go): FuzzSendResponse serves fuzzed responses to
-//     every kind of send.
+//   - Fuzzing (fuzz_test.go, fuzz_config_test.go): FuzzSendResponse serves
+//     fuzzed responses to every kind of send; FuzzFromFile feeds fuzzed
+//     config files to client.FromFile; FuzzNameParsers covers the by-name
+//     parsers of every package. The decoders, the Retry-After parser and
+//     the config parser have their own targets in envelope and policy.
 //
 // The CI run is short. A long soak:
 //
