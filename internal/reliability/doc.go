@@ -15,6 +15,9 @@
 //     only after a retried ambiguous failure, always flagged. The
 //     deterministic companion (faultmatrix_test.go) scripts each fault kind
 //     for single and batch sends under both semantics.
+//   - No retry storm (storm_test.go): during a total outage the breaker
+//     and the retry budget keep the load on the API to a small fraction of
+//     sends x attempts, and sending recovers after it.
 //   - Retry-After (retryafter_test.go, discipline_test.go): absurd hints
 //     (99999999, negative, garbage, a date in the past) are clamped or
 //     ignored as policy.ParseRetryAfter documents, asserted on the waits
