@@ -260,6 +260,10 @@ func seedBodies(f *testing.F, prefix string) {
 		``, `null`, `{}`, `[]`, `{"a":1}`, `{"code":1e400}`, `{"messages":[null,{}],"messages":[{"umid":"x"}]}`,
 		`{"UMID":"k","\u212aey":1}`, "{\"message\":\"\xff\\ud800\"}", `{"x":[[[[[[[[[[]]]]]]]]]]}`,
 		`{"timestamp":"2026-08-01T02:14:07.42+24:00"}`, `{"errorId":"{bda3d56d-1424-e711-813c-06ed3428fe67}"}`,
+		`{"messages":[{"umid":"a","status":{"code":"Q"}},{"umid":"b"}],"messages":[],"messages":[{"Status":{"Description":"d"}}]}`,
+		`{"messages":[{"user":{"msisdn":"1"},"status":{"state":"s","errorCode":3038}}],"Messages":null,"messages":[{}, null]}`,
+		`{"\u0063ode":1,"c\u006fde":2,"ACCEPTEDCOUNT":-0,"rejectedCount":-9223372036854775808}`,
+		` { "user" : { "MSISDN" : "+1" } , "status" : { "timestamp" : "2016-01-01T00:00:00Z" } } `,
 	} {
 		f.Add([]byte(s))
 	}

@@ -22,6 +22,9 @@ import (
 // A Decoder keeps a scratch buffer for strings that had to be unescaped, so
 // that decoding allocates nothing once the buffer has grown to fit; keep one
 // Decoder per goroutine (it is not safe for concurrent use) and reuse it.
+// The buffer keeps the largest size one body needed (proportional to the
+// body: escapes shrink, invalid UTF-8 bytes triple); drop the Decoder to
+// release it.
 //
 // Lifetimes: strings in the results borrow either the body or the Decoder's
 // scratch buffer. They stay valid until the body is modified or the Decoder

@@ -22,7 +22,8 @@ func (d *Decoder) string(dst *string, name string) {
 	data, i := d.data, d.pos
 	switch data[i] {
 	case '"':
-		// Fast path: no escapes, ASCII.
+		// Fast path: ASCII without escapes. This is quoted's loop, repeated
+		// here to save a call per string.
 		j := i + 1
 		for {
 			if j+8 > len(data) {
@@ -54,9 +55,9 @@ func (d *Decoder) string(dst *string, name string) {
 	}
 }
 
-// quoted returns the string value at d.pos, which starts with '"'. Plain
-// strings (no escapes, ASCII or valid UTF-8 up to the first non-ASCII byte)
-// take the fast path here; the rest go to d.str.
+// quoted returns the string value at d.pos, which starts with '"'. ASCII
+// strings without escapes take the fast path here; the rest (non-ASCII,
+// escapes, errors) go to d.str, which starts over.
 func (d *Decoder) quoted() (string, bool) {
 	data, i := d.data, d.pos
 	j := i + 1
