@@ -1,7 +1,3 @@
-// Package harness runs the side-by-side benchmark: one workload per
-// scenario, sent through each driver against the emulator child, and the
-// accounting of what happened (goodput, amplification, waste, 429s,
-// duplicates, losses, latency, allocations and CPU per message).
 package harness
 
 import (
