@@ -32,8 +32,14 @@ func (st *call) afterAttempt(resp *http.Response, err error) bool {
 			return false
 		}
 		st.endAttempt()
-		o.Transport = classify(st, err, st.wrote.Load())
+		wrote := st.wrote.Load()
+		o.Transport = classify(st, err, wrote)
 		st.netErr = err
+		if o.Transport == policy.TransportCanceled && wrote {
+			// The caller gave up after the whole request went out: 8x8
+			// may have accepted it. Not retried, but flagged.
+			st.ambiguous = true
+		}
 	} else {
 		o.Status = resp.StatusCode
 		st.bodyErr = readBody(st.resp, resp.Body, resp.ContentLength, st.maxBody())
@@ -94,18 +100,15 @@ func (st *call) apply(now time.Time) {
 		}
 	}
 	st.settle(bo)
-	if o.Status == http.StatusServiceUnavailable && o.RetryAfter > 0 {
-		c.breakers.OpenFor(st.bkey, o.RetryAfter)
+	if o.Status == http.StatusServiceUnavailable && d.RetryAfter > 0 {
+		c.breakers.OpenFor(st.bkey, d.RetryAfter) // the hint as the policy clamped it
 	}
 
 	switch {
 	case d.Action == policy.ActionOK:
 		c.limiter.Succeeded(st.tenant)
 	case d.Action == policy.ActionBackoff || o.Status == http.StatusTooManyRequests:
-		pause := d.RetryAfter
-		if pause <= 0 {
-			pause = o.RetryAfter
-		}
+		pause := d.RetryAfter // the hint as the policy clamped it
 		if pause <= 0 {
 			pause = d.Delay
 		}
@@ -173,6 +176,7 @@ func (st *call) result(doErr error) error {
 		if st.bodyErr == nil {
 			return nil
 		}
+		st.ambiguous = true // the API answered 2xx: it most likely took the message
 		err = &ResponseError{
 			Status: st.out.Status, Attempts: st.attempts, Tenant: st.tenant,
 			ClientMessageID: st.cmid, Ambiguous: true, Err: st.bodyErr,
@@ -220,9 +224,6 @@ func (st *call) failure(cause error) error {
 			Status: o.Status, Code: o.Code, Action: d.Action, Reason: d.Reason,
 			Attempts: st.attempts, RetryAfter: d.RetryAfter, Ambiguous: st.ambiguous,
 			Tenant: st.tenant, ClientMessageID: st.cmid, Err: joinErr(cause, st.bodyErr),
-		}
-		if e.RetryAfter == 0 {
-			e.RetryAfter = o.RetryAfter
 		}
 		if st.envOK {
 			env := &st.sc.errEnv

@@ -150,6 +150,23 @@ func New(cfg Config) (*Client, error) {
 	return c, nil
 }
 
+// String describes the client without its API key.
+func (c *Client) String() string {
+	return "client.Client{BaseURL:" + c.smsBase + " ChatBaseURL:" + c.chatBase + " APIKey:[REDACTED]}"
+}
+
+// GoString is String, so %#v does not print the key either.
+func (c *Client) GoString() string { return c.String() }
+
+// LogValue renders the client for slog without its API key.
+func (c *Client) LogValue() slog.Value {
+	return slog.GroupValue(
+		slog.String("base_url", c.smsBase),
+		slog.String("chat_base_url", c.chatBase),
+		slog.String("api_key", "[REDACTED]"),
+	)
+}
+
 // FromFile returns a Client whose policy is loaded from the YAML or JSON
 // file at path (policy.Load), on top of base. Per-tenant rate limits and
 // (with BreakerByTenant) breaker settings come from the file's tenants.

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/octosend/octosend/policy"
@@ -122,6 +123,18 @@ func classify(ctx context.Context, err error, wrote bool) policy.Transport {
 }
 
 func isTLSError(err error) bool {
+	if op, ok := errors.AsType[*net.OpError](err); ok && op.Op == "remote error" {
+		return true // crypto/tls reports an alert the server sent this way
+	}
+	// crypto/tls has no exported type for most handshake failures (version
+	// mismatch, bad record): its messages start with "tls: ".
+	inner := err
+	for u := errors.Unwrap(inner); u != nil; u = errors.Unwrap(inner) {
+		inner = u
+	}
+	if strings.HasPrefix(inner.Error(), "tls: ") {
+		return true
+	}
 	if _, ok := errors.AsType[tls.RecordHeaderError](err); ok {
 		return true
 	}

@@ -1,0 +1,129 @@
+package client
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/octosend/octosend/breaker"
+	"github.com/octosend/octosend/emulator"
+	"github.com/octosend/octosend/internal/clock"
+	"github.com/octosend/octosend/policy"
+)
+
+// Printing or logging a *Client never shows the key (its header map holds
+// it).
+func TestClientNeverPrintsKey(t *testing.T) {
+	c := newClient(t, Config{APIKey: testKey, BaseURL: "http://127.0.0.1:1"})
+	var logged bytes.Buffer
+	slog.New(slog.NewJSONHandler(&logged, nil)).Info("client", "c", c)
+	slog.New(slog.NewTextHandler(&logged, nil)).Info("client", "c", c)
+	for _, s := range []string{fmt.Sprint(c), fmt.Sprintf("%+v", c), fmt.Sprintf("%#v", c), fmt.Sprintf("%s", c), logged.String()} {
+		if strings.Contains(s, testKey) {
+			t.Errorf("key printed: %s", s)
+		}
+	}
+}
+
+// A server that only speaks TLS 1.1 is a TLS failure (surely not sent),
+// not a connection failure.
+func TestTLSVersionMismatchIsTLS(t *testing.T) {
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	srv.TLS = &tls.Config{MinVersion: tls.VersionTLS10, MaxVersion: tls.VersionTLS11}
+	srv.Config.ErrorLog = log.New(io.Discard, "", 0)
+	srv.StartTLS()
+	defer srv.Close()
+	tr := srv.Client().Transport.(*http.Transport).Clone()
+	tr.TLSClientConfig.MinVersion = tls.VersionTLS12
+	cfg := testConfig(srv.URL, clock.NewFake(t0), 0)
+	cfg.HTTPClient = &http.Client{Transport: tr}
+	cfg.Policy = mustPolicy(t, policy.Config{Retry: policy.Retry{MaxAttempts: 1}})
+	c := newClient(t, cfg)
+	_, err := c.SendSMS(context.Background(), "acme_hq", sms1)
+	se, ok := errors.AsType[*SendError](err)
+	if !ok || se.Transport != policy.TransportTLS || se.Ambiguous {
+		t.Fatalf("err = %v, want *SendError with transport tls, not ambiguous", err)
+	}
+}
+
+// A 503 asking to come back in three years opens the region's breaker
+// only for the policy's Retry-After ceiling; the send waits that long and
+// its probe gets through.
+func TestHugeRetryAfterOn503IsClamped(t *testing.T) {
+	ts := newTestServer(t, reply{status: 503, body: errBody(2000, "down"), header: map[string]string{"Retry-After": "99999999"}})
+	f := clock.NewFake(t0)
+	c := newClient(t, testConfig(ts.URL, f, 0))
+	done := make(chan sendResult, 1)
+	go func() { r, err := c.SendSMS(context.Background(), "acme_hq", sms1); done <- sendResult{r, err} }()
+	waitTimers(t, f, 1)
+	f.Advance(policy.DefaultRetryAfterCeiling)
+	r := recv(t, done)
+	if r.err != nil || r.res.Attempts != 2 {
+		t.Fatalf("res %+v err %v, want success on the second attempt", r.res, r.err)
+	}
+	if got := c.breakers.State(ts.URL); got != breaker.Closed {
+		t.Errorf("breaker %v after the probe, want closed", got)
+	}
+}
+
+// A cancel after the request was written may have come after 8x8 took
+// the message: not retried, but flagged ambiguous.
+func TestCancelAfterWriteIsAmbiguous(t *testing.T) {
+	ts := newTestServer(t)
+	arrived := make(chan struct{})
+	ts.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+		close(arrived)
+		<-r.Context().Done()
+	})
+	c := newClient(t, testConfig(ts.URL, clock.NewFake(t0), 0))
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan sendResult, 1)
+	go func() { r, err := c.SendSMS(ctx, "acme_hq", sms1); done <- sendResult{r, err} }()
+	select {
+	case <-arrived:
+	case <-time.After(10 * time.Second):
+		t.Fatal("request never arrived")
+	}
+	cancel()
+	r := recv(t, done)
+	se, ok := errors.AsType[*SendError](r.err)
+	if !ok || se.Transport != policy.TransportCanceled || !se.Ambiguous || se.Attempts != 1 || !errors.Is(r.err, context.Canceled) {
+		t.Fatalf("err = %v, want *SendError canceled, ambiguous, 1 attempt, matching context.Canceled", r.err)
+	}
+	if !r.res.Ambiguous {
+		t.Error("Result.Ambiguous = false")
+	}
+}
+
+// A batch chunk whose 200 body is unusable was most likely accepted: its
+// messages are failed but ambiguous.
+func TestBatchUnusableBodyMessagesAmbiguous(t *testing.T) {
+	for _, kind := range []emulator.FaultKind{emulator.FaultGarbage, emulator.FaultTruncated} {
+		srv, c := emulatorClient(t, emulator.Config{Script: []emulator.Fault{{Kind: kind}}})
+		res, err := c.SendBatch(context.Background(), "acme_hq", Batch{
+			Template: SMSTemplate{Text: "hello"}, Destinations: []string{"+6581110001", "+6581110002"},
+		})
+		if _, ok := errors.AsType[*ResponseError](err); !ok {
+			t.Fatalf("%v: err = %v, want a *ResponseError inside the *BatchError", kind, err)
+		}
+		for i, m := range res.Messages {
+			if m.State != StateFailed || !m.Ambiguous {
+				t.Errorf("%v: message %d %+v, want failed and ambiguous", kind, i, m)
+			}
+		}
+		if u := srv.Ledger().Unique(); u != 2 {
+			t.Errorf("%v: ledger %d, want 2 (the API took them)", kind, u)
+		}
+	}
+}
