@@ -2,8 +2,10 @@ package drivers
 
 import (
 	"context"
+	"errors"
 	"net"
 	"net/http"
+	"strconv"
 	"time"
 )
 
@@ -26,6 +28,38 @@ type Outcome struct {
 	Code int
 	// Err is the driver's error; nil when Accepted.
 	Err error
+	// Cause, when set, says why the send failed in the driver's own terms
+	// (CauseBreakerOpen, ...); Why falls back to the status and error.
+	Cause string
+}
+
+// Failure causes a driver can name itself.
+const (
+	CauseBreakerOpen      = "breaker open"
+	CauseRetriesExhausted = "retries exhausted"
+	CauseBudget           = "retry budget exhausted"
+	CauseDeadline         = "deadline"
+	CauseHalted           = "tenant halted"
+)
+
+// Why classifies a failed outcome for the report: the driver's Cause, else
+// "HTTP 400/1002", "HTTP 503", ..., "deadline" or "transport error". It is
+// "" for an accepted message.
+func (o Outcome) Why() string {
+	switch {
+	case o.Accepted:
+		return ""
+	case o.Cause != "":
+		return o.Cause
+	case o.Status == 400 && o.Code != 0:
+		return "HTTP 400/" + strconv.Itoa(o.Code)
+	case o.Status != 0:
+		return "HTTP " + strconv.Itoa(o.Status)
+	case errors.Is(o.Err, context.DeadlineExceeded), errors.Is(o.Err, context.Canceled):
+		return CauseDeadline
+	default:
+		return "transport error"
+	}
 }
 
 // Permanent reports whether the message itself was refused for good:

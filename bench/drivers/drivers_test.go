@@ -59,6 +59,15 @@ func TestSameAttempts(t *testing.T) {
 			if o.Accepted || o.Err == nil {
 				t.Errorf("outcome = %+v, want a failure", o)
 			}
+			// go-retryablehttp hides the status when it gives up; the
+			// others report the last 500.
+			want500 := "HTTP 500"
+			if spec.Name == "retryablehttp" || spec.Name == "assembled" {
+				want500 = drivers.CauseRetriesExhausted
+			}
+			if got := o.Why(); got != want500 {
+				t.Errorf("Why() = %q, want %q", got, want500)
+			}
 		})
 	}
 }
@@ -75,8 +84,8 @@ func TestBadNumberNotRetried(t *testing.T) {
 			if got := srv.Stats().Requests; got != 1 {
 				t.Errorf("requests = %d, want 1", got)
 			}
-			if o.Accepted || o.Status != 400 || o.Code != 1002 || !o.Permanent() {
-				t.Errorf("outcome = %+v, want status 400, code 1002, permanent", o)
+			if o.Accepted || o.Status != 400 || o.Code != 1002 || !o.Permanent() || o.Why() != "HTTP 400/1002" {
+				t.Errorf("outcome = %+v (why %q), want status 400, code 1002, permanent", o, o.Why())
 			}
 		})
 	}

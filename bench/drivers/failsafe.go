@@ -2,6 +2,7 @@ package drivers
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"time"
 
@@ -72,7 +73,13 @@ func (d *failsafeDriver) Send(ctx context.Context, m Message) Outcome {
 				return o
 			}
 		}
-		return Outcome{Err: err}
+		o := Outcome{Err: err}
+		if errors.Is(err, circuitbreaker.ErrOpen) {
+			o.Cause = CauseBreakerOpen
+		} else if retrypolicy.IsExceededError(err) {
+			o.Cause = CauseRetriesExhausted
+		}
+		return o
 	}
 	return readOutcome(resp)
 }

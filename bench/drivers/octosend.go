@@ -65,6 +65,16 @@ func (d *octosendDriver) Send(ctx context.Context, m Message) Outcome {
 	if errors.As(err, &ae) {
 		o.Status, o.Code = ae.Status, int(ae.Code)
 	}
+	switch {
+	case errors.Is(err, client.ErrBreakerOpen):
+		o.Cause = CauseBreakerOpen
+	case errors.Is(err, client.ErrBudgetExhausted):
+		o.Cause = CauseBudget
+	case errors.Is(err, client.ErrRetryAfterBeyondDeadline):
+		o.Cause = CauseDeadline
+	case errors.Is(err, client.ErrTenantHalted):
+		o.Cause = CauseHalted
+	}
 	return o
 }
 

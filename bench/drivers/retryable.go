@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"strings"
 
 	"github.com/hashicorp/go-retryablehttp"
 	"github.com/sony/gobreaker/v2"
@@ -58,9 +59,18 @@ func sendRetryable(ctx context.Context, env Env, rc *retryablehttp.Client, m Mes
 	req.Header.Set("Authorization", "Bearer "+env.APIKey)
 	resp, err := rc.Do(req)
 	if err != nil {
-		return Outcome{Err: err}
+		return Outcome{Err: err, Cause: retryableCause(err)}
 	}
 	return readOutcome(resp)
+}
+
+// retryableCause names a go-retryablehttp failure. Its give-up error has no
+// type and no status, only text.
+func retryableCause(err error) string {
+	if strings.Contains(err.Error(), "giving up after") {
+		return CauseRetriesExhausted
+	}
+	return ""
 }
 
 // assembled is the stack a blog post builds: a rate.Limiter waited on
@@ -121,7 +131,11 @@ func (d *assembled) Send(ctx context.Context, m Message) Outcome {
 		if resp != nil {
 			return readOutcome(resp)
 		}
-		return Outcome{Err: err}
+		o := Outcome{Err: err, Cause: retryableCause(err)}
+		if errors.Is(err, gobreaker.ErrOpenState) || errors.Is(err, gobreaker.ErrTooManyRequests) {
+			o.Cause = CauseBreakerOpen
+		}
+		return o
 	}
 	return readOutcome(resp)
 }

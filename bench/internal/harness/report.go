@@ -2,6 +2,7 @@ package harness
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -187,12 +188,12 @@ func (r *Report) writeScenario(b *strings.Builder, sc Scenario) {
 	if outage {
 		fmt.Fprintf(b, " req in outage |")
 	}
-	fmt.Fprintf(b, " p50 | p99 | allocs/msg | bytes/msg | CPU/msg | wall |\n")
+	fmt.Fprintf(b, " p50 | p99 | allocs/msg | bytes/msg | CPU/msg | wall | failures by cause |\n")
 	fmt.Fprintf(b, "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|")
 	if outage {
 		fmt.Fprintf(b, "--:|")
 	}
-	fmt.Fprintf(b, "--:|--:|--:|--:|--:|--:|\n")
+	fmt.Fprintf(b, "--:|--:|--:|--:|--:|--:|---|\n")
 	for _, res := range rs {
 		name := "`" + res.Driver + "`"
 		if res.Driver == Subject {
@@ -204,8 +205,9 @@ func (r *Report) writeScenario(b *strings.Builder, sc Scenario) {
 		if outage {
 			fmt.Fprintf(b, " %d |", res.Outage)
 		}
-		fmt.Fprintf(b, " %s | %s | %.0f | %.0f | %s | %s |\n",
-			fmtDur(res.P50), fmtDur(res.P99), res.AllocsPerMsg, res.BytesPerMsg, fmtDur(res.CPUPerMsg), fmtDur(res.Wall))
+		fmt.Fprintf(b, " %s | %s | %.0f | %.0f | %s | %s | %s |\n",
+			fmtDur(res.P50), fmtDur(res.P99), res.AllocsPerMsg, res.BytesPerMsg, fmtDur(res.CPUPerMsg), fmtDur(res.Wall),
+			fmtCauses(res.Causes))
 	}
 	fmt.Fprintf(b, "\n")
 }
@@ -280,6 +282,7 @@ func writeDefinitions(b *strings.Builder) {
 		"**429s / 5xx**: 429 and 500/503 answers the emulator sent.",
 		"**dup**: extra acceptances in the ledger (a retry after accepted-then-500, or after a reset once the body was read).",
 		"**lost**: reported accepted but absent from the ledger, or never reported on.",
+		"**failures by cause**: the failed messages by what the driver said: its breaker was open, its retries ran out (go-retryablehttp does not say on what), the final HTTP status (400/1002 = invalid number), a deadline, or a transport error.",
 		"**failed but delivered**: reported failed, yet the ledger has the message (the ambiguous case; octosend flags it `Ambiguous`).",
 		"**req in outage**: requests answered by the outage window.",
 		"**p50 / p99**: per message, from the call into the driver to its return (limiter waits, backoff and Retry-After included).",
@@ -288,6 +291,30 @@ func writeDefinitions(b *strings.Builder) {
 	} {
 		fmt.Fprintf(b, "- %s\n", l)
 	}
+}
+
+// fmtCauses renders failure causes, most frequent first: "999 breaker
+// open, 1 HTTP 503"; "" for none.
+func fmtCauses(m map[string]int) string {
+	type kv struct {
+		k string
+		v int
+	}
+	var xs []kv
+	for k, v := range m {
+		xs = append(xs, kv{k, v})
+	}
+	slices.SortFunc(xs, func(a, b kv) int {
+		if a.v != b.v {
+			return b.v - a.v
+		}
+		return strings.Compare(a.k, b.k)
+	})
+	parts := make([]string, len(xs))
+	for i, x := range xs {
+		parts[i] = fmt.Sprintf("%d %s", x.v, x.k)
+	}
+	return strings.Join(parts, ", ")
 }
 
 // fmtDur renders a duration compactly: 850µs, 12.3ms, 4.02s.

@@ -80,6 +80,16 @@ func merge(a, b Result) Result {
 	out.Duplicates += b.Duplicates
 	out.Lost += b.Lost
 	out.FailedDelivered += b.FailedDelivered
+	if len(b.Causes) > 0 {
+		causes := make(map[string]int, len(a.Causes)+len(b.Causes))
+		for k, v := range a.Causes {
+			causes[k] += v
+		}
+		for k, v := range b.Causes {
+			causes[k] += v
+		}
+		out.Causes = causes
+	}
 	wa, wb := float64(a.Messages)/float64(n), float64(b.Messages)/float64(n)
 	out.AllocsPerMsg = a.AllocsPerMsg*wa + b.AllocsPerMsg*wb
 	out.BytesPerMsg = a.BytesPerMsg*wa + b.BytesPerMsg*wb

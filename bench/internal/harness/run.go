@@ -66,6 +66,8 @@ type Result struct {
 	// Lost counts messages reported accepted but absent from the ledger,
 	// plus messages with no outcome.
 	Lost int
+	// Causes counts the failed messages by Outcome.Why.
+	Causes map[string]int
 	// FailedDelivered counts messages reported failed that the ledger has
 	// (an accepted-then-500 the driver gave up on).
 	FailedDelivered int
@@ -189,6 +191,10 @@ func account(res *Result, msgs []drivers.Message, outs []drivers.Outcome, done [
 			}
 		default:
 			res.Failed++
+			if res.Causes == nil {
+				res.Causes = make(map[string]int)
+			}
+			res.Causes[outs[i].Why()]++
 			if outs[i].Permanent() {
 				res.Permanent++
 				res.Wasted += rep.Wasted[m.ID]

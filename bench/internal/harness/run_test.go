@@ -179,6 +179,9 @@ func TestOutageAndThrottleCounted(t *testing.T) {
 	if r.Outage != int64(o.Messages) || r.Got5xx != int64(o.Messages) || r.Failed != o.Messages {
 		t.Errorf("outage: %d requests in the window, %d 5xx, %d failed; want %d each", r.Outage, r.Got5xx, r.Failed, o.Messages)
 	}
+	if r.Causes["HTTP 503"] != o.Messages || len(r.Causes) != 1 {
+		t.Errorf("outage: causes %v, want all HTTP 503", r.Causes)
+	}
 
 	sc = Scenario{Name: "tight", Setup: emuproc.Setup{Rate: 1, Burst: 5}}
 	r, err = Run(ctx, p, nethttp, sc, o)
