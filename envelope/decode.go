@@ -6,9 +6,11 @@ package envelope
 //     whitespace); the result is zeroed first and then filled in from the
 //     members the method knows. Members may come in any order; unknown
 //     members, of any type and nesting, are validated and skipped; a JSON
-//     null leaves a field at its zero value; with duplicate keys the last
-//     one wins (nested objects merge, as with encoding/json). Keys match
-//     exactly or, failing that, case-insensitively, as with encoding/json.
+//     null leaves a field as it was (its zero value unless an earlier
+//     duplicate key set it); with duplicate keys the last one wins (nested
+//     objects and "messages" arrays merge, as with encoding/json). Keys
+//     match exactly or, failing that, case-insensitively, as with
+//     encoding/json.
 //     Missing fields are not an error: the caller checks what it needs.
 //   - A body that is not valid JSON, or nests deeper than MaxDepth, returns
 //     a *SyntaxError. A valid body whose content does not fit (a wrong

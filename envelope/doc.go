@@ -28,9 +28,11 @@
 // The decoders read JSON exactly as encoding/json reads it into structs
 // with the same field names (the package's fuzz tests check this against
 // encoding/json on arbitrary input): the same syntax, the same unescaping
-// (lone surrogates and invalid UTF-8 become U+FFFD), null leaves a field
-// at its zero value, keys match exactly or else case-insensitively, the last
-// duplicate key wins, unknown members of any type are validated and skipped.
+// (lone surrogates and invalid UTF-8 become U+FFFD), null leaves a field as
+// it was (zero, unless an earlier duplicate key set it), keys match exactly
+// or else case-insensitively, the last duplicate key wins (repeated objects
+// and "messages" arrays merge into what came before, as encoding/json merges
+// them), unknown members of any type are validated and skipped.
 // They are stricter in three documented ways: nesting is limited to MaxDepth
 // (ErrTooDeep), UUIDs and timestamps are parsed and must be well formed, and
 // the body must be an object (not null). Errors are typed: *SyntaxError
