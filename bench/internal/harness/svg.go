@@ -22,6 +22,12 @@ var svgRows = []svgRow{
 	{"goodput (accepted messages/s, higher is better)", func(r *Result) float64 { return r.Goodput }, compactNumber},
 	{"requests per message (lower is better)", func(r *Result) float64 { return r.Amplification },
 		func(v float64) string { return fmt.Sprintf("%.2f", v) }},
+	{"messages reported accepted, % (a fast goodput can hide give-ups)", func(r *Result) float64 {
+		if r.Messages == 0 {
+			return 0
+		}
+		return 100 * float64(r.Accepted) / float64(r.Messages)
+	}, func(v float64) string { return fmt.Sprintf("%.0f", v) }},
 }
 
 // SVG renders the goodput and amplification of every driver in every
