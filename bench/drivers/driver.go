@@ -91,7 +91,7 @@ type Settings struct {
 // breaker packages) with two changes, applied to every driver alike: the
 // breaker's open time is scaled down from 30s to 2s so that a 5-second
 // outage scenario stays short, and the client-side rate limit is raised
-// from 1,700/s (just under 8x8's per-sub-account quota) to 20,000/s, far
+// from 1,700/s (just under 8x8's per-sub-account quota) to 100,000/s, far
 // above what one machine sends to the emulator, so that the limiters never
 // bind and the clean scenario measures overhead, not the quota.
 func DefaultSettings() Settings {
@@ -100,8 +100,8 @@ func DefaultSettings() Settings {
 		BaseDelay:           200 * time.Millisecond,
 		MaxDelay:            10 * time.Second,
 		AttemptTimeout:      10 * time.Second,
-		Rate:                20000,
-		Burst:               2000,
+		Rate:                100_000,
+		Burst:               10_000,
 		BreakerMinRequests:  20,
 		BreakerFailureRatio: 0.5,
 		BreakerWindow:       10 * time.Second,
