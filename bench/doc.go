@@ -15,7 +15,7 @@
 // Run, then compare with benchstat:
 //
 //	go test -run='^$' -bench=BenchmarkDecode -benchtime=200ms -count=6 ./bench/ > /tmp/dec.txt
-//	benchstat -col /impl /tmp/dec.txt
+//	benchstat /tmp/dec.txt
 //
 // README.md records the latest numbers.
 package bench
