@@ -144,6 +144,30 @@ func FuzzAppendRequests(f *testing.F) {
 				} `json:"channels"`
 			} `json:"messages"`
 		}
+		var refS struct {
+			User struct {
+				MSISDN        string `json:"msisdn"`
+				ChannelUserID string `json:"channelUserId"`
+			} `json:"user"`
+			Type    string `json:"type"`
+			Content struct {
+				FallbackText string `json:"fallbackText"`
+				SMS          struct {
+					Source string `json:"source"`
+				} `json:"sms"`
+			} `json:"content"`
+			Scheduled *time.Time `json:"scheduled"`
+		}
+		out = AppendChatRequest(nil, &chat)
+		if err := json.Unmarshal(out, &refS); err != nil {
+			t.Fatalf("%s: %v", out, err)
+		}
+		if refS.User.MSISDN != validated(dest) || refS.User.ChannelUserID != validated(id) || refS.Type != validated(src) ||
+			refS.Content.FallbackText != validated(text) || refS.Content.SMS.Source != validated(src) ||
+			when.IsZero() != (refS.Scheduled == nil) || (refS.Scheduled != nil && !refS.Scheduled.Equal(when)) {
+			t.Fatalf("%s decodes to %#v", out, refS)
+		}
+
 		out = AppendChatBatchRequest(nil, &cb)
 		if err := json.Unmarshal(out, &refC); err != nil {
 			t.Fatalf("%s: %v", out, err)
