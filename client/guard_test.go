@@ -97,25 +97,28 @@ func TestBreakerByTenant(t *testing.T) {
 	}
 }
 
-// A 503 with Retry-After opens the breaker for that long.
+// A 503 with Retry-After opens the breaker for that long: other sends
+// fail fast meanwhile, the send that got it waits and then probes.
 func TestServiceUnavailableOpensBreakerForRetryAfter(t *testing.T) {
-	ts := newTestServer(t, reply{status: 503, body: errBody(2000, "down"), header: map[string]string{"Retry-After": "40"}})
+	ts := newTestServer(t, reply{status: 503, body: errBody(2000, "down"), header: map[string]string{"Retry-After": "10"}})
 	f := clock.NewFake(t0)
 	c := newClient(t, testConfig(ts.URL, f, 0))
-	_, err := c.SendSMS(context.Background(), "acme_hq", sms1)
-	if !errors.Is(err, ErrBreakerOpen) {
-		t.Fatalf("err = %v, want the retry cut short by the open breaker", err)
+	done := make(chan sendResult, 1)
+	go func() { r, err := c.SendSMS(context.Background(), "acme_hq", sms1); done <- sendResult{r, err} }()
+	waitTimers(t, f, 1)
+	if _, err := c.SendSMS(context.Background(), "other_tenant", sms1); !errors.Is(err, ErrBreakerOpen) {
+		t.Fatalf("send during the Retry-After: %v, want ErrBreakerOpen", err)
 	}
 	if n := ts.count(); n != 1 {
 		t.Errorf("server saw %d requests, want 1", n)
 	}
-	f.Advance(39 * time.Second)
-	if _, err := c.SendSMS(context.Background(), "acme_hq", sms1); !errors.Is(err, ErrBreakerOpen) {
-		t.Errorf("before the Retry-After ends: %v, want ErrBreakerOpen", err)
+	f.Advance(10 * time.Second)
+	r := recv(t, done)
+	if r.err != nil || r.res.Attempts != 2 {
+		t.Fatalf("waiting send: res %+v err %v, want success on its probe (attempt 2)", r.res, r.err)
 	}
-	f.Advance(time.Second)
-	if _, err := c.SendSMS(context.Background(), "acme_hq", sms1); err != nil {
-		t.Errorf("after the Retry-After: %v", err)
+	if got := c.breakers.State(ts.URL); got != breaker.Closed {
+		t.Errorf("breaker %v after the probe, want closed", got)
 	}
 }
 
