@@ -9,7 +9,7 @@ import "strings"
 // each known key at once. The end of a matched key is then a constant
 // offset, and decoding of the value can start without waiting. Keys that
 // match none of them (unknown, escaped, differently cased, or too near the
-// end of the body) take the general path: key, then keyIndex.
+// end of the body) take the general path: key, then keySet.index.
 
 // keySpec is one known key of an object, as the bytes `key"` split into two
 // little-endian words with masks of the bytes that count.
