@@ -1,6 +1,8 @@
 // Package bench holds benchmarks of octosend's hot paths against their
 // peers, in the same run so that the ratios mean something on a shared,
-// noisy machine. It has no non-test code.
+// noisy machine. It has no non-test code. This doc covers the wire-format
+// benchmarks; the send benchmarks (send_test.go) and the end-to-end
+// comparison (bench/cmd) document themselves.
 //
 // Decoding (decode_test.go): BenchmarkDecode/<payload>/<impl> decodes the
 // API's response bodies (error envelope, escaped error envelope, single SMS,
