@@ -42,7 +42,8 @@ func TestMarkdown(t *testing.T) {
 		// Best faults peer: nethttp (most accepted). octosend has the lower amplification and higher goodput.
 		"Best peer (most messages accepted) is `nethttp`: octosend sent 1.00 requests per message against 1.10 (target no more): **met**",
 		// octosend got 10 429s, nethttp 9: not fewer than every peer.
-		"- 429 storm: octosend received 10 429s; peers: `nethttp` 9, `retryablehttp` 8, `assembled` 7, `failsafe` 6 (target fewer than every peer): **missed**.",
+		"- 429 storm: octosend received 10 429s (0 of 100 messages failed); peers: `nethttp` 9 (1 of 100 messages failed), `retryablehttp` 8 (2 of 100 messages failed),",
+		"Target fewer than every peer: **missed**; fewer than every peer that retries: **missed**.",
 		"requests that reached the API during the 5-second outage: `octosend` 0, `nethttp` 1,",
 		"## Scenario: storm",
 		"| driver | goodput msg/s | accepted | failed | req/msg | wasted on 1002 | 429s | 5xx | dup | lost | failed but delivered | req in outage |",

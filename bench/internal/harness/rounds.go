@@ -48,6 +48,9 @@ func RunScenario(ctx context.Context, p *emuproc.Proc, specs []drivers.Spec, sc 
 			if r == rounds-1 {
 				results[i].P50, results[i].P99 = quantiles(lats[i])
 				results[i].Goodput = median(goodputs[i])
+				if rounds > 1 {
+					results[i].GoodputLow, results[i].GoodputHigh = goodputs[i][0], goodputs[i][len(goodputs[i])-1]
+				}
 				if progress != nil {
 					progress(results[i])
 				}

@@ -49,6 +49,9 @@ type Result struct {
 	// ledger; Goodput is Confirmed per second of wall time.
 	Confirmed int
 	Goodput   float64
+	// GoodputLow and GoodputHigh are the lowest and highest goodput of
+	// the rounds, when the scenario ran in rounds (else both 0).
+	GoodputLow, GoodputHigh float64
 	// Requests is what the emulator received; Amplification is Requests
 	// per message.
 	Requests      int64

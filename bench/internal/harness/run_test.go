@@ -218,6 +218,9 @@ func TestRoundsMerge(t *testing.T) {
 			t.Errorf("%s: messages %d, accepted %d + failed %d, permanent %d, requests %d; want %d, %d, 3, %d",
 				r.Driver, r.Messages, r.Accepted, r.Failed, r.Permanent, r.Requests, o.Messages, o.Messages, o.Messages)
 		}
+		if !(r.GoodputLow > 0 && r.GoodputLow <= r.Goodput && r.Goodput <= r.GoodputHigh) {
+			t.Errorf("%s: goodput %.1f outside its rounds' range %.1f-%.1f", r.Driver, r.Goodput, r.GoodputLow, r.GoodputHigh)
+		}
 		if r.Confirmed != r.Accepted || r.Goodput <= 0 || r.Amplification != 1 || r.P99 < r.P50 || r.P50 <= 0 {
 			t.Errorf("%s: confirmed %d of %d, goodput %.1f, amplification %.2f, p50 %v, p99 %v",
 				r.Driver, r.Confirmed, r.Accepted, r.Goodput, r.Amplification, r.P50, r.P99)
