@@ -118,7 +118,11 @@ func (st *call) apply(now time.Time) {
 		c.limiter.Throttled(st.tenant)
 		c.onThrottled(st)
 	case d.Action == policy.ActionHalt:
-		c.halts.halt(st.tenant, now.Add(c.haltCooldown), st.pol)
+		cool := st.pol.Limits(st.tenant).HaltFor
+		if cool <= 0 {
+			cool = c.haltCooldown
+		}
+		c.halts.halt(st.tenant, now.Add(cool), st.pol)
 	}
 }
 

@@ -127,8 +127,8 @@ type Config struct {
 	// (ErrResponseTooLarge), and the read never allocates more than the cap.
 	MaxResponseBytes int64
 
-	// HaltCooldown is how long a tenant stays halted after a halt action.
-	// Zero means one minute.
+	// HaltCooldown is how long a tenant stays halted after a halt action,
+	// unless the policy sets the tenant's HaltFor. Zero means one minute.
 	HaltCooldown time.Duration
 
 	// UserAgent is sent with each request. Empty means "octosend".

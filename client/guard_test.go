@@ -157,6 +157,23 @@ func TestUnauthorizedHaltsTenant(t *testing.T) {
 	}
 }
 
+// The policy's per-tenant HaltFor beats Config.HaltCooldown.
+func TestPolicyHaltFor(t *testing.T) {
+	ts := newTestServer(t, reply{status: 401, body: errBody(1200, "bad key")})
+	f := clock.NewFake(t0)
+	cfg := testConfig(ts.URL, f, 0)
+	cfg.HaltCooldown = time.Hour
+	cfg.Policy = mustPolicy(t, policy.Config{Tenants: map[string]policy.Tenant{"acme_hq": {Limits: policy.Limits{HaltFor: 10 * time.Second}}}})
+	c := newClient(t, cfg)
+	if _, err := c.SendSMS(context.Background(), "acme_hq", sms1); !errors.Is(err, ErrTenantHalted) {
+		t.Fatalf("err = %v, want a halt", err)
+	}
+	f.Advance(10 * time.Second)
+	if _, err := c.SendSMS(context.Background(), "acme_hq", sms1); err != nil {
+		t.Errorf("after the tenant's HaltFor: %v", err)
+	}
+}
+
 // Storing a new policy in PolicyLive lifts halts and takes effect on the
 // next send.
 func TestPolicyReload(t *testing.T) {
