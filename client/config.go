@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/octosend/octosend/breaker"
+	"github.com/octosend/octosend/envelope"
 	"github.com/octosend/octosend/internal/clock"
 	"github.com/octosend/octosend/policy"
 	"github.com/octosend/octosend/ratelimit"
@@ -210,7 +211,7 @@ type Event struct {
 	Messages        int              // messages in the request (1 for a single send)
 	Attempt         int              // 1-based attempt number
 	Status          int              // HTTP status; 0 when no response
-	Code            int              // API body code; 0 when none
+	Code            envelope.Code    // API body code; 0 when none
 	Transport       policy.Transport // transport failure class when Status is 0
 	Action          policy.Action    // what the policy said
 	Delay           time.Duration    // wait before the next attempt (OnRetry, OnThrottled)

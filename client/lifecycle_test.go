@@ -226,3 +226,70 @@ type timeoutErr struct{}
 func (timeoutErr) Error() string   { return "i/o timeout" }
 func (timeoutErr) Timeout() bool   { return true }
 func (timeoutErr) Temporary() bool { return true }
+
+// A reload through PolicyLive hands the new tenant limits to the limiter
+// and puts tenants dropped from the config back on the global limits.
+func TestReloadAppliesTenantLimits(t *testing.T) {
+	ts := newTestServer(t)
+	spy := &spyLimiter{}
+	live := policy.NewLive(mustPolicy(t, policy.Config{
+		Limits:  policy.Limits{Rate: 100, Burst: 10},
+		Tenants: map[string]policy.Tenant{"acme_hq": {Limits: policy.Limits{Rate: 50, Burst: 5}}},
+	}))
+	cfg := testConfig(ts.URL, clock.NewFake(t0), 0)
+	cfg.Limiter, cfg.PolicyLive = spy, live
+	c := newClient(t, cfg)
+	if got := spy.tenants["acme_hq"]; got != [2]float64{50, 5} {
+		t.Fatalf("initial SetTenant(acme_hq) = %v", got)
+	}
+	live.Store(mustPolicy(t, policy.Config{
+		Limits:  policy.Limits{Rate: 100, Burst: 10},
+		Tenants: map[string]policy.Tenant{"beta": {Limits: policy.Limits{Rate: 7, Burst: 1}}},
+	}))
+	if _, err := c.SendSMS(context.Background(), "acme_hq", sms1); err != nil {
+		t.Fatal(err)
+	}
+	spy.mu.Lock()
+	defer spy.mu.Unlock()
+	if got := spy.tenants["beta"]; got != [2]float64{7, 1} {
+		t.Errorf("after reload SetTenant(beta) = %v, want 7/1", got)
+	}
+	if got := spy.tenants["acme_hq"]; got != [2]float64{100, 10} {
+		t.Errorf("after reload acme_hq = %v, want the global 100/10", got)
+	}
+}
+
+// Hooks see each step with its numbers, and never the text.
+func TestHooks(t *testing.T) {
+	ts := newTestServer(t, reply{status: 500, body: errBody(2000, "Internal server error")},
+		reply{status: 400, body: errBody(1002, "Invalid MSISDN")})
+	var mu sync.Mutex
+	got := map[string][]Event{}
+	rec := func(name string) func(Event) {
+		return func(e Event) { mu.Lock(); got[name] = append(got[name], e); mu.Unlock() }
+	}
+	cfg := testConfig(ts.URL, clock.NewFake(t0), 0)
+	cfg.Hooks = Hooks{OnAttempt: rec("attempt"), OnRetry: rec("retry"), OnGiveUp: rec("giveup"), OnThrottled: rec("throttled")}
+	c := newClient(t, cfg)
+	m := sms1
+	m.ClientMessageID = "hook-1"
+	_, err := c.SendSMS(context.Background(), "acme_hq", m)
+	if err == nil {
+		t.Fatal("send succeeded, want the 1002")
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(got["attempt"]) != 2 || len(got["retry"]) != 1 || len(got["giveup"]) != 1 || len(got["throttled"]) != 0 {
+		t.Fatalf("events %v, want 2 attempts, 1 retry, 1 give-up, no throttle", got)
+	}
+	a1, r, g := got["attempt"][0], got["retry"][0], got["giveup"][0]
+	if a1.Attempt != 1 || a1.Status != 500 || a1.Code != 2000 || a1.Action != policy.ActionTrip || a1.Tenant != "acme_hq" || a1.ClientMessageID != "hook-1" {
+		t.Errorf("first attempt event %+v", a1)
+	}
+	if r.Attempt != 1 || r.Action != policy.ActionTrip {
+		t.Errorf("retry event %+v", r)
+	}
+	if g.Attempt != 2 || g.Status != 400 || g.Code != 1002 || g.Action != policy.ActionFail || !errors.Is(g.Err, err) && g.Err != err {
+		t.Errorf("give-up event %+v", g)
+	}
+}

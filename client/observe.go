@@ -14,7 +14,7 @@ func (st *call) event() Event {
 		Messages:        st.msgs,
 		Attempt:         st.attempts,
 		Status:          st.out.Status,
-		Code:            int(st.out.Code),
+		Code:            st.out.Code,
 		Transport:       st.out.Transport,
 		Action:          st.dec.Action,
 		Delay:           st.dec.Delay,
