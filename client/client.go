@@ -325,8 +325,9 @@ func (c *Client) applyPolicy(src *policy.Policy) *policy.Policy {
 	return eff
 }
 
-// Close stops the client's background work (the limiter's evictor, when
-// the client built the limiter) and closes idle connections. Sends after
+// Close stops the client's background work (the breakers' subscriptions
+// to a shared store; the state of a limiter the client built) and closes
+// idle connections. Sends after
 // Close fail with ErrClosed. It is safe to call more than once.
 func (c *Client) Close() error {
 	if !c.closed.CompareAndSwap(false, true) {
@@ -335,6 +336,7 @@ func (c *Client) Close() error {
 	if c.ownLim != nil {
 		c.ownLim.Close()
 	}
+	c.breakers.Close()
 	c.tr.closeIdle()
 	return nil
 }

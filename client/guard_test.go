@@ -247,3 +247,33 @@ func TestRetryBudgetExhausted(t *testing.T) {
 		t.Errorf("server saw %d requests; the budget did not bound retries", n)
 	}
 }
+
+// A send that would have to wait on the paused tenant past its own
+// deadline fails at once with context.DeadlineExceeded.
+func TestLimiterWaitPastDeadline(t *testing.T) {
+	ts := newTestServer(t, reply{status: 429, body: errBody(429, "Quota exceeded."), header: map[string]string{"Retry-After": "10"}})
+	// The limiter compares the context's (real) deadline with its clock:
+	// start the fake clock at the real time.
+	f := clock.NewFake(time.Now())
+	c := newClient(t, testConfig(ts.URL, f, 0))
+	first := make(chan sendResult, 1)
+	go func() { r, err := c.SendSMS(context.Background(), "acme_hq", sms1); first <- sendResult{r, err} }()
+	waitTimers(t, f, 1) // the tenant is paused for 10s
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	start := time.Now()
+	_, err := c.SendSMS(ctx, "acme_hq", sms1)
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("err = %v, want context.DeadlineExceeded", err)
+	}
+	if se, ok := errors.AsType[*SendError](err); !ok || se.Attempts != 0 {
+		t.Errorf("err = %#v, want *SendError with 0 attempts", err)
+	}
+	if d := time.Since(start); d > time.Second {
+		t.Errorf("took %v, want at once", d)
+	}
+	f.Advance(10 * time.Second)
+	if r := recv(t, first); r.err != nil {
+		t.Errorf("the throttled send: %v", r.err)
+	}
+}
