@@ -100,8 +100,10 @@ func (st *call) apply(now time.Time) {
 		}
 	}
 	st.settle(bo)
-	if o.Status == http.StatusServiceUnavailable && d.RetryAfter > 0 {
-		c.breakers.OpenFor(st.bkey, d.RetryAfter) // the hint as the policy clamped it
+	if o.Status == http.StatusServiceUnavailable && d.RetryAfter > 0 && c.breakers.State(st.bkey) == breaker.Open {
+		// One 503 does not open the region's breaker; when the failures
+		// have, it stays open at least for the (clamped) Retry-After.
+		c.breakers.OpenFor(st.bkey, d.RetryAfter)
 	}
 
 	switch {

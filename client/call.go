@@ -201,7 +201,7 @@ func (st *call) endAttempt() {
 func (st *call) beforeAttempt() error {
 	c := st.c
 	if st.attempts > 0 && st.delay > 0 {
-		if err := st.openPastDelay(); err != nil {
+		if err := st.openPastDelay(); err != nil && !c.breakerWait {
 			return err
 		}
 		if err := clock.Sleep(st, c.clk, st.delay); err != nil {
@@ -214,14 +214,56 @@ func (st *call) beforeAttempt() error {
 	if err := c.limiter.Wait(st, st.tenant); err != nil {
 		return err
 	}
-	done, err := c.breakers.Allow(st.bkey)
-	if err != nil {
-		return breakerOpenError{err}
+	if err := st.allow(); err != nil {
+		return err
 	}
-	st.done = done
 	st.attempts++
 	st.wrote.Store(false)
 	return nil
+}
+
+// halfOpenPoll is how often a send waiting on a half-open breaker (its
+// probe slots taken) checks again, with Config.BreakerWait.
+const halfOpenPoll = 50 * time.Millisecond
+
+// allow asks the breaker to let the attempt through. An open breaker fails
+// the send (ErrBreakerOpen) unless Config.BreakerWait is set: then the send
+// waits until the breaker lets a probe through, on the injected clock, as
+// long as that fits its deadline.
+func (st *call) allow() error {
+	c := st.c
+	for {
+		done, err := c.breakers.Allow(st.bkey)
+		if err == nil {
+			st.done = done
+			return nil
+		}
+		oe, ok := errors.AsType[*breaker.OpenError](err)
+		if !c.breakerWait || !ok {
+			return breakerOpenError{err}
+		}
+		wait := oe.RetryIn
+		if oe.State == breaker.HalfOpen {
+			wait = min(wait, halfOpenPoll) // the probe may report long before it is presumed lost
+		}
+		wait = max(wait, time.Millisecond)
+		if !st.fits(wait) {
+			return breakerOpenError{err}
+		}
+		if err := clock.Sleep(st, c.clk, wait); err != nil {
+			return err
+		}
+	}
+}
+
+// fits reports whether a wait of d ends before the send's deadline (the
+// caller's context's and the policy's).
+func (st *call) fits(d time.Duration) bool {
+	if dl, ok := st.Deadline(); ok && time.Until(dl) <= d {
+		return false
+	}
+	pd := st.pol.Deadline(st.tenant)
+	return pd <= 0 || st.c.clk.Now().Sub(st.start)+d < pd
 }
 
 // openPastDelay fails fast when the breaker is open and will still be

@@ -31,14 +31,15 @@ type Client struct {
 	smsBase, chatBase string
 	header            http.Header // shared by every request; never modified after New
 
-	live     *policy.Live
-	pol      atomic.Pointer[polPair]
-	polMu    sync.Mutex
-	limiter  ratelimit.Backend
-	ownLim   *ratelimit.Limiter
-	breakers *breaker.Set
-	byTenant bool
-	budget   *policy.Budget
+	live        *policy.Live
+	pol         atomic.Pointer[polPair]
+	polMu       sync.Mutex
+	limiter     ratelimit.Backend
+	ownLim      *ratelimit.Limiter
+	breakers    *breaker.Set
+	byTenant    bool
+	breakerWait bool
+	budget      *policy.Budget
 
 	rc *retryablehttp.Client
 	tr *transport
@@ -91,7 +92,7 @@ func New(cfg Config) (*Client, error) {
 
 	c := &Client{
 		smsBase: sms, chatBase: chat,
-		live: cfg.PolicyLive, byTenant: cfg.BreakerByTenant,
+		live: cfg.PolicyLive, byTenant: cfg.BreakerByTenant, breakerWait: cfg.BreakerWait,
 		clk: clock.Or(cfg.Clock), log: cfg.Logger, hooks: cfg.Hooks, rand: cfg.Rand,
 		maxBody: cfg.MaxResponseBytes, haltCooldown: cfg.HaltCooldown,
 	}

@@ -114,6 +114,12 @@ type Config struct {
 	// BreakerByTenant keys breakers by tenant (sub-account) instead of by
 	// base URL (the region: where 8x8's health lives).
 	BreakerByTenant bool
+	// BreakerWait makes a send that meets an open breaker wait (on Clock)
+	// until the breaker lets a probe through, when that fits the send's
+	// deadline, instead of failing at once with ErrBreakerOpen. It fails
+	// with ErrBreakerOpen when the wait cannot fit. Default false: fail
+	// fast, so callers can shed or reroute load during an outage.
+	BreakerWait bool
 
 	// HTTPClient is the client requests go through. Nil means a tuned
 	// pooled transport (TLS 1.2 minimum, 1.3 preferred, keep-alives,

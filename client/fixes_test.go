@@ -62,11 +62,17 @@ func TestTLSVersionMismatchIsTLS(t *testing.T) {
 func TestHugeRetryAfterOn503IsClamped(t *testing.T) {
 	ts := newTestServer(t, reply{status: 503, body: errBody(2000, "down"), header: map[string]string{"Retry-After": "99999999"}})
 	f := clock.NewFake(t0)
-	c := newClient(t, testConfig(ts.URL, f, 0))
+	cfg := testConfig(ts.URL, f, 0)
+	cfg.Breaker = breaker.Config{Consecutive: 1, OpenFor: time.Second} // the 503 trips it
+	c := newClient(t, cfg)
 	done := make(chan sendResult, 1)
 	go func() { r, err := c.SendSMS(context.Background(), "acme_hq", sms1); done <- sendResult{r, err} }()
 	waitTimers(t, f, 1)
-	f.Advance(policy.DefaultRetryAfterCeiling)
+	f.Advance(policy.DefaultRetryAfterCeiling - time.Second)
+	if got := c.breakers.State(ts.URL); got != breaker.Open {
+		t.Errorf("breaker %v a second before the ceiling, want open", got)
+	}
+	f.Advance(time.Second)
 	r := recv(t, done)
 	if r.err != nil || r.res.Attempts != 2 {
 		t.Fatalf("res %+v err %v, want success on the second attempt", r.res, r.err)

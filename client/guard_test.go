@@ -97,28 +97,92 @@ func TestBreakerByTenant(t *testing.T) {
 	}
 }
 
-// A 503 with Retry-After opens the breaker for that long: other sends
-// fail fast meanwhile, the send that got it waits and then probes.
-func TestServiceUnavailableOpensBreakerForRetryAfter(t *testing.T) {
+// One 503 with a Retry-After delays its message but does not open the
+// region's breaker: other sends go on meanwhile.
+func TestSingle503DoesNotOpenBreaker(t *testing.T) {
 	ts := newTestServer(t, reply{status: 503, body: errBody(2000, "down"), header: map[string]string{"Retry-After": "10"}})
 	f := clock.NewFake(t0)
 	c := newClient(t, testConfig(ts.URL, f, 0))
 	done := make(chan sendResult, 1)
 	go func() { r, err := c.SendSMS(context.Background(), "acme_hq", sms1); done <- sendResult{r, err} }()
 	waitTimers(t, f, 1)
+	if _, err := c.SendSMS(context.Background(), "other_tenant", sms1); err != nil {
+		t.Fatalf("send during the 503's Retry-After: %v", err)
+	}
+	if got := c.breakers.State(ts.URL); got != breaker.Closed {
+		t.Errorf("breaker %v after one 503, want closed", got)
+	}
+	f.Advance(10 * time.Second)
+	if r := recv(t, done); r.err != nil || r.res.Attempts != 2 {
+		t.Errorf("the 503'd send: res %+v err %v, want success on attempt 2", r.res, r.err)
+	}
+}
+
+// When 503s trip the breaker, it stays open at least for their
+// Retry-After: other sends fail fast meanwhile, the send that got it waits
+// and then probes.
+func TestTripping503KeepsBreakerOpenForRetryAfter(t *testing.T) {
+	ts := newTestServer(t, reply{status: 503, body: errBody(2000, "down"), header: map[string]string{"Retry-After": "10"}})
+	f := clock.NewFake(t0)
+	cfg := testConfig(ts.URL, f, 0)
+	cfg.Breaker = breaker.Config{Consecutive: 1, OpenFor: time.Second}
+	c := newClient(t, cfg)
+	done := make(chan sendResult, 1)
+	go func() { r, err := c.SendSMS(context.Background(), "acme_hq", sms1); done <- sendResult{r, err} }()
+	waitTimers(t, f, 1)
+	f.Advance(5 * time.Second) // past the breaker's own OpenFor, inside the Retry-After
 	if _, err := c.SendSMS(context.Background(), "other_tenant", sms1); !errors.Is(err, ErrBreakerOpen) {
 		t.Fatalf("send during the Retry-After: %v, want ErrBreakerOpen", err)
 	}
 	if n := ts.count(); n != 1 {
 		t.Errorf("server saw %d requests, want 1", n)
 	}
-	f.Advance(10 * time.Second)
+	f.Advance(5 * time.Second)
 	r := recv(t, done)
 	if r.err != nil || r.res.Attempts != 2 {
 		t.Fatalf("waiting send: res %+v err %v, want success on its probe (attempt 2)", r.res, r.err)
 	}
 	if got := c.breakers.State(ts.URL); got != breaker.Closed {
 		t.Errorf("breaker %v after the probe, want closed", got)
+	}
+}
+
+// With BreakerWait, a send that meets an open breaker waits for its probe
+// instead of failing, when that fits its deadline; when it does not fit,
+// it fails fast as without the option.
+func TestBreakerWait(t *testing.T) {
+	ts := newTestServer(t, reply{status: 500, body: errBody(2000, "Internal server error")})
+	f := clock.NewFake(time.Now()) // the deadline check compares with the context's real deadline
+	cfg := testConfig(ts.URL, f, 0)
+	cfg.Breaker = breaker.Config{Consecutive: 1, OpenFor: 5 * time.Second}
+	cfg.BreakerWait = true
+	c := newClient(t, cfg)
+
+	a := make(chan sendResult, 1)
+	go func() { r, err := c.SendSMS(context.Background(), "acme_hq", sms1); a <- sendResult{r, err} }()
+	waitTimers(t, f, 1) // A's retry waits on the open breaker
+	if got := c.breakers.State(ts.URL); got != breaker.Open {
+		t.Fatalf("breaker %v, want open", got)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	if _, err := c.SendSMS(ctx, "acme_hq", sms1); !errors.Is(err, ErrBreakerOpen) {
+		t.Errorf("a send whose deadline ends before the probe: %v, want ErrBreakerOpen", err)
+	}
+	b := make(chan sendResult, 1)
+	go func() { r, err := c.SendSMS(context.Background(), "other_tenant", sms1); b <- sendResult{r, err} }()
+	waitTimers(t, f, 2) // B waits too
+	stop := autoAdvance(f, 50*time.Millisecond)
+	ra, rb := recv(t, a), recv(t, b)
+	stop()
+	if ra.err != nil || ra.res.Attempts != 2 {
+		t.Errorf("A: res %+v err %v, want success on attempt 2", ra.res, ra.err)
+	}
+	if rb.err != nil || rb.res.Attempts != 1 {
+		t.Errorf("B: res %+v err %v, want success on attempt 1", rb.res, rb.err)
+	}
+	if n := ts.count(); n != 3 {
+		t.Errorf("server saw %d requests, want 3 (the 500, then one each)", n)
 	}
 }
 

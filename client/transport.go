@@ -65,6 +65,9 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if st == nil || st.attemptTimeout <= 0 {
 		return t.base.RoundTrip(req)
 	}
+	if dl, ok := req.Context().Deadline(); ok && time.Until(dl) <= st.attemptTimeout {
+		return t.base.RoundTrip(req) // the caller's deadline comes first anyway
+	}
 	// The attempt's deadline also bounds reading the body: CheckRetry
 	// cancels it once the body is read.
 	ctx, cancel := context.WithTimeout(req.Context(), st.attemptTimeout)
