@@ -48,6 +48,10 @@
 //     with ErrTenantHalted until Config.HaltCooldown passes or the policy
 //     is reloaded.
 //
+// An open breaker fails sends at once with ErrBreakerOpen (callers can shed
+// or reroute load); with Config.BreakerWait they wait for its probe instead,
+// when that fits their deadline.
+//
 // Every attempt of a message carries the same clientMessageId, a UUID the
 // client mints when the caller gave none. The API has no idempotency key,
 // so a retry after the request may have reached 8x8 (a 5xx, a timeout or
