@@ -140,10 +140,11 @@ type Spec struct {
 	New  func(Env) (Driver, error)
 }
 
-// All returns every driver, octosend first.
+// All returns every driver, octosend's first.
 func All() []Spec {
 	return []Spec{
-		{"octosend", "octosend client.SendSMS (policy, limiter, breaker, budget)", NewOctosend},
+		{"octosend", "octosend client.SendSMS with its defaults (policy, limiter, breaker, budget; an open breaker fails a send at once)", NewOctosend},
+		{"octosend-wait", "octosend with Config.BreakerWait (opt-in): a send waits out an open breaker when that fits its deadline", NewOctosendWait},
 		{"nethttp", "bare net/http loop, no retries", NewNetHTTP},
 		{"retryablehttp", "go-retryablehttp, default retry policy and backoff", NewRetryableHTTP},
 		{"assembled", "go-retryablehttp + gobreaker v2 + x/time/rate", NewAssembled},

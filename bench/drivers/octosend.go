@@ -20,8 +20,16 @@ type octosendDriver struct {
 	c   *client.Client
 }
 
-// NewOctosend returns the octosend driver.
-func NewOctosend(env Env) (Driver, error) {
+// NewOctosend returns the octosend driver: an open breaker fails a send at
+// once (the default, so callers can shed load during an outage).
+func NewOctosend(env Env) (Driver, error) { return newOctosend(env, false) }
+
+// NewOctosendWait returns the octosend driver with Config.BreakerWait: a
+// send that meets an open breaker waits for its probe when that fits the
+// deadline, as a bulk sender that wants every message through would set it.
+func NewOctosendWait(env Env) (Driver, error) { return newOctosend(env, true) }
+
+func newOctosend(env Env, breakerWait bool) (Driver, error) {
 	s := env.Settings
 	pol, err := policy.New(policy.Config{
 		Retry: policy.Retry{
@@ -35,10 +43,11 @@ func NewOctosend(env Env) (Driver, error) {
 		return nil, err
 	}
 	c, err := client.New(client.Config{
-		APIKey:     env.APIKey,
-		BaseURL:    env.BaseURL,
-		Policy:     pol,
-		HTTPClient: &http.Client{Transport: env.Transport},
+		APIKey:      env.APIKey,
+		BaseURL:     env.BaseURL,
+		Policy:      pol,
+		BreakerWait: breakerWait,
+		HTTPClient:  &http.Client{Transport: env.Transport},
 		// One limit, as for the peers: the per-process limit (2,900/s by
 		// default, 8x8's per-IP quota) is set to the same rate.
 		RateLimit: ratelimit.Config{Rate: s.Rate, Burst: s.Burst, ProcessRate: s.Rate, ProcessBurst: s.Burst},

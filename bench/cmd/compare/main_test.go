@@ -43,7 +43,7 @@ func TestWritesReport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"## Scenario: clean", "| **`octosend`** | ", "| `nethttp` | ", "- Clean: octosend's goodput is "} {
+	for _, want := range []string{"## Scenario: clean", "| **`octosend`** | ", "| `nethttp` | ", "- Clean, `octosend`: goodput "} {
 		if !strings.Contains(string(md), want) {
 			t.Errorf("RESULTS.md lacks %q", want)
 		}

@@ -106,12 +106,29 @@ func verdict(ok bool) string {
 	return "**missed**"
 }
 
+// IsSubject reports whether a driver is octosend (in any configuration)
+// rather than a peer.
+func IsSubject(driver string) bool {
+	return driver == Subject || strings.HasPrefix(driver, Subject+"-")
+}
+
+// subjects returns the octosend results of a scenario, in driver order.
+func (r *Report) subjects(scenario string) []*Result {
+	var out []*Result
+	for _, res := range r.scenarioResults(scenario) {
+		if IsSubject(res.Driver) {
+			out = append(out, res)
+		}
+	}
+	return out
+}
+
 // bestPeer returns the peer that got the most messages accepted in a
 // scenario (ties: higher goodput).
 func (r *Report) bestPeer(scenario string) *Result {
 	var best *Result
 	for _, res := range r.scenarioResults(scenario) {
-		if res.Driver == Subject {
+		if IsSubject(res.Driver) {
 			continue
 		}
 		if best == nil || res.Accepted > best.Accepted || (res.Accepted == best.Accepted && res.Goodput > best.Goodput) {
@@ -123,50 +140,59 @@ func (r *Report) bestPeer(scenario string) *Result {
 
 func (r *Report) writeTargets(b *strings.Builder) {
 	fmt.Fprintf(b, "## Targets\n\n")
-	fmt.Fprintf(b, "Benchmarks, not timed tests: each line says what was measured in this run.\n\n")
+	fmt.Fprintf(b, "Benchmarks, not timed tests: each line says what was measured in this run, for each octosend configuration.\n\n")
 	any := false
-	if o, base := r.result("clean", Subject), r.result("clean", Baseline); o != nil && base != nil {
-		ratio := o.Goodput / base.Goodput
-		fmt.Fprintf(b, "- Clean: octosend's goodput is %.0f msg/s, %.0f%% of the bare net/http loop's %.0f msg/s (target at least 95%%): %s.\n",
-			o.Goodput, 100*ratio, base.Goodput, verdict(ratio >= 0.95))
-		any = true
+	if base := r.result("clean", Baseline); base != nil {
+		for _, o := range r.subjects("clean") {
+			ratio := o.Goodput / base.Goodput
+			fmt.Fprintf(b, "- Clean, `%s`: goodput %.0f msg/s, %.0f%% of the bare net/http loop's %.0f msg/s (target at least 95%%): %s.\n",
+				o.Driver, o.Goodput, 100*ratio, base.Goodput, verdict(ratio >= 0.95))
+			any = true
+		}
 	}
-	if o, best := r.result("faults", Subject), r.bestPeer("faults"); o != nil && best != nil {
-		fmt.Fprintf(b, "- Faults: %d lost (target 0): %s. %d attempts wasted on 1002/3038 (target 0): %s. "+
-			"Best peer (most messages accepted) is `%s`: octosend sent %.2f requests per message against %.2f (target no more): %s; "+
-			"goodput %.0f msg/s against %.0f (target at least as much): %s.\n",
-			o.Lost, verdict(o.Lost == 0), o.Wasted, verdict(o.Wasted == 0), best.Driver,
-			o.Amplification, best.Amplification, verdict(o.Amplification <= best.Amplification+1e-9),
-			o.Goodput, best.Goodput, verdict(o.Goodput >= best.Goodput))
-		any = true
+	if best := r.bestPeer("faults"); best != nil {
+		for _, o := range r.subjects("faults") {
+			fmt.Fprintf(b, "- Faults, `%s`: %d lost (target 0): %s. %d attempts wasted on 1002/3038 (target 0): %s. "+
+				"Against the best peer (most messages accepted), `%s`: %.2f requests per message against %.2f (target no more): %s; "+
+				"goodput %.0f msg/s against %.0f (target at least as much): %s.\n",
+				o.Driver, o.Lost, verdict(o.Lost == 0), o.Wasted, verdict(o.Wasted == 0), best.Driver,
+				o.Amplification, best.Amplification, verdict(o.Amplification <= best.Amplification+1e-9),
+				o.Goodput, best.Goodput, verdict(o.Goodput >= best.Goodput))
+			any = true
+		}
 	}
-	if o := r.result("storm", Subject); o != nil {
+	if os := r.subjects("storm"); len(os) > 0 {
 		var parts []string
-		fewer, fewerRetrying := true, true
 		for _, res := range r.scenarioResults("storm") {
-			if res.Driver == Subject {
-				continue
-			}
-			parts = append(parts, fmt.Sprintf("`%s` %d (%d of %d messages failed)", res.Driver, res.Got429, res.Failed, res.Messages))
-			if o.Got429 >= res.Got429 {
-				fewer = false
-				if res.Driver != Baseline {
-					fewerRetrying = false
-				}
+			if !IsSubject(res.Driver) {
+				parts = append(parts, fmt.Sprintf("`%s` %d (%d of %d messages failed)", res.Driver, res.Got429, res.Failed, res.Messages))
 			}
 		}
-		fmt.Fprintf(b, "- 429 storm: octosend received %d 429s (%d of %d messages failed); peers: %s. "+
-			"Target fewer than every peer: %s; fewer than every peer that retries: %s. %d lost (target 0): %s.\n",
-			o.Got429, o.Failed, o.Messages, strings.Join(parts, ", "), verdict(fewer), verdict(fewerRetrying), o.Lost, verdict(o.Lost == 0))
+		fmt.Fprintf(b, "- 429 storm: the peers received %s.\n", strings.Join(parts, ", "))
+		for _, o := range os {
+			fewer, fewerRetrying := true, true
+			for _, res := range r.scenarioResults("storm") {
+				if !IsSubject(res.Driver) && o.Got429 >= res.Got429 {
+					fewer = false
+					if res.Driver != Baseline {
+						fewerRetrying = false
+					}
+				}
+			}
+			fmt.Fprintf(b, "  - `%s` received %d 429s (%d of %d messages failed). Fewer than every peer (target): %s; "+
+				"fewer than every peer that retries: %s. %d lost (target 0): %s.\n",
+				o.Driver, o.Got429, o.Failed, o.Messages, verdict(fewer), verdict(fewerRetrying), o.Lost, verdict(o.Lost == 0))
+		}
 		any = true
 	}
 	if rs := r.scenarioResults("outage"); len(rs) > 0 {
 		var parts []string
 		for _, res := range rs {
-			parts = append(parts, fmt.Sprintf("`%s` %d", res.Driver, res.Outage))
+			parts = append(parts, fmt.Sprintf("`%s` %d (%d of %d messages failed)", res.Driver, res.Outage, res.Failed, res.Messages))
 		}
-		fmt.Fprintf(b, "- Outage: requests that reached the API during the 5-second outage: %s (bounded by the breaker and the retry budget; "+
-			"a stack without them sends one per message that arrives during the window, more with retries).\n", strings.Join(parts, ", "))
+		fmt.Fprintf(b, "- Outage: requests that reached the API during the 5-second outage: %s. The breaker and the retry budget "+
+			"bound this; a stack without them sends one request per message that arrives during the window, more with retries.\n",
+			strings.Join(parts, ", "))
 		any = true
 	}
 	if !any {
@@ -200,7 +226,7 @@ func (r *Report) writeScenario(b *strings.Builder, sc Scenario) {
 	fmt.Fprintf(b, "--:|--:|--:|--:|--:|--:|---|\n")
 	for _, res := range rs {
 		name := "`" + res.Driver + "`"
-		if res.Driver == Subject {
+		if IsSubject(res.Driver) {
 			name = "**`" + res.Driver + "`**"
 		}
 		goodput := fmt.Sprintf("%.0f", res.Goodput)
@@ -252,7 +278,7 @@ var peerWins = []peerWin{
 
 func (r *Report) writePeerWins(b *strings.Builder) {
 	fmt.Fprintf(b, "## Where a peer wins\n\n")
-	fmt.Fprintf(b, "Every metric of this run on which some peer beats octosend (goodput and latency by more than 5%%, "+
+	fmt.Fprintf(b, "Every metric of this run on which some peer beats octosend with its defaults (goodput and latency by more than 5%%, "+
 		"CPU by more than 10%%, allocations by more than 5%%; counts by any amount). "+
 		"A peer that sends fewer requests because it gives up sooner shows up here too: read it with its `failed` column.\n\n")
 	n := 0
@@ -264,7 +290,7 @@ func (r *Report) writePeerWins(b *strings.Builder) {
 		for _, pw := range peerWins {
 			var who []string
 			for _, p := range r.scenarioResults(sc.Name) {
-				if p.Driver != Subject && pw.better(p, s) {
+				if !IsSubject(p.Driver) && pw.better(p, s) {
 					who = append(who, fmt.Sprintf("`%s` %s", p.Driver, pw.show(p)))
 				}
 			}
