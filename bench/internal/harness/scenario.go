@@ -62,14 +62,14 @@ func Scenarios() []Scenario {
 				P500: 0.03, P503: 0.02, P429: 0.02, PResetBefore: 0.01, PResetAfter: 0.01, PAcceptedThen500: 0.01,
 			}},
 			BadEvery: 50,
-			Scale:    0.5,
+			Scale:    0.35,
 		},
 		{
 			Name: "storm",
 			Desc: "429 storm: the emulator allows 25 requests/s per sub-account (burst 5; Retry-After from the bucket, at least 1s), " +
 				"far below what 32 senders offer; client limiters at octosend's default 1,700/s (burst 170), what a user sets for 8x8's quota",
 			Setup: emuproc.Setup{Rate: 25, Burst: 5},
-			Scale: 0.05,
+			Scale: 0.04,
 			Rate:  1700,
 			Burst: 170,
 		},
