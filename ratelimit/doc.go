@@ -41,20 +41,29 @@
 //
 // Pause(tenant, until) holds every Wait of the tenant until until, waits
 // already in progress included, and makes Allow false; pauses only extend.
-// At the end of a pause the tenant's bucket holds one token, so waiters
-// leave one by one at the tenant's rate rather than in a burst.
+// At the end of a pause the tenant's bucket holds one token, and no waiter
+// holds a reservation across a pause: a Wait that meets a pause gives back
+// any token it reserved, sleeps until the pause ends and only then
+// reserves. So waiters leave one by one at the tenant's rate of that moment
+// (usually just lowered by the 429 that caused the pause) rather than
+// together at the pause's end, which would draw the next 429.
 //
 // Throttled (a 429) and Succeeded (a success) adapt each tenant's rate:
 //
-//   - decrease: rate = max(rate × Decrease, min(MinRate, configured rate)),
-//     at most once per DecreaseHold (1 s), since the 429s answering one
-//     overloaded second are one signal;
+//   - decrease: rate = max(min(MinRate, configured rate),
+//     min(rate × Decrease, accepted)), at most once per DecreaseHold (1 s),
+//     since the 429s answering one overloaded second are one signal.
+//     accepted is the rate the API has been taking: the successes of the
+//     last one to two seconds (counted by Succeeded with one atomic add)
+//     over that span, used when the span is at least 1 s and holds at least
+//     5 successes. So a tenant far above the API's real limit comes down to
+//     it in one step (1,700/s to 25/s), not by halving once a second;
 //   - increase: while below the configured rate, each Succeeded adds
-//     Increase × (time since the previous increase or decrease, counted up
-//     to 1 s), capped at the configured rate. Growth is thus Increase per
-//     second of successful sending, however many requests that second
-//     carries; Increase defaults to the configured rate / 20 (half rate back
-//     to full in 10 s).
+//     Increase × (time since the previous increase, decrease or pause end,
+//     counted up to 1 s), capped at the configured rate. Growth is thus
+//     Increase per second of successful sending, however many requests that
+//     second carries, and paused time earns none; Increase defaults to the
+//     configured rate / 20 (half rate back to full in 10 s).
 //
 // The burst scales with the current rate (burst × rate / configured, at
 // least 1). At the configured rate Succeeded is a lock-free no-op.
@@ -109,7 +118,7 @@
 //     per entry against about 50 B, which would break the memory budget, and
 //     makes per-shard sweeping and LRU eviction harder; the lookup is not
 //     where the time goes.
-//   - Memory per idle tenant: 211 B including the table's copy of a short
+//   - Memory per idle tenant: 243 B including the table's copy of a short
 //     tenant name (TestMemoryPerIdleTenant fails above 256 B).
 //   - A million tenants created and evicted (TestMillionTenantsNoGrowth,
 //     about 1.5 s): the live heap stays at about 2 MiB throughout.

@@ -77,9 +77,16 @@ func (l *Limiter) eff(t *tenant, now time.Time, ns int64) time.Time {
 	return now
 }
 
+// touch records a use of t at ns (at touchEvery granularity) and moves its
+// success window on when a mark is due.
 func touch(t *tenant, ns int64) {
 	if ns-t.used.Load() >= touchEvery {
 		t.used.Store(ns)
+		if ns-t.markAt.Load() >= acceptWindow {
+			t.mu.Lock()
+			t.markLocked(ns)
+			t.mu.Unlock()
+		}
 	}
 }
 
@@ -91,6 +98,15 @@ func touch(t *tenant, ns int64) {
 // *DelayError (errors.Is ErrDeadline and context.DeadlineExceeded), when the
 // wait it needs cannot finish before ctx's deadline; and ctx.Err() when ctx
 // ends during the wait. Either way it gives back the tokens it reserved.
+//
+// A Wait that meets a pause, on arrival or when its reserved time comes,
+// holds no token while it waits the pause out (a reservation it held is
+// given back) and reserves its token when the pause ends, behind the
+// bucket's single token and at the tenant's rate of that moment. So the
+// waiters of a pause leave one by one at the (by then usually lowered)
+// rate, not together at its end. Its deadline is checked at once against
+// the pause plus its place among the waiters at the current rate, and again
+// when it reserves.
 func (l *Limiter) Wait(ctx context.Context, tenant string) error {
 	if done := ctx.Done(); done != nil {
 		select {
@@ -122,31 +138,42 @@ func (l *Limiter) Wait(ctx context.Context, tenant string) error {
 // busy loop.
 var errReservation = errors.New("ratelimit: reservation refused")
 
-// waitSlow waits for t's token (r, or a new reservation when r is nil),
-// through any pause, then for the process bucket.
+// waitSlow waits for a token of t: r, reserved at now when t was not
+// paused, or nil. While t is paused it holds no reservation: it gives r
+// back, sleeps until the pause ends and then reserves afresh. Then it waits
+// for the process bucket.
 func (l *Limiter) waitSlow(ctx context.Context, name string, t *tenant, r *rate.Reservation, now time.Time) error {
 	deadline, hasDeadline := ctx.Deadline()
-	ns := l.since(now)
-	if r == nil {
-		r = t.lim.ReserveN(l.eff(t, now, ns), 1)
-	}
-	if !r.OK() {
-		return errReservation
-	}
 	for {
-		d := r.DelayFrom(now)
-		paused := false
+		ns := l.since(now)
 		if p := t.paused.Load(); p > ns {
-			paused = true
-			d = max(d, time.Duration(p-ns))
+			if r != nil {
+				// Reserved before the pause began. Kept, its time would
+				// come during the pause, and this waiter would leave at
+				// the pause's end together with every other such waiter.
+				r.CancelAt(l.at(p))
+				r = nil
+			}
+			if err := l.park(ctx, name, t, now, p, deadline, hasDeadline); err != nil {
+				return err
+			}
+			// Loop: the pause may have been extended meanwhile.
+			now = l.clock.Now()
+			continue
 		}
+		if r == nil {
+			if r = t.lim.ReserveN(now, 1); !r.OK() {
+				return errReservation
+			}
+		}
+		d := r.DelayFrom(now)
 		if d == 0 {
 			break
 		}
 		if hasDeadline {
 			if rem := deadline.Sub(now); d > rem {
 				r.CancelAt(l.eff(t, now, ns))
-				return &DelayError{Tenant: name, Delay: d, Remaining: rem, Paused: paused}
+				return &DelayError{Tenant: name, Delay: d, Remaining: rem}
 			}
 		}
 		if err := clock.Sleep(ctx, l.clock, d); err != nil {
@@ -156,9 +183,36 @@ func (l *Limiter) waitSlow(ctx context.Context, name string, t *tenant, r *rate.
 		}
 		// Loop: a Pause that arrived while we slept holds us too.
 		now = l.clock.Now()
-		ns = l.since(now)
 	}
 	return l.waitProcess(ctx, name, now, deadline, hasDeadline)
+}
+
+// park sleeps until p, the end of t's pause (ns since the epoch; now is
+// before it), without holding a token. It fails at once with a *DelayError
+// when the pause plus the turn of the waiters already parked, at t's
+// current rate, would outlast the deadline.
+func (l *Limiter) park(ctx context.Context, name string, t *tenant, now time.Time, p int64, deadline time.Time, hasDeadline bool) error {
+	pause := time.Duration(p - l.since(now))
+	t.mu.Lock()
+	ahead := t.parked
+	cur := t.cur
+	t.parked++
+	t.mu.Unlock()
+	defer func() {
+		t.mu.Lock()
+		t.parked--
+		t.mu.Unlock()
+	}()
+	if hasDeadline {
+		d := pause
+		if ahead > 0 && cur > 0 && !math.IsInf(cur, 1) {
+			d += time.Duration(float64(ahead) / cur * float64(time.Second))
+		}
+		if rem := deadline.Sub(now); d > rem {
+			return &DelayError{Tenant: name, Delay: d, Remaining: rem, Paused: true}
+		}
+	}
+	return clock.Sleep(ctx, l.clock, pause)
 }
 
 // waitPause waits out a pause of tenant name, if it is live and paused,
@@ -185,6 +239,12 @@ func (l *Limiter) waitPause(ctx context.Context, name string, deadline time.Time
 			return err
 		}
 	}
+}
+
+// pausedNow reports whether tenant name is live and paused now.
+func (l *Limiter) pausedNow(name string) bool {
+	t := l.lookup(name)
+	return t != nil && t.paused.Load() > l.since(l.clock.Now())
 }
 
 // waitProcess waits for a token of the process bucket. The tenant's token is
@@ -246,10 +306,11 @@ func (l *Limiter) Allow(tenant string) bool {
 // makes Allow false until then. A pause only ever extends: an until earlier
 // than the current pause's end, or not after now, changes nothing.
 //
-// When the pause ends the tenant's bucket holds a single token: the first
-// waiter leaves at the end of the pause and the others one by one at the
-// tenant's (by then usually lowered) rate, instead of in a burst that would
-// draw another 429.
+// When the pause ends the tenant's bucket holds a single token (less than
+// two): the first waiter leaves at the end of the pause and the others one
+// by one at the tenant's (by then usually lowered) rate, instead of in a
+// burst that would draw another 429. Waits that reserved their token before
+// the pause began give it back and queue again at its end (see Wait).
 func (l *Limiter) Pause(tenant string, until time.Time) {
 	now := l.clock.Now()
 	ns := l.since(now)
@@ -275,9 +336,19 @@ func (l *Limiter) Pause(tenant string, until time.Time) {
 }
 
 // Throttled records a 429 for tenant: an AIMD decrease. The tenant's rate
-// becomes max(rate*Decrease, min(MinRate, configured rate)), and its burst
-// shrinks in proportion (at least 1). A second 429 within DecreaseHold of a
-// decrease changes nothing. A tenant with an infinite rate does not adapt.
+// becomes
+//
+//	max(min(MinRate, configured rate), min(rate × Decrease, accepted))
+//
+// where accepted is the tenant's accepted rate: the Succeeded calls of the
+// last one to two seconds divided by that span, pauses included. It only
+// counts when the span is at least a second (the tenant is older than that)
+// and holds at least 5 successes; otherwise the rate is just multiplied by
+// Decrease. From a rate far above what the API takes, one 429 thus brings
+// the tenant down to the rate the API has been accepting, instead of
+// halving it once per DecreaseHold for many seconds. The burst shrinks in
+// proportion (at least 1). A second 429 within DecreaseHold of a decrease
+// changes nothing. A tenant with an infinite rate does not adapt.
 func (l *Limiter) Throttled(tenant string) {
 	now := l.clock.Now()
 	t := l.get(tenant, now)
@@ -288,16 +359,22 @@ func (l *Limiter) Throttled(tenant string) {
 	t.mu.Unlock()
 }
 
-// Succeeded records a success for tenant: the AIMD increase. While the
+// Succeeded records a success for tenant: it counts toward the accepted
+// rate that Throttled measures, and drives the AIMD increase. While the
 // tenant is below its configured rate, each call raises the rate by
-// Increase × (time since the previous increase or decrease, at most 1 s),
-// up to the configured rate, and scales the burst back with it. The growth
-// is thus Increase per second of successful sending, whatever the request
-// rate. At the configured rate Succeeded is a lock-free no-op, and for a
-// tenant that is not live it does nothing.
+// Increase × (time since the previous increase, decrease or end of a pause,
+// at most 1 s), up to the configured rate, and scales the burst back with
+// it. The growth is thus Increase per second of successful sending,
+// whatever the request rate; time spent paused earns none. At the
+// configured rate Succeeded is one atomic add, lock-free, and for a tenant
+// that is not live it does nothing.
 func (l *Limiter) Succeeded(tenant string) {
 	t := l.lookup(tenant)
-	if t == nil || !t.below.Load() {
+	if t == nil {
+		return
+	}
+	t.succ.Add(1) // the accepted rate that Throttled measures
+	if !t.below.Load() {
 		return
 	}
 	now := l.clock.Now()

@@ -226,7 +226,10 @@ func unavailable(cause error) error {
 // Wait blocks until tenant may send one request: until a slot of the
 // tenant's fleet-wide quota is reserved in Redis and has come, any pause of
 // the tenant (seen by this instance, or by any instance through Redis) has
-// ended, and the local process bucket has a token.
+// ended, and the local process bucket has a token. A slot reserved before
+// this instance paused the tenant is dropped, and a new one reserved after
+// the pause, so the waiters of a pause leave spaced at the tenant's rate
+// rather than together at its end.
 //
 // It returns nil when the request may go; at once a *DelayError (errors.Is
 // ErrDeadline and context.DeadlineExceeded) when the wait cannot finish
@@ -239,36 +242,44 @@ func (r *Redis) Wait(ctx context.Context, tenant string) error {
 		return err
 	}
 	deadline, hasDeadline := ctx.Deadline()
-	if err := r.local.waitPause(ctx, tenant, deadline, hasDeadline); err != nil {
-		return err
-	}
-	now := r.clock.Now()
-	if r.down(now) {
-		return r.fallback(ctx, tenant, nil)
-	}
-	maxWait := int64(-1)
-	if hasDeadline {
-		maxWait = max(0, deadline.Sub(now).Microseconds())
-	}
-	interval, tau := r.params(tenant)
-	keys := r.keys(tenant)
-	res, err := r.reserve(ctx, keys, interval, tau, maxWait)
-	if err != nil {
-		if ctx.Err() != nil {
-			return ctx.Err()
+	for {
+		if err := r.local.waitPause(ctx, tenant, deadline, hasDeadline); err != nil {
+			return err
 		}
-		return r.fallback(ctx, tenant, err)
-	}
-	if !res.reserved {
-		return &DelayError{Tenant: tenant, Delay: res.wait, Remaining: deadline.Sub(now), Paused: res.paused}
-	}
-	if err := clock.Sleep(ctx, r.clock, res.wait); err != nil {
-		r.refund(keys, res.tat, interval)
-		return err
-	}
-	// A 429 seen by this instance while we slept holds us too.
-	if err := r.local.waitPause(ctx, tenant, deadline, hasDeadline); err != nil {
-		return err
+		now := r.clock.Now()
+		if r.down(now) {
+			return r.fallback(ctx, tenant, nil)
+		}
+		maxWait := int64(-1)
+		if hasDeadline {
+			maxWait = max(0, deadline.Sub(now).Microseconds())
+		}
+		interval, tau := r.params(tenant)
+		keys := r.keys(tenant)
+		res, err := r.reserve(ctx, keys, interval, tau, maxWait)
+		if err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			return r.fallback(ctx, tenant, err)
+		}
+		if !res.reserved {
+			return &DelayError{Tenant: tenant, Delay: res.wait, Remaining: deadline.Sub(now), Paused: res.paused}
+		}
+		if err := clock.Sleep(ctx, r.clock, res.wait); err != nil {
+			r.refund(keys, res.tat, interval)
+			return err
+		}
+		// A 429 seen by this instance while we slept pauses the tenant,
+		// and the slot we hold falls inside the pause: leaving with it at
+		// the pause's end would leave together with every other waiter
+		// that holds such a slot. Drop it (its time has passed, there is
+		// nothing to give back), wait the pause out and reserve a new slot,
+		// which the pause queued behind its end at the tenant's rate (see
+		// pauseScript).
+		if !r.local.pausedNow(tenant) {
+			break
+		}
 	}
 	return r.local.waitProcess(ctx, tenant, r.clock.Now(), deadline, hasDeadline)
 }

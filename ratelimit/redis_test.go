@@ -3,6 +3,7 @@ package ratelimit
 import (
 	"context"
 	"errors"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -432,5 +433,57 @@ func TestRedisKillMidRun(t *testing.T) {
 				t.Error("fail-closed senders never saw ErrUnavailable while Redis was down")
 			}
 		})
+	}
+}
+
+// TestRedisPauseRequeuesWaiters: nine senders hold slots of a 50/s burst 1
+// quota (20ms apart) when a 429 pauses the tenant for 300ms and halves its
+// rate. After the pause they must leave one by one, 40ms apart, not all at
+// the pause's end with the slots they reserved before it.
+func TestRedisPauseRequeuesWaiters(t *testing.T) {
+	srv := redistest.Start(t)
+	r := newInstance(t, srv.Addr, RedisConfig{Rate: 50, Burst: 1})
+	if err := r.Wait(context.Background(), "acme"); err != nil { // warm up: dial, load the script
+		t.Fatal(err)
+	}
+	const senders = 9
+	left := make(chan time.Time, senders)
+	var wg sync.WaitGroup
+	for range senders {
+		wg.Go(func() {
+			if err := r.Wait(context.Background(), "acme"); err != nil {
+				t.Error(err)
+			}
+			left <- time.Now()
+		})
+	}
+	time.Sleep(10 * time.Millisecond) // all have reserved (slots up to 180ms ahead)
+	end := time.Now().Add(300 * time.Millisecond)
+	r.Pause("acme", end)
+	r.Throttled("acme") // 25/s: 40ms apart
+	wg.Wait()
+	close(left)
+	var at []time.Duration // after the pause's end
+	for tm := range left {
+		at = append(at, tm.Sub(end))
+	}
+	slices.Sort(at)
+	// A late wake-up only delays a sender; it cannot bring two closer than
+	// their slots. So: none before the pause's end, at most one within 30ms
+	// of it, and the last one about 8 × 40ms after it.
+	if at[0] < -5*time.Millisecond {
+		t.Fatalf("a sender left %v before the pause ended; all: %v", -at[0], at)
+	}
+	early := 0
+	for _, d := range at {
+		if d < 30*time.Millisecond {
+			early++
+		}
+	}
+	if early > 1 {
+		t.Errorf("%d senders left within 30ms of the pause's end, want 1 (spaced 40ms apart); all: %v", early, at)
+	}
+	if last := at[len(at)-1]; last < 8*40*time.Millisecond-40*time.Millisecond {
+		t.Errorf("last sender left %v after the pause, want about %v (8 × 40ms); all: %v", last, 8*40*time.Millisecond, at)
 	}
 }
