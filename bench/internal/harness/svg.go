@@ -7,8 +7,21 @@ import (
 	"math"
 )
 
-// palette colours the drivers, in report order; octosend first.
-var palette = []string{"#1f5fbf", "#8c8c8c", "#f28e2b", "#59a14f", "#b07aa1", "#e15759", "#76b7b2"}
+// colors gives each known driver the same colour in every chart (octosend
+// in blues, the bare loop in grey); others take the palette in order.
+var colors = map[string]string{
+	"octosend": "#1f5fbf", "octosend-wait": "#7fb0ff", "nethttp": "#8c8c8c",
+	"retryablehttp": "#f28e2b", "assembled": "#59a14f", "failsafe": "#b07aa1",
+}
+
+var palette = []string{"#e15759", "#76b7b2", "#edc948", "#9c755f"}
+
+func color(i int, driver string) string {
+	if c, ok := colors[driver]; ok {
+		return c
+	}
+	return palette[i%len(palette)]
+}
 
 // svgRow is one metric drawn as a row of small bar charts, one per
 // scenario, each with its own scale.
@@ -37,13 +50,14 @@ var svgRows = []svgRow{
 func (r *Report) SVG() []byte {
 	const (
 		left, top      = 28.0, 70.0
-		cellW, cellH   = 176.0, 200.0
+		cellH          = 200.0
 		plotH          = 140.0
 		barW, barGap   = 24.0, 6.0
 		titleH, bottom = 36.0, 20.0
 	)
 	nd := len(r.Drivers)
 	ns := len(r.Scenarios)
+	cellW := float64(nd)*(barW+barGap) + 30
 	width := max(left+float64(ns)*cellW+10, 760)
 	height := top + float64(len(svgRows))*(cellH+titleH) + bottom
 
@@ -57,7 +71,7 @@ func (r *Report) SVG() []byte {
 	// Legend.
 	x := left
 	for i, d := range r.Drivers {
-		w(`<rect x="%.0f" y="34" width="12" height="12" fill="%s"/>`, x, palette[i%len(palette)])
+		w(`<rect x="%.0f" y="34" width="12" height="12" fill="%s"/>`, x, color(i, d.Name))
 		w(`<text x="%.0f" y="44" font-size="12">%s</text>`+"\n", x+16, esc(d.Name))
 		x += 30 + 7.5*float64(len(d.Name))
 	}
@@ -90,7 +104,7 @@ func (r *Report) SVG() []byte {
 				h := plotH * v / (maxV * 1.1)
 				bx := gx + float64(di)*(barW+barGap)
 				w(`<rect x="%.1f" y="%.1f" width="%.0f" height="%.1f" fill="%s"><title>%s</title></rect>`+"\n",
-					bx, base-h, barW, h, palette[di%len(palette)], esc(fmt.Sprintf("%s, %s: %s", sc.Name, d.Name, row.label(v))))
+					bx, base-h, barW, h, color(di, d.Name), esc(fmt.Sprintf("%s, %s: %s", sc.Name, d.Name, row.label(v))))
 				w(`<text x="%.1f" y="%.1f" font-size="9" text-anchor="middle">%s</text>`+"\n", bx+barW/2, base-h-3, esc(row.label(v)))
 			}
 			w(`<text x="%.1f" y="%.1f" font-size="12" text-anchor="middle">%s</text>`+"\n", cx+cellW/2, base+15, esc(sc.Name))
