@@ -154,10 +154,16 @@ func (r *Report) writeTargets(b *strings.Builder) {
 		for _, o := range r.subjects("faults") {
 			fmt.Fprintf(b, "- Faults, `%s`: %d lost (target 0): %s. %d attempts wasted on 1002/3038 (target 0): %s. "+
 				"Against the best peer (most messages accepted), `%s`: %.2f requests per message against %.2f (target no more): %s; "+
-				"goodput %.0f msg/s against %.0f (target at least as much): %s.\n",
+				"goodput %.0f msg/s against %.0f (target at least as much): %s.",
 				o.Driver, o.Lost, verdict(o.Lost == 0), o.Wasted, verdict(o.Wasted == 0), best.Driver,
 				o.Amplification, best.Amplification, verdict(o.Amplification <= best.Amplification+1e-9),
 				o.Goodput, best.Goodput, verdict(o.Goodput >= best.Goodput))
+			if o.Goodput < best.Goodput && o.Got429 > 0 && o.Wall > 2*best.Wall {
+				fmt.Fprintf(b, " Why: octosend pauses the whole tenant for the Retry-After of every 429, since 8x8 answers 429 "+
+					"when a sub-account's quota is spent; the 429s of this fault mix are random, so each of the %d stalled every "+
+					"sender of the tenant for about a second: the run took %s against %s.", o.Got429, fmtDur(o.Wall), fmtDur(best.Wall))
+			}
+			fmt.Fprintf(b, "\n")
 			any = true
 		}
 	}
@@ -168,7 +174,18 @@ func (r *Report) writeTargets(b *strings.Builder) {
 				parts = append(parts, fmt.Sprintf("`%s` %d (%d of %d messages failed)", res.Driver, res.Got429, res.Failed, res.Messages))
 			}
 		}
-		fmt.Fprintf(b, "- 429 storm: the peers received %s.\n", strings.Join(parts, ", "))
+		limit := ""
+		for _, sc := range r.Scenarios {
+			if sc.Name == "storm" && sc.Setup.Rate > 0 {
+				limit = fmt.Sprintf(" The emulator accepts %.0f requests/s; goodput: ", sc.Setup.Rate)
+				var gs []string
+				for _, res := range r.scenarioResults("storm") {
+					gs = append(gs, fmt.Sprintf("`%s` %.1f msg/s", res.Driver, res.Goodput))
+				}
+				limit += strings.Join(gs, ", ") + "."
+			}
+		}
+		fmt.Fprintf(b, "- 429 storm: the peers received %s.%s\n", strings.Join(parts, ", "), limit)
 		for _, o := range os {
 			fewer, fewerRetrying := true, true
 			for _, res := range r.scenarioResults("storm") {

@@ -181,3 +181,20 @@ func TestMedian(t *testing.T) {
 		}
 	}
 }
+
+func TestMarkdownExplainsTenantPause(t *testing.T) {
+	r := sampleReport()
+	o := r.result("faults", Subject)
+	o.Goodput, o.Wall, o.Got429 = 10, 10*time.Second, 7
+	md := r.Markdown()
+	want := "Why: octosend pauses the whole tenant for the Retry-After of every 429"
+	if !strings.Contains(md, want) || !strings.Contains(md, "each of the 7 stalled every sender") {
+		t.Errorf("Markdown does not explain the faults miss; want %q", want)
+	}
+	if n := strings.Count(md, want); n != 1 {
+		t.Errorf("explanation given %d times, want once (octosend-wait was not slow)", n)
+	}
+	if !strings.Contains(md, "The emulator accepts 25 requests/s; goodput: `octosend` 3000.0 msg/s") {
+		t.Error("Markdown lacks the storm goodput against the emulator's limit")
+	}
+}
