@@ -13,32 +13,33 @@ const (
 	tableEnd   = "<!-- END policy table -->\n"
 )
 
-// TestReadmeTableCurrent checks that policy/README.md includes the
-// built-in table exactly as MarkdownTable renders it now; run
-// `go test ./policy -run Readme -update` to refresh it.
+// TestReadmeTableCurrent checks that policy/README.md and the project's
+// README.md include the built-in table exactly as MarkdownTable renders it
+// now; run `go test ./policy -run Readme -update` to refresh them.
 func TestReadmeTableCurrent(t *testing.T) {
-	data, err := os.ReadFile("README.md")
-	if err != nil {
-		t.Fatal(err)
-	}
-	doc := string(data)
-	i, j := strings.Index(doc, tableBegin), strings.Index(doc, tableEnd)
-	if i < 0 || j < i {
-		t.Fatalf("README.md lacks the %q ... %q markers", tableBegin, tableEnd)
-	}
 	want := Default().MarkdownTable("")
-	got := doc[i+len(tableBegin) : j]
-	if got == want {
-		return
-	}
-	if *update {
-		doc = doc[:i+len(tableBegin)] + want + doc[j:]
-		if err := os.WriteFile("README.md", []byte(doc), 0o644); err != nil {
+	for _, file := range []string{"README.md", "../README.md"} {
+		data, err := os.ReadFile(file)
+		if err != nil {
 			t.Fatal(err)
 		}
-		return
+		doc := string(data)
+		i, j := strings.Index(doc, tableBegin), strings.Index(doc, tableEnd)
+		if i < 0 || j < i {
+			t.Fatalf("%s lacks the %q ... %q markers", file, tableBegin, tableEnd)
+		}
+		if got := doc[i+len(tableBegin) : j]; got == want {
+			continue
+		}
+		if *update {
+			doc = doc[:i+len(tableBegin)] + want + doc[j:]
+			if err := os.WriteFile(file, []byte(doc), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		t.Errorf("%s's policy table is stale; run go test ./policy -run Readme -update", file)
 	}
-	t.Errorf("README.md's table is stale; run go test ./policy -run Readme -update")
 }
 
 func TestTable(t *testing.T) {
