@@ -145,10 +145,14 @@ func TestSetTenantKeepsSlowdown(t *testing.T) {
 }
 
 func TestInfiniteRate(t *testing.T) {
-	l, _ := newFake(t, Config{Rate: math.Inf(1), ProcessRate: -1})
+	l, f := newFake(t, Config{Rate: math.Inf(1), ProcessRate: -1})
 	for i := range 100_000 {
 		if !l.Allow("a") {
 			t.Fatalf("Allow %d false at an infinite rate", i)
+		}
+		l.Succeeded("a") // an accepted rate to measure, 10,000/s
+		if i%1000 == 0 {
+			f.Advance(100 * time.Millisecond)
 		}
 	}
 	l.Throttled("a")

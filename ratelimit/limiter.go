@@ -130,7 +130,7 @@ func (l *Limiter) Wait(ctx context.Context, tenant string) error {
 		return nil
 	}
 	deadline, hasDeadline := ctx.Deadline()
-	return l.waitProcess(ctx, tenant, now, deadline, hasDeadline)
+	return l.waitProcess(ctx, tenant, deadline, hasDeadline)
 }
 
 // errReservation reports a tenant bucket that refused a reservation, which
@@ -184,7 +184,7 @@ func (l *Limiter) waitSlow(ctx context.Context, name string, t *tenant, r *rate.
 		// Loop: a Pause that arrived while we slept holds us too.
 		now = l.clock.Now()
 	}
-	return l.waitProcess(ctx, name, now, deadline, hasDeadline)
+	return l.waitProcess(ctx, name, deadline, hasDeadline)
 }
 
 // park sleeps until p, the end of t's pause (ns since the epoch; now is
@@ -249,11 +249,16 @@ func (l *Limiter) pausedNow(name string) bool {
 
 // waitProcess waits for a token of the process bucket. The tenant's token is
 // already held: its reserved time has come.
-func (l *Limiter) waitProcess(ctx context.Context, name string, now, deadline time.Time, hasDeadline bool) error {
+func (l *Limiter) waitProcess(ctx context.Context, name string, deadline time.Time, hasDeadline bool) error {
 	p := l.proc.Load()
 	if p == nil {
 		return nil
 	}
+	// Read the clock afresh: every goroutine shares this bucket, and
+	// rate.Limiter credits the refill twice when a call brings it an
+	// earlier time than the last one did, so a time read before our tenant
+	// wait would let extra requests through.
+	now := l.clock.Now()
 	r := p.ReserveN(now, 1)
 	if !r.OK() {
 		return errReservation

@@ -159,8 +159,8 @@ func (t *tenant) acceptedLocked(ns int64) (float64, bool) {
 // but not below the floor. t.mu is held.
 func (t *tenant) throttledLocked(s *settings, ns int64, te time.Time) {
 	t.markLocked(ns)
-	if ns-t.decreased < int64(DecreaseHold) {
-		return
+	if math.IsInf(t.rate, 1) || ns-t.decreased < int64(DecreaseHold) {
+		return // an unlimited tenant does not adapt
 	}
 	floor := min(s.minRate, t.rate)
 	next := t.cur * s.decrease
