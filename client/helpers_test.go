@@ -173,7 +173,7 @@ func newClient(t *testing.T, cfg Config) *Client {
 }
 
 // mustPolicy builds a policy from cfg.
-func mustPolicy(t *testing.T, cfg policy.Config) *policy.Policy {
+func mustPolicy(t testing.TB, cfg policy.Config) *policy.Policy {
 	t.Helper()
 	p, err := policy.New(cfg)
 	if err != nil {

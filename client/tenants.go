@@ -1,0 +1,92 @@
+package client
+
+import (
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/octosend/octosend/policy"
+)
+
+// halts is the list of halted tenants. The atomic count keeps the check
+// lock-free while no tenant is halted.
+type halts struct {
+	n  atomic.Int32
+	mu sync.Mutex
+	m  map[string]haltEntry
+}
+
+type haltEntry struct {
+	until time.Time
+	pol   *policy.Policy // a different policy (a reload) lifts the halt
+}
+
+func (h *halts) halt(tenant string, until time.Time, pol *policy.Policy) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.m == nil {
+		h.m = make(map[string]haltEntry)
+	}
+	if _, ok := h.m[tenant]; !ok {
+		h.n.Add(1)
+	}
+	h.m[tenant] = haltEntry{until: until, pol: pol}
+}
+
+func (h *halts) check(tenant string, now time.Time, pol *policy.Policy) error {
+	if h.n.Load() == 0 {
+		return nil
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	e, ok := h.m[tenant]
+	if !ok {
+		return nil
+	}
+	if e.pol != pol || !now.Before(e.until) {
+		delete(h.m, tenant)
+		h.n.Add(-1)
+		return nil
+	}
+	return haltedError{tenant: tenant, left: e.until.Sub(now)}
+}
+
+// maxCachedTenants bounds the URL cache; tenants past it get their URLs
+// built per send.
+const maxCachedTenants = 10_000
+
+// urlCache holds each tenant's endpoint URLs, by kind, so a send does not
+// build them again. Entries never change once stored.
+type urlCache struct {
+	mu sync.RWMutex
+	m  map[string]*[4]string
+}
+
+func endpoint(base, tenant string, k kind) string {
+	return base + "/api/v1/subaccounts/" + tenant + pathSuffix(k)
+}
+
+// endpoint returns the URL of kind k for tenant.
+func (c *Client) endpoint(tenant string, k kind) string {
+	c.urls.mu.RLock()
+	u := c.urls.m[tenant]
+	c.urls.mu.RUnlock()
+	if u != nil {
+		return u[k]
+	}
+	u = &[4]string{
+		kindSMS:       endpoint(c.smsBase, tenant, kindSMS),
+		kindSMSBatch:  endpoint(c.smsBase, tenant, kindSMSBatch),
+		kindChat:      endpoint(c.chatBase, tenant, kindChat),
+		kindChatBatch: endpoint(c.chatBase, tenant, kindChatBatch),
+	}
+	c.urls.mu.Lock()
+	if c.urls.m == nil {
+		c.urls.m = make(map[string]*[4]string)
+	}
+	if len(c.urls.m) < maxCachedTenants {
+		c.urls.m[tenant] = u
+	}
+	c.urls.mu.Unlock()
+	return u[k]
+}
