@@ -28,6 +28,9 @@ func (c *Client) SendBatch(ctx context.Context, subAccountID string, b Batch) (B
 	if err := c.begin(subAccountID); err != nil {
 		return BatchResult{}, err
 	}
+	if err := checkBatchID(b.ClientBatchID, MaxSMSClientBatchID); err != nil {
+		return BatchResult{}, err
+	}
 	items, err := smsItems(&b)
 	if err != nil {
 		return BatchResult{}, err
@@ -65,6 +68,9 @@ func (c *Client) SendBatch(ctx context.Context, subAccountID string, b Batch) (B
 // "rejected" or "failed" are StateRejected with their 3000s error code.
 func (c *Client) SendChatBatch(ctx context.Context, subAccountID string, b ChatBatch) (BatchResult, error) {
 	if err := c.begin(subAccountID); err != nil {
+		return BatchResult{}, err
+	}
+	if err := checkBatchID(b.ClientBatchID, MaxChatClientBatchID); err != nil {
 		return BatchResult{}, err
 	}
 	if len(b.Messages) == 0 {

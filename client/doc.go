@@ -39,7 +39,8 @@
 //
 //   - ok: the result is returned.
 //   - retry: retried after a jittered exponential backoff, within the
-//     attempts, deadline and the client-wide retry budget.
+//     attempts, deadline and the client-wide retry budget (policy.Budget;
+//     429 backoffs do not spend it: the tenant pause already spares the API).
 //   - backoff (429): the whole tenant pauses until Retry-After and its rate
 //     drops (AIMD); the send retries after the pause.
 //   - fail: a typed error at once (*APIError).

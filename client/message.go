@@ -15,6 +15,8 @@ const (
 	MaxChatClientMessageID = 50     // runes in a chat-apps clientMessageId
 	MaxSMSBatch            = 10_000 // messages per SMS batch request; larger batches are split
 	MaxChatBatch           = 1_000  // messages per chat-apps batch request; larger batches are split
+	MaxSMSClientBatchID    = 20     // runes in an SMS clientBatchId
+	MaxChatClientBatchID   = 100    // runes in a chat-apps clientBatchId
 )
 
 // SMS is one text message. Destination and Text are required.
@@ -225,6 +227,13 @@ func (m *Chat) validate(prefix string) error {
 		return &ValidationError{Field: field(prefix, "Content.Text"), Msg: "empty"}
 	}
 	return checkCMID(prefix, m.ClientMessageID, MaxChatClientMessageID)
+}
+
+func checkBatchID(id string, max int) error {
+	if utf8.RuneCountInString(id) > max {
+		return &ValidationError{Field: "ClientBatchID", Msg: "longer than " + strconv.Itoa(max) + " characters"}
+	}
+	return nil
 }
 
 func itemPrefix(i int) string { return "Messages[" + strconv.Itoa(i) + "]." }

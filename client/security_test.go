@@ -286,6 +286,15 @@ func TestValidationBeforeNetwork(t *testing.T) {
 			return err
 		}, "Template.Text"},
 		{"chat-batch-empty", func() error { _, err := c.SendChatBatch(ctx, "acme_chat", ChatBatch{}); return err }, "Messages"},
+		{"batch-id-too-long", func() error {
+			_, err := c.SendBatch(ctx, "acme_hq", Batch{ClientBatchID: strings.Repeat("b", 21), Messages: []SMS{sms1}})
+			return err
+		}, "ClientBatchID"},
+		{"chat-batch-id-too-long", func() error {
+			_, err := c.SendChatBatch(ctx, "acme_chat", ChatBatch{ClientBatchID: strings.Repeat("b", 101),
+				Messages: []Chat{{User: ChatUser{MSISDN: "+6591234567"}, Content: ChatContent{Text: "x"}}}})
+			return err
+		}, "ClientBatchID"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			err := tc.send()
