@@ -29,7 +29,7 @@ type Limiter struct {
 	count  atomic.Int64
 
 	cfg  atomic.Pointer[settings]
-	proc atomic.Pointer[rate.Limiter] // nil: no process limit
+	proc atomic.Pointer[procBucket] // nil: no process limit
 
 	omu       sync.RWMutex
 	overrides map[string]override
@@ -126,7 +126,7 @@ func (l *Limiter) Wait(ctx context.Context, tenant string) error {
 	if !r.OK() || r.DelayFrom(now) > 0 {
 		return l.waitSlow(ctx, tenant, t, r, now)
 	}
-	if p := l.proc.Load(); p == nil || p.AllowN(now, 1) {
+	if p := l.proc.Load(); p == nil || p.allow(now) {
 		return nil
 	}
 	deadline, hasDeadline := ctx.Deadline()
@@ -258,8 +258,7 @@ func (l *Limiter) waitProcess(ctx context.Context, name string, deadline time.Ti
 	// rate.Limiter credits the refill twice when a call brings it an
 	// earlier time than the last one did, so a time read before our tenant
 	// wait would let extra requests through.
-	now := l.clock.Now()
-	r := p.ReserveN(now, 1)
+	r, now := p.reserve(l.clock.Now())
 	if !r.OK() {
 		return errReservation
 	}
@@ -269,12 +268,12 @@ func (l *Limiter) waitProcess(ctx context.Context, name string, deadline time.Ti
 	}
 	if hasDeadline {
 		if rem := deadline.Sub(now); d > rem {
-			r.CancelAt(now)
+			p.cancel(r, now)
 			return &DelayError{Tenant: name, Delay: d, Remaining: rem}
 		}
 	}
 	if err := clock.Sleep(ctx, l.clock, d); err != nil {
-		r.CancelAt(l.clock.Now())
+		p.cancel(r, l.clock.Now())
 		return err
 	}
 	return nil
@@ -299,7 +298,7 @@ func (l *Limiter) Allow(tenant string) bool {
 		r.CancelAt(now)
 		return false
 	}
-	if p := l.proc.Load(); p != nil && !p.AllowN(now, 1) {
+	if p := l.proc.Load(); p != nil && !p.allow(now) {
 		r.CancelAt(now)
 		return false
 	}
@@ -463,11 +462,10 @@ func (l *Limiter) setProcess(s *settings, now time.Time) {
 		return
 	}
 	if p := l.proc.Load(); p != nil {
-		p.SetLimitAt(now, limitOf(s.processRate))
-		p.SetBurstAt(now, s.processBurst)
+		p.set(now, s.processRate, s.processBurst)
 		return
 	}
-	l.proc.Store(rate.NewLimiter(limitOf(s.processRate), s.processBurst))
+	l.proc.Store(newProcBucket(s.processRate, s.processBurst))
 }
 
 // TenantState is a snapshot of one tenant's limits.

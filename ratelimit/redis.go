@@ -306,7 +306,7 @@ func (r *Redis) Allow(tenant string) bool {
 	if !res.reserved {
 		return false
 	}
-	if p := r.local.proc.Load(); p != nil && !p.AllowN(now, 1) {
+	if p := r.local.proc.Load(); p != nil && !p.allow(now) {
 		r.refund(keys, res.tat, interval)
 		return false
 	}
