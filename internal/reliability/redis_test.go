@@ -21,10 +21,13 @@ import (
 // fleetInstances is how many sender processes share the Redis.
 const fleetInstances = 2
 
+// fleetRedisTimeout bounds each Redis call of the fleet.
+const fleetRedisTimeout = time.Second
+
 // fleetSettle is how long after Redis answers again the "after restart"
-// phase starts: the limiter's call timeout (50ms) plus its Recheck (50ms),
-// with ample room for a loaded CI machine (go test ./... runs packages in
-// parallel on two cores).
+// phase starts: a call that began while Redis was still down and failed
+// late makes the limiter skip Redis for one Recheck (50ms); such calls
+// fail at once on a refused connection, so a second is ample room.
 const fleetSettle = time.Second
 
 // fleetMember is one sender of the fleet: its client and what it shares
@@ -38,17 +41,23 @@ type fleetMember struct {
 
 func newFleetMember(t *testing.T, obs *observer, addr, url string, failOpen bool) *fleetMember {
 	t.Helper()
+	// Generous timeouts: a dead Redis fails at once (connection refused),
+	// while a live one on a loaded CI machine (go test ./... runs packages
+	// in parallel on two cores) can take longer than the 50ms defaults,
+	// which fail-closed would rightly report as unavailable.
 	rdb := redis.NewClient(&redis.Options{
-		Addr: addr, DialTimeout: 100 * time.Millisecond, ReadTimeout: 100 * time.Millisecond,
-		WriteTimeout: 100 * time.Millisecond, MaxRetries: -1, PoolSize: 16,
+		Addr: addr, DialTimeout: fleetRedisTimeout, ReadTimeout: fleetRedisTimeout,
+		WriteTimeout: fleetRedisTimeout, ContextTimeoutEnabled: true, MaxRetries: -1, PoolSize: 16,
 	})
 	lim, err := ratelimit.NewRedis(ratelimit.RedisConfig{
 		Client: rdb, Prefix: "rel:" + t.Name() + ":", FailOpen: failOpen, Recheck: 50 * time.Millisecond,
+		Timeout: fleetRedisTimeout,
 	})
 	if err != nil {
 		t.Fatalf("ratelimit.NewRedis: %v", err)
 	}
-	store, err := breaker.NewRedisStore(breaker.RedisStoreConfig{Client: rdb, Prefix: "rel:" + t.Name() + ":br:", Refresh: 50 * time.Millisecond})
+	store, err := breaker.NewRedisStore(breaker.RedisStoreConfig{Client: rdb, Prefix: "rel:" + t.Name() + ":br:",
+		Refresh: 50 * time.Millisecond, Timeout: fleetRedisTimeout})
 	if err != nil {
 		t.Fatalf("breaker.NewRedisStore: %v", err)
 	}
@@ -151,9 +160,14 @@ func TestRedisKilledMidRun(t *testing.T) {
 			time.Sleep(50 * time.Millisecond)
 			phase.Store(1)
 			waitSent(300)
-			for _, m := range fleet {
+			for i, m := range fleet {
+				// The store learns of the outage on its next poll (every 50ms).
+				deadline := time.Now().Add(5 * time.Second)
+				for m.store.Healthy() && time.Now().Before(deadline) {
+					time.Sleep(10 * time.Millisecond)
+				}
 				if m.store.Healthy() {
-					t.Error("breaker store reports healthy while Redis is down")
+					t.Errorf("member %d: breaker store still reports healthy 5s into the Redis outage", i)
 				}
 			}
 			phase.Store(-1)
