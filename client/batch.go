@@ -173,9 +173,9 @@ func (c *Client) runBatch(ctx context.Context, tenant string, p *batchPlan) (Bat
 	var berr *BatchError
 	for off := 0; off < p.n; off += p.max {
 		end := min(off+p.max, p.n)
-		buf := getBuffer()
-		buf.b = p.encode(buf.b[:0], off, end)
-		st := c.newCall(ctx, pol, tenant, p.kind, p.base, buf)
+		// A fresh buffer the call owns (see call.body), sized for typical items.
+		body := p.encode(make([]byte, 0, 1024+192*(end-off)), off, end)
+		st := c.newCall(ctx, pol, tenant, p.kind, p.base, body)
 		st.msgs = end - off
 		err := st.run()
 		res.Requests++

@@ -1,11 +1,9 @@
 package client
 
 import (
-	"bytes"
 	"io"
 	"strings"
 	"sync"
-	"sync/atomic"
 
 	"github.com/octosend/octosend/envelope"
 )
@@ -101,38 +99,6 @@ func putScratch(s *scratch) {
 		return
 	}
 	scratchPool.Put(s)
-}
-
-// reqBody is an encoded request body shared by every attempt of a send.
-// net/http may still be reading (or closing) an attempt's body after
-// RoundTrip returns, so the buffer goes back to the pool only when the
-// send is over and every reader handed out has been closed.
-type reqBody struct {
-	buf  *buffer
-	refs atomic.Int32
-}
-
-func (b *reqBody) acquire() { b.refs.Add(1) }
-
-func (b *reqBody) release() {
-	if b.refs.Add(-1) == 0 {
-		putBuffer(b.buf)
-		b.buf = nil
-	}
-}
-
-// bodyReader is one attempt's view of a reqBody.
-type bodyReader struct {
-	bytes.Reader
-	owner  *reqBody
-	closed atomic.Bool
-}
-
-func (r *bodyReader) Close() error {
-	if r.closed.CompareAndSwap(false, true) {
-		r.owner.release()
-	}
-	return nil
 }
 
 // arena turns many short borrowed strings into one allocation: append

@@ -52,9 +52,13 @@ type call struct {
 	bkey           string
 	attemptTimeout time.Duration
 
-	body    reqBody
+	// body is the encoded request, owned by the call and never pooled:
+	// net/http may still read or close an attempt's body after RoundTrip
+	// returns. Attempts read it through *bytes.Reader, which net/http
+	// knows to be in memory, so headers and body leave in one write.
+	body    []byte
 	probe   bytes.Reader // the reader go-retryablehttp asks for once to learn the length
-	first   bodyReader   // the first attempt's body, so a send without retries allocates none
+	first   bytes.Reader // the first attempt's reader, so a send without retries allocates none
 	readers atomic.Int32
 
 	trace httptrace.ClientTrace
@@ -89,7 +93,7 @@ func (st *call) Value(key any) any {
 	return st.Context.Value(key)
 }
 
-func (c *Client) newCall(ctx context.Context, pol *policy.Policy, tenant string, k kind, base string, body *buffer) *call {
+func (c *Client) newCall(ctx context.Context, pol *policy.Policy, tenant string, k kind, base string, body []byte) *call {
 	st := &call{
 		Context:        ctx,
 		c:              c,
@@ -99,6 +103,7 @@ func (c *Client) newCall(ctx context.Context, pol *policy.Policy, tenant string,
 		msgs:           1,
 		url:            c.endpoint(tenant, k),
 		attemptTimeout: pol.AttemptTimeout(tenant),
+		body:           body,
 		resp:           getBuffer(),
 		sc:             getScratch(),
 	}
@@ -106,8 +111,6 @@ func (c *Client) newCall(ctx context.Context, pol *policy.Policy, tenant string,
 	if c.byTenant {
 		st.bkey = tenant
 	}
-	st.body.buf = body
-	st.body.refs.Store(1)
 	st.trace.WroteRequest = st.wroteRequest
 	return st
 }
@@ -130,25 +133,20 @@ func (st *call) release() {
 	putBuffer(st.resp)
 	putScratch(st.sc)
 	st.resp, st.sc = nil, nil
-	st.body.release()
 }
 
 // readBody hands go-retryablehttp a fresh reader over the request body.
 // Its first call only measures the length.
 func (st *call) readBody() (io.Reader, error) {
-	n := st.readers.Add(1)
-	if n == 1 {
-		st.probe.Reset(st.body.buf.b)
+	switch st.readers.Add(1) {
+	case 1:
+		st.probe.Reset(st.body)
 		return &st.probe, nil
+	case 2:
+		st.first.Reset(st.body)
+		return &st.first, nil
 	}
-	st.body.acquire()
-	r := &st.first
-	if n > 2 {
-		r = &bodyReader{}
-	}
-	r.owner = &st.body
-	r.Reset(st.body.buf.b)
-	return r, nil
+	return bytes.NewReader(st.body), nil
 }
 
 // run sends the request until the policy, the caller's context or a

@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"io"
+	"net"
 	"net/http"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -77,5 +79,44 @@ func TestPlainRetryablehttpChurnsConnections(t *testing.T) {
 	}
 	if got := ts.newConns.Load(); got < 5 {
 		t.Errorf("plain go-retryablehttp opened %d connections for 5 failed requests; expected churn", got)
+	}
+}
+
+// countingConn counts the writes a client makes on its connections.
+type countingConn struct {
+	net.Conn
+	writes *atomic.Int32
+}
+
+func (c countingConn) Write(b []byte) (int, error) {
+	c.writes.Add(1)
+	return c.Conn.Write(b)
+}
+
+// Each request leaves in one write: net/http sees an in-memory body and
+// does not flush the headers on their own (one TCP segment, one syscall).
+func TestRequestIsOneWrite(t *testing.T) {
+	ts := newTestServer(t)
+	var writes atomic.Int32
+	d := &net.Dialer{}
+	tr := newDefaultTransport()
+	tr.DialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
+		c, err := d.DialContext(ctx, network, addr)
+		if err != nil {
+			return nil, err
+		}
+		return countingConn{c, &writes}, nil
+	}
+	cfg := testConfig(ts.URL, clock.NewFake(t0), 0)
+	cfg.HTTPClient = &http.Client{Transport: tr}
+	c := newClient(t, cfg)
+	const n = 20
+	for range n {
+		if _, err := c.SendSMS(context.Background(), "acme_hq", sms1); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := writes.Load(); got != n {
+		t.Errorf("%d requests took %d writes, want %d", n, got, n)
 	}
 }

@@ -1,6 +1,7 @@
 package client
 
 import (
+	"bytes"
 	"context"
 	"strings"
 
@@ -51,8 +52,10 @@ func (c *Client) SendSMS(ctx context.Context, subAccountID string, msg SMS) (Res
 	}
 	buf := getBuffer()
 	buf.b = envelope.AppendSMSRequest(buf.b[:0], &req)
+	body := bytes.Clone(buf.b) // the send's own copy: see call.body
+	putBuffer(buf)
 
-	st := c.newCall(ctx, c.policy(), subAccountID, kindSMS, c.smsBase, buf)
+	st := c.newCall(ctx, c.policy(), subAccountID, kindSMS, c.smsBase, body)
 	defer st.release()
 	st.cmid, st.dest = cmid, msg.Destination
 	err := st.run()
@@ -88,8 +91,10 @@ func (c *Client) SendChat(ctx context.Context, subAccountID string, msg Chat) (R
 	req := chatRequest(&msg, cmid)
 	buf := getBuffer()
 	buf.b = envelope.AppendChatRequest(buf.b[:0], &req)
+	body := bytes.Clone(buf.b) // the send's own copy: see call.body
+	putBuffer(buf)
 
-	st := c.newCall(ctx, c.policy(), subAccountID, kindChat, c.chatBase, buf)
+	st := c.newCall(ctx, c.policy(), subAccountID, kindChat, c.chatBase, body)
 	defer st.release()
 	st.cmid, st.dest = cmid, msg.User.MSISDN
 	err := st.run()
