@@ -13,6 +13,7 @@ import (
 
 	"github.com/octosend/octosend/client"
 	"github.com/octosend/octosend/envelope"
+	"github.com/octosend/octosend/policy"
 	"github.com/octosend/octosend/ratelimit"
 )
 
@@ -23,6 +24,8 @@ import (
 //     result). The tenant's rate limit is lifted (Rate +Inf, no process
 //     limit) so the benchmark measures the client, not the 1,700/s quota.
 //   - nethttp: a bare http.Client POST on the same tuned transport.
+//   - nethttp-timeout: the same with http.Client.Timeout set to the
+//     policy's default attempt timeout, which octosend applies per attempt.
 //   - retryablehttp: a plain go-retryablehttp Client (logger off) on the
 //     same transport.
 //
@@ -119,6 +122,7 @@ type sendImpl struct {
 var sendImpls = []sendImpl{
 	{"octosend", makeOctosendSend},
 	{"nethttp", makeNetHTTPSend},
+	{"nethttp-timeout", makeNetHTTPTimeoutSend},
 	{"retryablehttp", makeRetryableSend},
 }
 
@@ -181,7 +185,14 @@ var sendHeader = http.Header{
 func sendURL(base string) string { return base + "/api/v1/subaccounts/" + sendTenant + "/messages" }
 
 func makeNetHTTPSend(tb testing.TB, base string) func(context.Context) error {
-	hc := &http.Client{Transport: sendTransport()}
+	return makeNetHTTP(tb, base, &http.Client{Transport: sendTransport()})
+}
+
+func makeNetHTTPTimeoutSend(tb testing.TB, base string) func(context.Context) error {
+	return makeNetHTTP(tb, base, &http.Client{Transport: sendTransport(), Timeout: policy.DefaultAttemptTimeout})
+}
+
+func makeNetHTTP(tb testing.TB, base string, hc *http.Client) func(context.Context) error {
 	tb.Cleanup(hc.CloseIdleConnections)
 	url := sendURL(base)
 	pool := newStatePool()
