@@ -105,7 +105,10 @@ func classify(ctx context.Context, err error, wrote bool) policy.Transport {
 	if _, ok := errors.AsType[*net.DNSError](err); ok {
 		return policy.TransportDNS
 	}
-	if isTLSError(err) {
+	if !wrote && isTLSError(err) {
+		// A handshake failure. The same errors after the request went out
+		// (an alert, a closed TLS conn) may follow its acceptance: those
+		// are resets below.
 		return policy.TransportTLS
 	}
 	if op, ok := errors.AsType[*net.OpError](err); ok && op.Op == "dial" {
