@@ -94,7 +94,7 @@ func TestNoLeakAfterCancel(t *testing.T) {
 				if strings.HasSuffix(p, suffix) {
 					return
 				}
-			case <-time.After(5 * time.Second):
+			case <-time.After(30 * time.Second):
 				t.Fatalf("no request for %s arrived", suffix)
 			}
 		}
@@ -121,7 +121,7 @@ func TestNoLeakAfterCancel(t *testing.T) {
 		select {
 		case r := <-ch:
 			return r.err
-		case <-time.After(5 * time.Second):
+		case <-time.After(30 * time.Second):
 			t.Fatal("a canceled send did not return")
 			return nil
 		}
@@ -181,7 +181,7 @@ func TestNoLeakAfterCancel(t *testing.T) {
 	select {
 	case err := <-bch:
 		isCtx("batch", err, context.Canceled)
-	case <-time.After(5 * time.Second):
+	case <-time.After(30 * time.Second):
 		t.Fatal("a canceled batch did not return")
 	}
 	once.Do(func() { close(release) })
