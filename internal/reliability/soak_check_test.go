@@ -213,7 +213,8 @@ func (s *soak) report(f *figures) {
 		f.dupMessages, f.dupExtra, f.aloDuplicates, f.dupFlagged, f.amoDuplicates)
 	fmt.Fprintf(&b, "  permanent errors checked %d, retried %d; single sends retried after an ambiguous failure %d\n",
 		f.permanentChecked, f.permanentRetried, f.ambiguousRetried)
-	fmt.Fprintf(&b, "  breaker: opened %d times, single sends refused while open %d\n", s.breakerOpened.Load(), s.breakerRefused.Load())
+	fmt.Fprintf(&b, "  outage: %d requests answered 500 by the outage windows; breaker opened %d times, single sends refused while open %d\n",
+		s.wire.inOut.Load(), s.breakerOpened.Load(), s.breakerRefused.Load())
 	fmt.Fprintf(&b, "  ledger: accepted %d, unique %d, duplicates %d", f.ledgerAccepted, f.ledgerUnique, f.ledgerDupes)
 	t.Log(b.String())
 
@@ -227,8 +228,11 @@ func (s *soak) report(f *figures) {
 	if injected < int64(f.messages)/20 {
 		t.Errorf("only %d faults injected for %d messages", injected, f.messages)
 	}
-	if s.breakerOpened.Load() == 0 {
-		t.Error("the outage never opened the breaker")
+	// 50 requests in a row failing is twice the breaker's Consecutive: on a
+	// machine too loaded to send that many during the outage, the breaker
+	// may rightly stay closed.
+	if n := s.wire.inOut.Load(); n >= 50 && s.breakerOpened.Load() == 0 {
+		t.Errorf("%d requests hit the outage, yet the breaker never opened", n)
 	}
 	if f.ambiguousRetried == 0 || f.failedAmbiguous == 0 {
 		t.Errorf("no ambiguous failure was retried (%d) or reported (%d)", f.ambiguousRetried, f.failedAmbiguous)

@@ -148,15 +148,16 @@ func TestFaultSoak(t *testing.T) {
 		s.alo = append(s.alo, fmt.Sprintf("soak-alo-%02d", i))
 		s.amo = append(s.amo, fmt.Sprintf("soak-amo-%02d", i))
 	}
+	outages := soakOutages(time.Now())
 	var err error
 	s.srv, err = emulator.New(emulator.Config{
 		APIKey: canaryKey, Seed: soakSeed, Templates: []string{"order_shipped"}, Faults: soakFaults,
-		Outage: soakOutages(time.Now()),
+		Outage: outages,
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.wire = &wire{h: s.srv, by: make(map[string][]int)}
+	s.wire = &wire{h: s.srv, by: make(map[string][]int), outages: outages}
 	ts := httptest.NewUnstartedServer(s.wire)
 	ts.Config.ErrorLog = discardLog()
 	ts.Start()

@@ -7,6 +7,10 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/octosend/octosend/emulator"
 )
 
 // wire is the soak's independent view of single sends: for each
@@ -14,12 +18,20 @@ import (
 // carried it, in arrival order (0: the connection was reset, or no answer
 // yet).
 type wire struct {
-	h  http.Handler
-	mu sync.Mutex
-	by map[string][]int
+	h       http.Handler
+	mu      sync.Mutex
+	by      map[string][]int
+	outages []emulator.Window
+	inOut   atomic.Int64 // requests that arrived during an outage window
 }
 
 func (w *wire) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
+	now := time.Now()
+	for _, o := range w.outages {
+		if !now.Before(o.Start) && now.Before(o.End) {
+			w.inOut.Add(1)
+		}
+	}
 	if !strings.HasSuffix(r.URL.Path, "/messages") {
 		w.h.ServeHTTP(rw, r)
 		return
