@@ -188,7 +188,7 @@ const realClockSlack = 5 * time.Millisecond
 func TestRetryAfterDisciplineRealClock(t *testing.T) {
 	t.Parallel()
 	tenants := []string{"real-a", "real-b", "real-c", "real-d"}
-	l, url := startAnswerLog(t, emulator.Config{APIKey: canaryKey, Rate: 2, Burst: 1})
+	l, url := startAnswerLog(t, emulator.Config{APIKey: canaryKey, Rate: 1, Burst: 1})
 	obs := newObserver(t)
 	c := obs.newClient(client.Config{BaseURL: url})
 	failed := runTenants(t, obs, c, tenants, 2)
