@@ -14,6 +14,9 @@ type Machine struct {
 	CPUModel   string // "model name" of /proc/cpuinfo; "" when unknown
 	GoVersion  string // runtime.Version
 	OS, Arch   string
+	// LoadAvg is /proc/loadavg's 1-, 5- and 15-minute load averages when
+	// the run began: other work on a shared machine shows up here.
+	LoadAvg string
 }
 
 // DescribeMachine returns the Machine this process runs on.
@@ -25,7 +28,21 @@ func DescribeMachine() Machine {
 		GoVersion:  runtime.Version(),
 		OS:         runtime.GOOS,
 		Arch:       runtime.GOARCH,
+		LoadAvg:    loadAvg("/proc/loadavg"),
 	}
+}
+
+// loadAvg returns the first three fields of a /proc/loadavg file.
+func loadAvg(path string) string {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return ""
+	}
+	f := strings.Fields(string(b))
+	if len(f) < 3 {
+		return ""
+	}
+	return strings.Join(f[:3], " ")
 }
 
 // cpuModel returns the first "model name" in a /proc/cpuinfo file.

@@ -76,7 +76,11 @@ func (r *Report) writeSetup(b *strings.Builder) {
 	if model == "" {
 		model = "unknown CPU"
 	}
-	fmt.Fprintf(b, "- Machine: %d CPUs (nproc), GOMAXPROCS %d, %s; %s %s/%s.\n", m.CPUs, m.GOMAXPROCS, model, m.GoVersion, m.OS, m.Arch)
+	fmt.Fprintf(b, "- Machine: %d CPUs (nproc), GOMAXPROCS %d, %s; %s %s/%s.", m.CPUs, m.GOMAXPROCS, model, m.GoVersion, m.OS, m.Arch)
+	if m.LoadAvg != "" {
+		fmt.Fprintf(b, " Load average when the run began: %s (other work on the machine competes with both processes).", m.LoadAvg)
+	}
+	fmt.Fprintf(b, "\n")
 	fmt.Fprintf(b, "- The emulator runs in a child process (the same binary, re-executed), so CPU time and allocations are "+
 		"those of the sending process alone: the driver plus a thin harness (a worker pool and a result slot per message), "+
 		"the same for every driver. The two processes share the machine's cores.\n")

@@ -15,7 +15,7 @@ func sampleReport() *Report {
 	scs := Scenarios()
 	r := &Report{
 		Date: time.Date(2026, 11, 25, 18, 0, 0, 0, time.UTC), Took: 200 * time.Second,
-		Machine: Machine{CPUs: 2, GOMAXPROCS: 2, CPUModel: "Test CPU", GoVersion: "go1.26", OS: "linux", Arch: "amd64"},
+		Machine: Machine{CPUs: 2, GOMAXPROCS: 2, CPUModel: "Test CPU", GoVersion: "go1.26", OS: "linux", Arch: "amd64", LoadAvg: "0.50 0.40 0.30"},
 		Options: DefaultOptions(), Scenarios: scs, Drivers: drivers.All(),
 	}
 	for si, sc := range scs {
@@ -36,7 +36,7 @@ func TestMarkdown(t *testing.T) {
 	md := sampleReport().Markdown()
 	for _, want := range []string{
 		"![Goodput and requests per message, per scenario and driver](results.svg)",
-		"2 CPUs (nproc), GOMAXPROCS 2, Test CPU; go1.26 linux/amd64",
+		"2 CPUs (nproc), GOMAXPROCS 2, Test CPU; go1.26 linux/amd64. Load average when the run began: 0.50 0.40 0.30",
 		// octosend 1000 msg/s, octosend-wait 900, nethttp 800: 125%, 112%.
 		"- Clean, `octosend`: goodput 1000 msg/s, 125% of the bare net/http loop's 800 msg/s (target at least 95%): **met**.",
 		"- Clean, `octosend-wait`: goodput 900 msg/s, 112% of the bare net/http loop's 800 msg/s (target at least 95%): **met**.",

@@ -50,7 +50,7 @@ func TestEveryDriverAccounts(t *testing.T) {
 	p := startChild(t)
 	ctx := context.Background()
 	o := tinyOptions()
-	o.Messages = 160 // clean sends 800, faults 56 with one bad number
+	o.Messages = 200 // clean sends 1000, faults 50 with one bad number
 	for _, sc := range []Scenario{scenario(t, "clean"), scenario(t, "faults")} {
 		msgs := Workload(sc.messages(o.Messages), sc.BadEvery)
 		bad := 0

@@ -62,7 +62,7 @@ func Scenarios() []Scenario {
 				P500: 0.03, P503: 0.02, P429: 0.02, PResetBefore: 0.01, PResetAfter: 0.01, PAcceptedThen500: 0.01,
 			}},
 			BadEvery: 50,
-			Scale:    0.35,
+			Scale:    0.25,
 		},
 		{
 			Name: "storm",
