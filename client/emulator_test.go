@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -106,13 +107,26 @@ func TestEmulatorQuota429PausesTenant(t *testing.T) {
 		pauses = append(pauses, f.Now().Add(e.RetryAfter))
 		throttled.Unlock()
 	}
-	stop := autoAdvance(f, 50*time.Millisecond)
+	const n = 6
+	// Time moves only while every unfinished sender is blocked on a timer
+	// (each holds at most one: a pause, limiter or backoff wait), so no
+	// request is in flight while the fake clock jumps: otherwise a request
+	// that left before the 429 could "arrive" inside the pause.
+	var active atomic.Int64
+	active.Store(n)
+	stop := advanceWhenAllWait(f, &active, 50*time.Millisecond)
 	defer stop()
 	var wg sync.WaitGroup
-	const n = 6
 	errs := make([]error, n)
 	for i := range n {
 		wg.Go(func() {
+			defer active.Add(-1)
+			// Staggered starts: later senders begin while an earlier
+			// one's 429 pauses the tenant, and must wait for it too.
+			if err := clock.Sleep(context.Background(), f, time.Duration(i)*200*time.Millisecond); err != nil {
+				errs[i] = err
+				return
+			}
 			m := sms1
 			m.ClientMessageID = "q-" + strconv.Itoa(i)
 			_, errs[i] = c.SendSMS(context.Background(), "acme_hq", m)
@@ -144,6 +158,29 @@ func TestEmulatorQuota429PausesTenant(t *testing.T) {
 			}
 		}
 	}
+}
+
+// advanceWhenAllWait advances f by step whenever at least active timers
+// are pending, until stop is called.
+func advanceWhenAllWait(f *clock.Fake, active *atomic.Int64, step time.Duration) (stop func()) {
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		for {
+			select {
+			case <-done:
+				return
+			default:
+			}
+			if a := active.Load(); a > 0 && int64(f.Pending()) >= a {
+				f.Advance(step)
+				continue
+			}
+			time.Sleep(50 * time.Microsecond)
+		}
+	}()
+	return func() { close(done); <-finished }
 }
 
 // A wrong key halts the tenant after one attempt; a disabled sub-account
