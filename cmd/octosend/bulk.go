@@ -66,6 +66,12 @@ var errInputMismatch = errors.New("the results file was written for a different 
 // they end or abort is canceled. Run returns the first fatal error: an
 // unreadable input, an unwritable results file or journal, or
 // errInputMismatch; records written before it stay valid for --resume.
+// recordsPerWorker sizes the buffer between the senders and the results
+// writer. A record in that buffer when the process dies is lost with it, so
+// a message whose result was buffered counts, after a crash, as in flight:
+// --resume reports it interrupted (ambiguous) rather than sending it again.
+const recordsPerWorker = 4
+
 func (b *bulkRun) Run(stop <-chan struct{}, abort context.Context) error {
 	n := max(b.Concurrency, 1)
 	stopped := func() bool {
@@ -95,7 +101,7 @@ func (b *bulkRun) Run(stop <-chan struct{}, abort context.Context) error {
 		}
 	}
 
-	records := make(chan record, 4*n)
+	records := make(chan record, recordsPerWorker*n)
 	jobs := make(chan *message)
 
 	// The writer: the only goroutine that touches the results file.
