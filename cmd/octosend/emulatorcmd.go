@@ -171,10 +171,12 @@ func (c *cli) emulator(ctx context.Context, args []string) int {
 	if key != "" {
 		auth = "API key required"
 	}
-	fmt.Fprintln(c.stdout, srv.URL())
-	fmt.Fprintf(c.stderr, "octosend emulator: listening on %s (%s); Ctrl-C to stop\n", srv.URL(), auth)
+	// Take the signals before the URL tells anyone we are up, so that a
+	// Ctrl-C sent as soon as the URL is read still stops us cleanly.
 	signals, stopSignals := c.notify()
 	defer stopSignals()
+	fmt.Fprintln(c.stdout, srv.URL())
+	fmt.Fprintf(c.stderr, "octosend emulator: listening on %s (%s); Ctrl-C to stop\n", srv.URL(), auth)
 	select {
 	case <-signals:
 	case <-ctx.Done():
