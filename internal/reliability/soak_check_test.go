@@ -23,6 +23,7 @@ type figures struct {
 	attempts                                   int
 	byKind                                     [6]int
 	amoAccepted, amoDuplicates, aloDuplicates  int
+	bySem                                      [2][4]int // [at-least-once, at-most-once][state]
 	requests, resets                           int64
 	faults                                     map[emulator.FaultKind]int64
 	responses                                  map[int]int64
@@ -68,6 +69,7 @@ func (s *soak) check(elapsed time.Duration) {
 	}
 	for k, o := range s.outcomes {
 		f.byKind[o.kind]++
+		f.bySem[boolIdx(amo[o.tenant])][o.state]++
 		e, in := ledger[k]
 		n := e.Count
 		switch o.state {
@@ -207,6 +209,9 @@ func (s *soak) report(f *figures) {
 	fmt.Fprintf(&b, "  faults injected %d: %s\n", injected, strings.Join(kinds, " "))
 	fmt.Fprintf(&b, "  outcomes: accepted %d, rejected %d, failed %d (of which flagged ambiguous %d, delivered anyway %d)\n",
 		f.accepted, f.rejected, f.failed, f.failedAmbiguous, f.failedButDelivered)
+	for i, name := range []string{"at-least-once", "at-most-once"} {
+		fmt.Fprintf(&b, "  %s: accepted %d, rejected %d, failed %d\n", name, f.bySem[i][stAccepted], f.bySem[i][stRejected], f.bySem[i][stFailed])
+	}
 	fmt.Fprintf(&b, "  lost (no outcome) %d, reported twice %d, in the ledger but never sent %d\n", f.lost, f.outcomesTwice, f.unknownIDs)
 	fmt.Fprintf(&b, "  misreported (delivered but reported failed without Ambiguous, or reported accepted but not delivered) %d\n", f.misreported)
 	fmt.Fprintf(&b, "  duplicates: %d messages (%d extra copies), all at-least-once: %d, flagged %d; at-most-once duplicates %d\n",
@@ -264,4 +269,11 @@ func wantCode(o *outcome) envelope.Code {
 		return envelope.CodeTemplateNotFound
 	}
 	return 0 // an SMS batch item: REJECTED carries a description, no code
+}
+
+func boolIdx(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
