@@ -41,7 +41,7 @@ func TestNoRetryStormDuringOutage(t *testing.T) {
 			opened.Add(1)
 		}
 	}
-	c := obs.newClient(client.Config{BaseURL: srv.URL(), Clock: clk})
+	c := obs.newClient(client.Config{BaseURL: srv.URL(), Clock: clk, Rand: half})
 
 	var (
 		wg                sync.WaitGroup
