@@ -67,7 +67,7 @@ func TestHugeRetryAfterOn503IsClamped(t *testing.T) {
 	c := newClient(t, cfg)
 	done := make(chan sendResult, 1)
 	go func() { r, err := c.SendSMS(context.Background(), "acme_hq", sms1); done <- sendResult{r, err} }()
-	waitTimers(t, f, 1)
+	f.AwaitTimers(t, 1)
 	f.Advance(policy.DefaultRetryAfterCeiling - time.Second)
 	if got := c.breakers.State(ts.URL); got != breaker.Open {
 		t.Errorf("breaker %v a second before the ceiling, want open", got)

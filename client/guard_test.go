@@ -105,7 +105,7 @@ func TestSingle503DoesNotOpenBreaker(t *testing.T) {
 	c := newClient(t, testConfig(ts.URL, f, 0))
 	done := make(chan sendResult, 1)
 	go func() { r, err := c.SendSMS(context.Background(), "acme_hq", sms1); done <- sendResult{r, err} }()
-	waitTimers(t, f, 1)
+	f.AwaitTimers(t, 1)
 	if _, err := c.SendSMS(context.Background(), "other_tenant", sms1); err != nil {
 		t.Fatalf("send during the 503's Retry-After: %v", err)
 	}
@@ -129,7 +129,7 @@ func TestTripping503KeepsBreakerOpenForRetryAfter(t *testing.T) {
 	c := newClient(t, cfg)
 	done := make(chan sendResult, 1)
 	go func() { r, err := c.SendSMS(context.Background(), "acme_hq", sms1); done <- sendResult{r, err} }()
-	waitTimers(t, f, 1)
+	f.AwaitTimers(t, 1)
 	f.Advance(5 * time.Second) // past the breaker's own OpenFor, inside the Retry-After
 	if _, err := c.SendSMS(context.Background(), "other_tenant", sms1); !errors.Is(err, ErrBreakerOpen) {
 		t.Fatalf("send during the Retry-After: %v, want ErrBreakerOpen", err)
@@ -160,7 +160,7 @@ func TestBreakerWait(t *testing.T) {
 
 	a := make(chan sendResult, 1)
 	go func() { r, err := c.SendSMS(context.Background(), "acme_hq", sms1); a <- sendResult{r, err} }()
-	waitTimers(t, f, 1) // A's retry waits on the open breaker
+	f.AwaitTimers(t, 1) // A's retry waits on the open breaker
 	if got := c.breakers.State(ts.URL); got != breaker.Open {
 		t.Fatalf("breaker %v, want open", got)
 	}
@@ -171,7 +171,7 @@ func TestBreakerWait(t *testing.T) {
 	}
 	b := make(chan sendResult, 1)
 	go func() { r, err := c.SendSMS(context.Background(), "other_tenant", sms1); b <- sendResult{r, err} }()
-	waitTimers(t, f, 2) // B waits too
+	f.AwaitTimers(t, 2) // B waits too
 	stop := autoAdvance(f, 50*time.Millisecond)
 	ra, rb := recv(t, a), recv(t, b)
 	stop()
@@ -322,7 +322,7 @@ func TestLimiterWaitPastDeadline(t *testing.T) {
 	c := newClient(t, testConfig(ts.URL, f, 0))
 	first := make(chan sendResult, 1)
 	go func() { r, err := c.SendSMS(context.Background(), "acme_hq", sms1); first <- sendResult{r, err} }()
-	waitTimers(t, f, 1) // the tenant is paused for 10s
+	f.AwaitTimers(t, 1) // the tenant is paused for 10s
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
 	start := time.Now()

@@ -188,17 +188,6 @@ type sendResult struct {
 	err error
 }
 
-// waitTimers waits (in real time, bounded) until the fake clock has n
-// pending timers: the code under test is blocked in a wait.
-func waitTimers(t *testing.T, f *clock.Fake, n int) {
-	t.Helper()
-	select {
-	case <-f.WaitForTimers(n):
-	case <-time.After(10 * time.Second):
-		t.Fatalf("timed out waiting for %d pending timers (have %d)", n, f.Pending())
-	}
-}
-
 func recv[T any](t *testing.T, ch <-chan T) T {
 	t.Helper()
 	select {

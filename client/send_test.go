@@ -148,10 +148,10 @@ func TestThrottleWaitsRetryAfterForWholeTenant(t *testing.T) {
 
 	a := make(chan sendResult, 1)
 	go func() { r, err := c.SendSMS(ctx, "acme_hq", sms1); a <- sendResult{r, err} }()
-	waitTimers(t, f, 1) // A sleeps until the Retry-After
+	f.AwaitTimers(t, 1) // A sleeps until the Retry-After
 	b := make(chan sendResult, 1)
 	go func() { r, err := c.SendSMS(ctx, "acme_hq", sms1); b <- sendResult{r, err} }()
-	waitTimers(t, f, 2) // B waits on the paused tenant
+	f.AwaitTimers(t, 2) // B waits on the paused tenant
 
 	if _, err := c.SendSMS(ctx, "other_tenant", sms1); err != nil {
 		t.Fatalf("another tenant's send: %v", err)
@@ -209,7 +209,7 @@ func TestCancelStopsBackoff(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan sendResult, 1)
 	go func() { r, err := c.SendSMS(ctx, "acme_hq", sms1); done <- sendResult{r, err} }()
-	waitTimers(t, f, 1)
+	f.AwaitTimers(t, 1)
 	cancel()
 	r := recv(t, done)
 	if !errors.Is(r.err, context.Canceled) {

@@ -26,17 +26,6 @@ func newFake(t *testing.T, cfg Config) (*Limiter, *clock.Fake) {
 	return l, f
 }
 
-// waitTimers waits until n timers are pending on f (the code under test is
-// blocked), failing the test instead of hanging when they never come.
-func waitTimers(t *testing.T, f *clock.Fake, n int) {
-	t.Helper()
-	select {
-	case <-f.WaitForTimers(n):
-	case <-time.After(10 * time.Second):
-		t.Fatalf("timed out waiting for %d pending timers (have %d)", n, f.Pending())
-	}
-}
-
 // recv receives from ch, failing the test after 10s.
 func recv[T any](t *testing.T, ch <-chan T) T {
 	t.Helper()
@@ -186,10 +175,10 @@ func TestRateAccuracy(t *testing.T) {
 				counted <- n
 			}()
 			for f.Now().Before(end) {
-				waitTimers(t, f, 1) // the waiter is blocked
+				f.AwaitTimers(t, 1) // the waiter is blocked
 				f.Advance(min(time.Millisecond, end.Sub(f.Now())))
 			}
-			waitTimers(t, f, 1)
+			f.AwaitTimers(t, 1)
 			cancel()
 			got := recv(t, counted)
 			if math.Abs(float64(got)-tt.want) > tol {
@@ -235,7 +224,7 @@ func TestWaitDeadline(t *testing.T) {
 	defer cancel2()
 	done := make(chan error, 1)
 	go func() { done <- l.Wait(ctx2, "a") }()
-	waitTimers(t, f, 1)
+	f.AwaitTimers(t, 1)
 	f.Advance(time.Second)
 	if err := recv(t, done); err != nil {
 		t.Fatalf("Wait within the deadline = %v", err)
@@ -250,7 +239,7 @@ func TestWaitCanceled(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- l.Wait(ctx, "a") }()
-	waitTimers(t, f, 1)
+	f.AwaitTimers(t, 1)
 	cancel()
 	if err := recv(t, done); !errors.Is(err, context.Canceled) {
 		t.Fatalf("Wait after cancel = %v, want context.Canceled", err)

@@ -43,7 +43,7 @@ func TestPauseHoldsEveryWaiter(t *testing.T) {
 			done <- f.Now()
 		}()
 	}
-	waitTimers(t, f, senders)
+	f.AwaitTimers(t, senders)
 	f.Advance(5*time.Second - time.Millisecond)
 	select {
 	case <-done:
@@ -55,7 +55,7 @@ func TestPauseHoldsEveryWaiter(t *testing.T) {
 	// once, the others one by one at 1000/s.
 	for i := range senders {
 		if i > 0 {
-			waitTimers(t, f, senders-i)
+			f.AwaitTimers(t, senders-i)
 			f.Advance(time.Millisecond)
 		}
 		at := recv(t, done)
@@ -81,10 +81,10 @@ func TestPauseCatchesWaitInProgress(t *testing.T) {
 		}
 		done <- f.Now()
 	}()
-	waitTimers(t, f, 1) // waiting 1s for its token
+	f.AwaitTimers(t, 1) // waiting 1s for its token
 	l.Pause("a", start.Add(10*time.Second))
 	f.Advance(time.Second)
-	waitTimers(t, f, 1) // its token came, the pause holds it
+	f.AwaitTimers(t, 1) // its token came, the pause holds it
 	select {
 	case <-done:
 		t.Fatal("a wait in progress ignored the pause")

@@ -152,7 +152,7 @@ func TestPauseRequeuesWaiters(t *testing.T) {
 			left <- f.Now()
 		}()
 	}
-	waitTimers(t, f, senders) // each holds a token up to 30ms ahead
+	f.AwaitTimers(t, senders) // each holds a token up to 30ms ahead
 	end := start.Add(time.Second)
 	l.Pause("a", end)
 	l.Throttled("a")

@@ -72,3 +72,18 @@ func TestSleepFakeAndCancel(t *testing.T) {
 		t.Fatalf("Sleep(0) = %v", err)
 	}
 }
+
+type fatalRecorder struct{ msg string }
+
+func (r *fatalRecorder) Helper()                           {}
+func (r *fatalRecorder) Fatalf(format string, args ...any) { r.msg = format }
+
+func TestAwaitTimers(t *testing.T) {
+	f := NewFake(t0)
+	f.NewTimer(time.Second)
+	var r fatalRecorder
+	f.AwaitTimers(&r, 1)
+	if r.msg != "" {
+		t.Fatalf("AwaitTimers(1) with one pending timer failed: %s", r.msg)
+	}
+}

@@ -113,6 +113,24 @@ func (f *Fake) WaitForTimers(n int) <-chan struct{} {
 	return ch
 }
 
+// TB is the part of testing.TB that AwaitTimers uses.
+type TB interface {
+	Helper()
+	Fatalf(format string, args ...any)
+}
+
+// AwaitTimers waits, in real time and at most 10 s, until n timers are
+// pending on f — the code under test is blocked in a wait — and fails tb
+// instead of hanging when they never come.
+func (f *Fake) AwaitTimers(tb TB, n int) {
+	tb.Helper()
+	select {
+	case <-f.WaitForTimers(n):
+	case <-time.After(10 * time.Second):
+		tb.Fatalf("clock: timed out waiting for %d pending timers (have %d)", n, f.Pending())
+	}
+}
+
 // AdvanceWhenWaiting waits until n timers are pending, then advances by d.
 func (f *Fake) AdvanceWhenWaiting(n int, d time.Duration) {
 	<-f.WaitForTimers(n)
