@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/octosend/octosend/emulator"
+	"github.com/octosend/octosend/emulator/emulatortest"
 	"github.com/octosend/octosend/envelope"
 	"github.com/octosend/octosend/internal/clock"
 )
@@ -14,7 +15,7 @@ import (
 func emulatorClient(t *testing.T, cfg emulator.Config) (*emulator.Server, *Client) {
 	t.Helper()
 	cfg.APIKey = testKey
-	srv := emulator.Start(t, cfg)
+	srv := emulatortest.Start(t, cfg)
 	return srv, newClient(t, testConfig(srv.URL(), clock.NewFake(t0), 0))
 }
 

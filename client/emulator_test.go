@@ -11,6 +11,7 @@ import (
 
 	"github.com/octosend/octosend/breaker"
 	"github.com/octosend/octosend/emulator"
+	"github.com/octosend/octosend/emulator/emulatortest"
 	"github.com/octosend/octosend/internal/clock"
 	"github.com/octosend/octosend/policy"
 )
@@ -50,7 +51,7 @@ func TestEmulatorFaultMatrix(t *testing.T) {
 	} {
 		t.Run(tc.fault.String()+"/"+tc.sem.String(), func(t *testing.T) {
 			f := clock.NewFake(t0)
-			srv := emulator.Start(t, emulator.Config{APIKey: testKey, Script: []emulator.Fault{{Kind: tc.fault, RetryAfter: time.Second, Latency: time.Millisecond}}})
+			srv := emulatortest.Start(t, emulator.Config{APIKey: testKey, Script: []emulator.Fault{{Kind: tc.fault, RetryAfter: time.Second, Latency: time.Millisecond}}})
 			cfg := testConfig(srv.URL(), f, 0)
 			cfg.Policy = mustPolicy(t, policy.Config{Semantics: tc.sem})
 			c := newClient(t, cfg)
@@ -98,7 +99,7 @@ func TestEmulatorFaultMatrix(t *testing.T) {
 // during the pause, and every message gets through exactly once.
 func TestEmulatorQuota429PausesTenant(t *testing.T) {
 	f := clock.NewFake(t0)
-	srv := emulator.Start(t, emulator.Config{APIKey: testKey, Rate: 1, Burst: 2, Now: f.Now})
+	srv := emulatortest.Start(t, emulator.Config{APIKey: testKey, Rate: 1, Burst: 2, Now: f.Now})
 	c := newClient(t, testConfig(srv.URL(), f, 0))
 	var throttled sync.Mutex
 	var pauses []time.Time
@@ -186,7 +187,7 @@ func advanceWhenAllWait(f *clock.Fake, active *atomic.Int64, step time.Duration)
 // A wrong key halts the tenant after one attempt; a disabled sub-account
 // (403) too.
 func TestEmulatorAuthHalts(t *testing.T) {
-	srv := emulator.Start(t, emulator.Config{APIKey: "another-key"})
+	srv := emulatortest.Start(t, emulator.Config{APIKey: "another-key"})
 	c := newClient(t, testConfig(srv.URL(), clock.NewFake(t0), 0))
 	_, err := c.SendSMS(context.Background(), "acme_hq", sms1)
 	if e, ok := errors.AsType[*APIError](err); !ok || e.Status != 401 || e.Action != policy.ActionHalt || e.Attempts != 1 {
@@ -205,7 +206,7 @@ func TestEmulatorAuthHalts(t *testing.T) {
 
 // A sub-account the key may not use (403/1201) halts that tenant only.
 func TestEmulatorForbiddenSubAccountHalts(t *testing.T) {
-	srv := emulator.Start(t, emulator.Config{APIKey: testKey, Tenants: map[string]emulator.TenantConfig{"blocked": {Disabled: true}}})
+	srv := emulatortest.Start(t, emulator.Config{APIKey: testKey, Tenants: map[string]emulator.TenantConfig{"blocked": {Disabled: true}}})
 	c := newClient(t, testConfig(srv.URL(), clock.NewFake(t0), 0))
 	_, err := c.SendSMS(context.Background(), "blocked", sms1)
 	if e, ok := errors.AsType[*APIError](err); !ok || e.Status != 403 || e.Code != 1201 || e.Action != policy.ActionHalt {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/octosend/octosend/breaker"
 	"github.com/octosend/octosend/emulator"
+	"github.com/octosend/octosend/emulator/emulatortest"
 	"github.com/octosend/octosend/internal/clock"
 	"github.com/octosend/octosend/policy"
 )
@@ -22,7 +23,7 @@ func TestSoakOutcomesMatchLedger(t *testing.T) {
 	for _, sem := range []policy.Semantics{policy.AtLeastOnce, policy.AtMostOnce} {
 		t.Run(sem.String(), func(t *testing.T) {
 			f := clock.NewFake(t0)
-			srv := emulator.Start(t, emulator.Config{APIKey: testKey, Seed: 7, Faults: emulator.Faults{
+			srv := emulatortest.Start(t, emulator.Config{APIKey: testKey, Seed: 7, Faults: emulator.Faults{
 				P500: 0.05, PResetBefore: 0.03, PResetAfter: 0.05, PAcceptedThen500: 0.05,
 				P429: 0.05, PGarbage: 0.02, PTruncated: 0.02, PAcceptedThenReset: 0.03, RetryAfter: time.Second,
 			}})

@@ -35,7 +35,7 @@ const orderShipped = `{"user":{"msisdn":"+6598765432"},"clientMessageId":"order-
  "dlrCallbackUrl":"https://hooks.acme.example/8x8/chatapps-dlr"}`
 
 func TestChatSingle(t *testing.T) {
-	s := Start(t, Config{APIKey: testKey, Templates: []string{"order_shipped"}, Now: clock.NewFake(t0).Now})
+	s := start(t, Config{APIKey: testKey, Templates: []string{"order_shipped"}, Now: clock.NewFake(t0).Now})
 	tests := []struct {
 		name, body string
 		wantUser   map[string]string
@@ -85,7 +85,7 @@ func TestChatSingle(t *testing.T) {
 }
 
 func TestChatSingleValidation(t *testing.T) {
-	s := Start(t, Config{APIKey: testKey, Templates: []string{"order_shipped"}, Now: clock.NewFake(t0).Now})
+	s := start(t, Config{APIKey: testKey, Templates: []string{"order_shipped"}, Now: clock.NewFake(t0).Now})
 	text := func(extra string) string {
 		return `{"user":{"msisdn":"+6598765432"},"type":"text","content":{"text":"hi"}` + extra + `}`
 	}
@@ -128,7 +128,7 @@ func TestChatSingleValidation(t *testing.T) {
 }
 
 func TestChatBatch(t *testing.T) {
-	s := Start(t, Config{APIKey: testKey, Templates: []string{"ship_notice"}, Now: clock.NewFake(t0).Now})
+	s := start(t, Config{APIKey: testKey, Templates: []string{"ship_notice"}, Now: clock.NewFake(t0).Now})
 	body := `{"clientBatchId":"ship-notices-0801","includeMessagesInResponse":true,
 	 "template":{"type":"template","content":{"template":{"name":"ship_notice","language":"en"}}},
 	 "messages":[
@@ -185,7 +185,7 @@ func TestChatBatch(t *testing.T) {
 }
 
 func TestChatBatchLimits(t *testing.T) {
-	s := Start(t, Config{APIKey: testKey})
+	s := start(t, Config{APIKey: testKey})
 	item := `{"user":{"msisdn":"+6598765432"},"type":"text","content":{"text":"x"}}`
 	items := func(n int) string { return strings.TrimSuffix(strings.Repeat(item+",", n), ",") }
 	tests := []struct {

@@ -17,7 +17,7 @@
 //
 // In a test:
 //
-//	srv := emulator.Start(t, emulator.Config{APIKey: "k", Rate: 1800})
+//	srv := emulatortest.Start(t, emulator.Config{APIKey: "k", Rate: 1800})
 //	// point the client at srv.URL(), send, then:
 //	if n := srv.Ledger().Count("acme_hq", "order-17"); n != 1 {
 //		t.Fatalf("order-17 accepted %d times, want exactly once", n)

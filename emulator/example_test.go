@@ -20,7 +20,7 @@ func send(srv *emulator.Server, key, body string) (*http.Response, error) {
 	return http.DefaultClient.Do(req)
 }
 
-// Start an emulator (emulator.Start(t, cfg) does the same inside a test),
+// Start an emulator (emulatortest.Start(t, cfg) does the same inside a test),
 // send one SMS and check the ledger.
 func Example() {
 	srv, err := emulator.Listen("127.0.0.1:0", emulator.Config{APIKey: "secret"})

@@ -47,7 +47,7 @@ func TestFaultKinds(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(fmt.Sprintf("%v/%v", tc.fault.Kind, tc.fault.RetryAfter), func(t *testing.T) {
-			s := Start(t, Config{APIKey: testKey, Script: []Fault{tc.fault}})
+			s := start(t, Config{APIKey: testKey, Script: []Fault{tc.fault}})
 			r, err := tryPost(s, smsPath("acme_hq"), testKey, okSMS)
 			switch {
 			case tc.status == 0:
@@ -119,7 +119,7 @@ func TestResetBeforeVersusAfterBody(t *testing.T) {
 		complete bool
 	}{{FaultResetBeforeBody, false}, {FaultResetAfterBody, true}} {
 		t.Run(tc.kind.String(), func(t *testing.T) {
-			s := Start(t, Config{Script: []Fault{{Kind: tc.kind}}})
+			s := start(t, Config{Script: []Fault{{Kind: tc.kind}}})
 			cr := &countingReader{r: bytes.NewReader(body)}
 			req, _ := http.NewRequest("POST", s.URL()+smsPath("acme_hq"), cr)
 			req.ContentLength = size
@@ -137,7 +137,7 @@ func TestResetBeforeVersusAfterBody(t *testing.T) {
 }
 
 func TestAcceptedThen500MakesADuplicate(t *testing.T) {
-	s := Start(t, Config{APIKey: testKey, Script: []Fault{{Kind: FaultAcceptedThen500}}})
+	s := start(t, Config{APIKey: testKey, Script: []Fault{{Kind: FaultAcceptedThen500}}})
 	r := post(t, s, smsPath("acme_hq"), okSMS)
 	wantError(t, r, 500, 2000)
 	// A client retries the ambiguous failure...
@@ -153,7 +153,7 @@ func TestAcceptedThen500MakesADuplicate(t *testing.T) {
 }
 
 func TestAcceptedThen500OnBatch(t *testing.T) {
-	s := Start(t, Config{Script: []Fault{{Kind: FaultAcceptedThen500}}})
+	s := start(t, Config{Script: []Fault{{Kind: FaultAcceptedThen500}}})
 	r := post(t, s, batchPath("acme_hq"), `{"template":{"text":"x"},"messages":[{"destination":"+6581110001","clientMessageId":"a"},{"destination":"+6581110002","clientMessageId":"b"},{"destination":"1","clientMessageId":"c"}]}`)
 	wantError(t, r, 500, 2000)
 	if l := s.Ledger(); l.Count("acme_hq", "a") != 1 || l.Count("acme_hq", "b") != 1 || l.Count("acme_hq", "c") != 0 {
@@ -162,7 +162,7 @@ func TestAcceptedThen500OnBatch(t *testing.T) {
 }
 
 func TestScriptPerSubAccount(t *testing.T) {
-	s := Start(t, Config{Script: []Fault{
+	s := start(t, Config{Script: []Fault{
 		{Kind: Fault503, SubAccount: "sub_b"},
 		{Kind: Fault500},
 		{Kind: FaultNone},
@@ -198,7 +198,7 @@ func TestScriptPerSubAccount(t *testing.T) {
 
 func TestOutageWindow(t *testing.T) {
 	fake := clock.NewFake(t0)
-	s := Start(t, Config{APIKey: testKey, Now: fake.Now, Outage: []Window{
+	s := start(t, Config{APIKey: testKey, Now: fake.Now, Outage: []Window{
 		{Start: t0.Add(time.Minute), End: t0.Add(2 * time.Minute)},
 		{Start: t0.Add(3 * time.Minute), End: t0.Add(3*time.Minute + 10*time.Second), Kind: Fault429},
 		{Start: t0.Add(4 * time.Minute), End: t0.Add(5 * time.Minute), Kind: FaultResetBeforeBody},
@@ -270,9 +270,9 @@ func outcomes(t *testing.T, s *Server, n int) []string {
 func TestSeededFaultsAreDeterministic(t *testing.T) {
 	mix := Faults{P500: 0.2, P503: 0.1, PResetBefore: 0.05, PResetAfter: 0.05, PAcceptedThen500: 0.1, P429: 0.1}
 	const n = 400
-	a := outcomes(t, Start(t, Config{Seed: 42, Faults: mix}), n)
-	b := outcomes(t, Start(t, Config{Seed: 42, Faults: mix}), n)
-	c := outcomes(t, Start(t, Config{Seed: 43, Faults: mix}), n)
+	a := outcomes(t, start(t, Config{Seed: 42, Faults: mix}), n)
+	b := outcomes(t, start(t, Config{Seed: 42, Faults: mix}), n)
+	c := outcomes(t, start(t, Config{Seed: 43, Faults: mix}), n)
 	if strings.Join(a, ",") != strings.Join(b, ",") {
 		t.Errorf("same seed, different sequences:\n%v\n%v", a, b)
 	}
@@ -292,7 +292,7 @@ func TestSeededFaultsAreDeterministic(t *testing.T) {
 }
 
 func TestRandomLatency(t *testing.T) {
-	s := Start(t, Config{Faults: Faults{PLatency: 1, LatencyMax: 30 * time.Millisecond}})
+	s := start(t, Config{Faults: Faults{PLatency: 1, LatencyMax: 30 * time.Millisecond}})
 	for range 5 {
 		start := time.Now()
 		if r := post(t, s, smsPath("acme_hq"), okSMS); r.status != 200 {
@@ -306,7 +306,7 @@ func TestRandomLatency(t *testing.T) {
 		t.Errorf("latency faults = %d, want 5", got)
 	}
 	// Fixed Config.Latency applies to every request.
-	slow := Start(t, Config{Latency: 50 * time.Millisecond})
+	slow := start(t, Config{Latency: 50 * time.Millisecond})
 	start := time.Now()
 	post(t, slow, smsPath("acme_hq"), okSMS)
 	if el := time.Since(start); el < 50*time.Millisecond {
@@ -344,7 +344,7 @@ func TestCloseEndsLatencyWaits(t *testing.T) {
 }
 
 func TestSetFaults(t *testing.T) {
-	s := Start(t, Config{})
+	s := start(t, Config{})
 	if err := s.SetFaults(Faults{P503: 1, RetryAfter: 4 * time.Second}); err != nil {
 		t.Fatal(err)
 	}

@@ -12,7 +12,7 @@ import (
 
 func TestLedgerCountsAndEntries(t *testing.T) {
 	fake := clock.NewFake(t0)
-	s := Start(t, Config{Now: fake.Now})
+	s := start(t, Config{Now: fake.Now})
 	send := func(sub, id, dest string) {
 		t.Helper()
 		body := fmt.Sprintf(`{"destination":%q,"text":"x","clientMessageId":%q}`, dest, id)
@@ -100,7 +100,7 @@ func TestLedgerCountsAndEntries(t *testing.T) {
 // message must be in the ledger, and every extra acceptance must be
 // explained by a fault that recorded then failed.
 func TestConcurrentNoLoss(t *testing.T) {
-	s := Start(t, Config{APIKey: testKey, Seed: 7, Faults: Faults{
+	s := start(t, Config{APIKey: testKey, Seed: 7, Faults: Faults{
 		P500: 0.05, P503: 0.05, PResetBefore: 0.03, PResetAfter: 0.03, PAcceptedThen500: 0.05,
 		P429: 0.05, PGarbage: 0.02, PTruncated: 0.02, PAcceptedThenReset: 0.02,
 		PLatency: 0.05, LatencyMax: time.Millisecond,

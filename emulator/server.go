@@ -8,10 +8,8 @@ import (
 	"errors"
 	"net"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync"
-	"testing"
 	"time"
 )
 
@@ -19,7 +17,7 @@ import (
 // chat-apps send endpoints, with auth, validation, per-sub-account rate
 // limits, fault injection and a Ledger. It is safe for concurrent use.
 //
-// A Server made by New only handles requests; Start and Listen also put it
+// A Server made by New only handles requests; Listen (and emulatortest.Start) also put it
 // on a loopback socket.
 type Server struct {
 	cfg     Config
@@ -35,7 +33,6 @@ type Server struct {
 
 	closed    chan struct{} // closed by Close: ends latency waits
 	closeOnce sync.Once
-	ts        *httptest.Server // set by Start
 	hs        *http.Server     // set by Listen
 	url       string
 }
@@ -67,20 +64,6 @@ func New(cfg Config) (*Server, error) {
 	return s, nil
 }
 
-// Start starts a Server for cfg on a free port of 127.0.0.1 and closes it
-// when the test ends. It fails the test when cfg is invalid.
-func Start(t testing.TB, cfg Config) *Server {
-	t.Helper()
-	s, err := New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s.ts = httptest.NewServer(s)
-	s.url = s.ts.URL
-	t.Cleanup(s.Close)
-	return s
-}
-
 // Listen starts a Server for cfg on addr (e.g. "127.0.0.1:8088"; port 0
 // picks a free one) and serves until Close. It returns a *ConfigError when
 // cfg is invalid, or the listen error.
@@ -108,10 +91,6 @@ func (s *Server) URL() string { return s.url }
 func (s *Server) Close() {
 	s.closeOnce.Do(func() {
 		close(s.closed)
-		if s.ts != nil {
-			s.ts.CloseClientConnections()
-			s.ts.Close()
-		}
 		if s.hs != nil {
 			_ = s.hs.Close()
 		}

@@ -12,7 +12,7 @@ import (
 const okSMS = `{"destination":"+6591234567","text":"hello","clientMessageId":"m-1"}`
 
 func TestAuth(t *testing.T) {
-	s := Start(t, Config{APIKey: testKey})
+	s := start(t, Config{APIKey: testKey})
 	tests := []struct {
 		name, key string
 		status    int
@@ -56,14 +56,14 @@ func TestAuth(t *testing.T) {
 		t.Errorf("accepted = %d, want 1", got)
 	}
 	// APIKey "" accepts anything, even no header.
-	open := Start(t, Config{})
+	open := start(t, Config{})
 	if r, err := tryPost(open, smsPath("acme_hq"), "", okSMS); err != nil || r.status != 200 {
 		t.Errorf("open server: %v status %d", err, r.status)
 	}
 }
 
 func TestRouting(t *testing.T) {
-	s := Start(t, Config{APIKey: testKey, Tenants: map[string]TenantConfig{"blocked": {Disabled: true}}})
+	s := start(t, Config{APIKey: testKey, Tenants: map[string]TenantConfig{"blocked": {Disabled: true}}})
 	tests := []struct {
 		name, method, path string
 		status, code       int
@@ -93,7 +93,7 @@ func TestRouting(t *testing.T) {
 }
 
 func TestBodyTooLarge(t *testing.T) {
-	s := Start(t, Config{APIKey: testKey, MaxBodyBytes: 1024})
+	s := start(t, Config{APIKey: testKey, MaxBodyBytes: 1024})
 	big := `{"destination":"+6591234567","text":"` + strings.Repeat("x", 2000) + `"}`
 	r, err := tryPost(s, smsPath("acme_hq"), testKey, big)
 	if err != nil {
@@ -113,7 +113,7 @@ func TestBodyTooLarge(t *testing.T) {
 
 func TestRateLimit(t *testing.T) {
 	fake := clock.NewFake(t0)
-	s := Start(t, Config{APIKey: testKey, Rate: 2, Burst: 3, Now: fake.Now,
+	s := start(t, Config{APIKey: testKey, Rate: 2, Burst: 3, Now: fake.Now,
 		Tenants: map[string]TenantConfig{"fast_one": {Rate: 100}, "free_one": {Unlimited: true}}})
 	send := func(sub string) reply { return post(t, s, smsPath(sub), okSMS) }
 
@@ -175,7 +175,7 @@ func TestRateLimit(t *testing.T) {
 func TestRetryAfterComputedAndFixed(t *testing.T) {
 	fake := clock.NewFake(t0)
 	// 0.25/s: an empty bucket needs 4s for one token.
-	s := Start(t, Config{Rate: 0.25, Burst: 1, Now: fake.Now})
+	s := start(t, Config{Rate: 0.25, Burst: 1, Now: fake.Now})
 	post(t, s, smsPath("acme_hq"), okSMS)
 	r := post(t, s, smsPath("acme_hq"), okSMS)
 	if got := r.header.Get("Retry-After"); got != "4" {
@@ -186,7 +186,7 @@ func TestRetryAfterComputedAndFixed(t *testing.T) {
 	if got := r.header.Get("Retry-After"); got != "2" {
 		t.Errorf("Retry-After after 2.5s = %q, want 2", got)
 	}
-	fixed := Start(t, Config{Rate: 0.25, Burst: 1, RetryAfter: 7 * time.Second, Now: fake.Now})
+	fixed := start(t, Config{Rate: 0.25, Burst: 1, RetryAfter: 7 * time.Second, Now: fake.Now})
 	post(t, fixed, smsPath("acme_hq"), okSMS)
 	r = post(t, fixed, smsPath("acme_hq"), okSMS)
 	var e errEnvelope

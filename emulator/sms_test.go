@@ -19,7 +19,7 @@ type rawSMS struct {
 }
 
 func TestSMSSingle(t *testing.T) {
-	s := Start(t, Config{APIKey: testKey, Now: clock.NewFake(t0).Now})
+	s := start(t, Config{APIKey: testKey, Now: clock.NewFake(t0).Now})
 	tests := []struct {
 		name     string
 		body     string
@@ -78,7 +78,7 @@ func TestSMSSingle(t *testing.T) {
 
 func TestSMSSingleValidation(t *testing.T) {
 	fake := clock.NewFake(t0)
-	s := Start(t, Config{APIKey: testKey, Now: fake.Now})
+	s := start(t, Config{APIKey: testKey, Now: fake.Now})
 	long := func(n int) string { return strings.Repeat("x", n) }
 	tests := []struct {
 		name string
@@ -130,7 +130,7 @@ type rawBatch struct {
 }
 
 func TestSMSBatch(t *testing.T) {
-	s := Start(t, Config{APIKey: testKey})
+	s := start(t, Config{APIKey: testKey})
 	body := `{"clientBatchId":"promo-2026-08-01","template":{"source":"AcmeShop","text":"Flash sale today only!","encoding":"AUTO"},
 	 "messages":[
 	  {"destination":"+447700900123","clientMessageId":"promo-0001"},
@@ -175,7 +175,7 @@ func TestSMSBatch(t *testing.T) {
 }
 
 func TestSMSBatchSharedAndDefaults(t *testing.T) {
-	s := Start(t, Config{APIKey: testKey})
+	s := start(t, Config{APIKey: testKey})
 	// Shared-content mode, without includeMessagesInResponse: messages and
 	// clientBatchId are null.
 	r := post(t, s, batchPath("acme_ops"), `{"destinations":["+6581110001","+6581110002","12"],
@@ -210,7 +210,7 @@ func TestSMSBatchSharedAndDefaults(t *testing.T) {
 }
 
 func TestSMSBatchLimits(t *testing.T) {
-	s := Start(t, Config{APIKey: testKey})
+	s := start(t, Config{APIKey: testKey})
 	dests := func(n int) string {
 		var sb strings.Builder
 		sb.WriteString(`{"template":{"text":"x"},"destinations":[`)

@@ -7,6 +7,7 @@ import (
 
 	"github.com/octosend/octosend/bench/drivers"
 	"github.com/octosend/octosend/emulator"
+	"github.com/octosend/octosend/emulator/emulatortest"
 )
 
 // settings are the benchmark's, with short backoffs so the tests are quick.
@@ -20,7 +21,7 @@ func settings() drivers.Settings {
 func send(t *testing.T, spec drivers.Spec, cfg emulator.Config, m drivers.Message) (drivers.Outcome, *emulator.Server, time.Duration) {
 	t.Helper()
 	cfg.APIKey = "k"
-	srv := emulator.Start(t, cfg)
+	srv := emulatortest.Start(t, cfg)
 	d, err := spec.New(drivers.Env{BaseURL: srv.URL(), APIKey: "k", SubAccount: "acme_hq", Transport: drivers.NewTransport(), Settings: settings()})
 	if err != nil {
 		t.Fatal(err)

@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/octosend/octosend/emulator"
+	"github.com/octosend/octosend/emulator/emulatortest"
 )
 
 // binary is the octosend executable built by TestMain.
@@ -165,7 +166,7 @@ func emuEnv(srv *emulator.Server) []string {
 }
 
 func TestCLIBulkOneLinePerInput(t *testing.T) {
-	srv := emulator.Start(t, emulator.Config{APIKey: testKey, Seed: 7,
+	srv := emulatortest.Start(t, emulator.Config{APIKey: testKey, Seed: 7,
 		Faults: emulator.Faults{P500: 0.02, P503: 0.02, PResetBefore: 0.01}})
 	dir := t.TempDir()
 	in := writeInput(t, dir, 400, []string{"tenant-a", "tenant-b", ""}, 17, 230)
@@ -217,7 +218,7 @@ func TestCLIBulkOneLinePerInput(t *testing.T) {
 }
 
 func TestCLIBulkStdin(t *testing.T) {
-	srv := emulator.Start(t, emulator.Config{APIKey: testKey})
+	srv := emulatortest.Start(t, emulator.Config{APIKey: testKey})
 	out := filepath.Join(t.TempDir(), "r.jsonl")
 	cmd := exec.Command(binary, "bulk", "--subaccount", "acme", "--out", out, "-")
 	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH")}, emuEnv(srv)...)
@@ -241,7 +242,7 @@ func TestCLIBulkStdin(t *testing.T) {
 }
 
 func TestCLIBulkCSVAllAccepted(t *testing.T) {
-	srv := emulator.Start(t, emulator.Config{APIKey: testKey})
+	srv := emulatortest.Start(t, emulator.Config{APIKey: testKey})
 	dir := t.TempDir()
 	in := filepath.Join(dir, "in.csv")
 	os.WriteFile(in, []byte("destination,text,clientMessageId\n+6591110001,\"hello, world\",c-1\n+6591110002,\"two\nlines\",c-2\n+6591110003,third,\n"), 0o644)
@@ -277,7 +278,7 @@ func waitLines(t *testing.T, path string, n int, within time.Duration) {
 
 func TestCLIBulkResumeAfterKill(t *testing.T) {
 	const n = 1500
-	srv := emulator.Start(t, emulator.Config{APIKey: testKey, Latency: 4 * time.Millisecond})
+	srv := emulatortest.Start(t, emulator.Config{APIKey: testKey, Latency: 4 * time.Millisecond})
 	dir := t.TempDir()
 	in := writeInput(t, dir, n, nil)
 	out := filepath.Join(dir, "results.jsonl")
@@ -339,7 +340,7 @@ func TestCLIBulkResumeAfterKill(t *testing.T) {
 
 func TestCLIBulkInterrupt(t *testing.T) {
 	const n = 800
-	srv := emulator.Start(t, emulator.Config{APIKey: testKey, Latency: 10 * time.Millisecond})
+	srv := emulatortest.Start(t, emulator.Config{APIKey: testKey, Latency: 10 * time.Millisecond})
 	dir := t.TempDir()
 	in := writeInput(t, dir, n, nil)
 	out := filepath.Join(dir, "results.jsonl")
@@ -400,7 +401,7 @@ func TestCLIBulkInterrupt(t *testing.T) {
 }
 
 func TestCLISend(t *testing.T) {
-	srv := emulator.Start(t, emulator.Config{APIKey: testKey})
+	srv := emulatortest.Start(t, emulator.Config{APIKey: testKey})
 	stdout, stderr, code := octosend(t, emuEnv(srv), "send", "--to", "+6591234567", "--text", "hi", "--subaccount", "acme", "--client-message-id", "one")
 	if code != exitOK || !strings.HasPrefix(stdout, "accepted umid=") || !strings.Contains(stdout, "clientMessageId=one") {
 		t.Fatalf("send: exit %d stdout %q stderr %q", code, stdout, stderr)
@@ -424,7 +425,7 @@ func TestCLISend(t *testing.T) {
 }
 
 func TestCLIWrongKeyNeverPrinted(t *testing.T) {
-	srv := emulator.Start(t, emulator.Config{APIKey: "the-right-key"})
+	srv := emulatortest.Start(t, emulator.Config{APIKey: "the-right-key"})
 	dir := t.TempDir()
 	in := writeInput(t, dir, 20, nil)
 	out := filepath.Join(dir, "r.jsonl")
@@ -533,7 +534,7 @@ func TestCLIDemoAtMostOnce(t *testing.T) {
 }
 
 func TestCLIBulkResumeRefusesOtherInput(t *testing.T) {
-	srv := emulator.Start(t, emulator.Config{APIKey: testKey, Latency: 20 * time.Millisecond})
+	srv := emulatortest.Start(t, emulator.Config{APIKey: testKey, Latency: 20 * time.Millisecond})
 	dir := t.TempDir()
 	in := writeInput(t, dir, 200, nil)
 	out := filepath.Join(dir, "r.jsonl")

@@ -8,6 +8,7 @@ import (
 
 	"github.com/octosend/octosend/client"
 	"github.com/octosend/octosend/emulator"
+	"github.com/octosend/octosend/emulator/emulatortest"
 	"github.com/octosend/octosend/policy"
 )
 
@@ -55,7 +56,7 @@ func TestFaultMatrix(t *testing.T) {
 				name := fmt.Sprintf("%v/%s/batch=%v", r.kind, sem, batch)
 				t.Run(name, func(t *testing.T) {
 					t.Parallel()
-					srv := emulator.Start(t, emulator.Config{APIKey: canaryKey, Script: []emulator.Fault{
+					srv := emulatortest.Start(t, emulator.Config{APIKey: canaryKey, Script: []emulator.Fault{
 						{Kind: r.kind, Latency: latencyFor(r.kind), RetryAfter: time.Second},
 					}})
 					obs := newObserver(t)

@@ -13,6 +13,7 @@ import (
 
 	"github.com/octosend/octosend/client"
 	"github.com/octosend/octosend/emulator"
+	"github.com/octosend/octosend/emulator/emulatortest"
 	"github.com/octosend/octosend/policy"
 )
 
@@ -35,7 +36,7 @@ func noLeaks(t *testing.T) {
 // closed.
 func TestNoLeakAfterClose(t *testing.T) {
 	noLeaks(t)
-	srv := emulator.Start(t, emulator.Config{APIKey: canaryKey, Seed: 3, Faults: emulator.Faults{
+	srv := emulatortest.Start(t, emulator.Config{APIKey: canaryKey, Seed: 3, Faults: emulator.Faults{
 		P500: 0.1, PResetBefore: 0.05, PResetAfter: 0.05, PAcceptedThenReset: 0.05, PLatency: 0.1,
 		LatencyMax: 5 * time.Millisecond,
 	}})

@@ -14,6 +14,7 @@ import (
 	"github.com/octosend/octosend/breaker"
 	"github.com/octosend/octosend/client"
 	"github.com/octosend/octosend/emulator"
+	"github.com/octosend/octosend/emulator/emulatortest"
 	"github.com/octosend/octosend/internal/redistest"
 	"github.com/octosend/octosend/ratelimit"
 )
@@ -96,7 +97,7 @@ func TestRedisKilledMidRun(t *testing.T) {
 			if rs.External() {
 				t.Fatal("this test kills Redis: unset REDIS_ADDR")
 			}
-			srv := emulator.Start(t, emulator.Config{APIKey: canaryKey})
+			srv := emulatortest.Start(t, emulator.Config{APIKey: canaryKey})
 			obs := newObserver(t)
 			var fleet []*fleetMember
 			for range fleetInstances {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/octosend/octosend/client"
 	"github.com/octosend/octosend/emulator"
+	"github.com/octosend/octosend/emulator/emulatortest"
 	"github.com/octosend/octosend/envelope"
 )
 
@@ -36,7 +37,7 @@ func TestSecretsClientFormatting(t *testing.T) {
 // chat) with a debug logger and every hook attached, and scans it all.
 func TestSecretsInEveryOutcome(t *testing.T) {
 	t.Parallel()
-	srv := emulator.Start(t, emulator.Config{
+	srv := emulatortest.Start(t, emulator.Config{
 		APIKey:    canaryKey,
 		Templates: []string{"order_shipped"},
 		Tenants:   map[string]emulator.TenantConfig{"forbidden": {Disabled: true}},

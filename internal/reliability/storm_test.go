@@ -11,6 +11,7 @@ import (
 	"github.com/octosend/octosend/breaker"
 	"github.com/octosend/octosend/client"
 	"github.com/octosend/octosend/emulator"
+	"github.com/octosend/octosend/emulator/emulatortest"
 )
 
 // TestNoRetryStormDuringOutage: while the API answers nothing but 500s,
@@ -31,7 +32,7 @@ func TestNoRetryStormDuringOutage(t *testing.T) {
 	// The emulator and the client share a fake clock: the outage lasts 25s
 	// of it; during the storm only backoff waits move it (a few seconds).
 	clk := newJumpClock()
-	srv := emulator.Start(t, emulator.Config{APIKey: canaryKey, Now: clk.Now, Outage: []emulator.Window{
+	srv := emulatortest.Start(t, emulator.Config{APIKey: canaryKey, Now: clk.Now, Outage: []emulator.Window{
 		{Start: t0.Add(-time.Minute), End: t0.Add(25 * time.Second), Kind: emulator.Fault500},
 	}})
 	obs := newObserver(t)
