@@ -5,7 +5,7 @@ import (
 	"math"
 	"time"
 
-	"github.com/octosend/octosend/internal/clock"
+	"github.com/octosend/octosend/clock"
 )
 
 // Defaults applied to zero Config fields.

@@ -34,7 +34,7 @@
 //
 // # Time
 //
-// Every time the package reads comes from Config.Clock (internal/clock), so
+// Every time the package reads comes from Config.Clock (package clock), so
 // tests run the whole state machine on a fake clock. Transitions that time
 // alone causes (Open to HalfOpen, a lost probe) happen lazily, at the first
 // Allow, Acquire or State call after they fall due; the hook fires then.

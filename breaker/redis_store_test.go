@@ -11,7 +11,7 @@ import (
 	"github.com/redis/go-redis/v9"
 	"go.uber.org/goleak"
 
-	"github.com/octosend/octosend/internal/clock"
+	"github.com/octosend/octosend/clock"
 	"github.com/octosend/octosend/internal/redistest"
 )
 

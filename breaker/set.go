@@ -7,7 +7,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/octosend/octosend/internal/clock"
+	"github.com/octosend/octosend/clock"
 )
 
 const shardCount = 32 // power of two

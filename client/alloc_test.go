@@ -12,8 +12,8 @@ import (
 	"net/http"
 	"testing"
 
+	"github.com/octosend/octosend/clock"
 	"github.com/octosend/octosend/envelope"
-	"github.com/octosend/octosend/internal/clock"
 	"github.com/octosend/octosend/policy"
 )
 

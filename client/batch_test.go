@@ -6,10 +6,10 @@ import (
 	"strconv"
 	"testing"
 
+	"github.com/octosend/octosend/clock"
 	"github.com/octosend/octosend/emulator"
 	"github.com/octosend/octosend/emulator/emulatortest"
 	"github.com/octosend/octosend/envelope"
-	"github.com/octosend/octosend/internal/clock"
 )
 
 func emulatorClient(t *testing.T, cfg emulator.Config) (*emulator.Server, *Client) {

@@ -8,8 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/octosend/octosend/clock"
 	"github.com/octosend/octosend/envelope"
-	"github.com/octosend/octosend/internal/clock"
 )
 
 // Hostile 200 bodies give typed errors, flagged ambiguous (8x8 most likely

@@ -15,7 +15,7 @@ import (
 	"github.com/hashicorp/go-retryablehttp"
 
 	"github.com/octosend/octosend/breaker"
-	"github.com/octosend/octosend/internal/clock"
+	"github.com/octosend/octosend/clock"
 	"github.com/octosend/octosend/policy"
 	"github.com/octosend/octosend/ratelimit"
 )

@@ -8,8 +8,8 @@ import (
 	"time"
 
 	"github.com/octosend/octosend/breaker"
+	"github.com/octosend/octosend/clock"
 	"github.com/octosend/octosend/envelope"
-	"github.com/octosend/octosend/internal/clock"
 	"github.com/octosend/octosend/policy"
 	"github.com/octosend/octosend/ratelimit"
 )

@@ -10,9 +10,9 @@ import (
 	"time"
 
 	"github.com/octosend/octosend/breaker"
+	"github.com/octosend/octosend/clock"
 	"github.com/octosend/octosend/emulator"
 	"github.com/octosend/octosend/emulator/emulatortest"
-	"github.com/octosend/octosend/internal/clock"
 	"github.com/octosend/octosend/policy"
 )
 

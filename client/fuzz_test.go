@@ -12,7 +12,7 @@ import (
 	"testing"
 
 	"github.com/octosend/octosend/breaker"
-	"github.com/octosend/octosend/internal/clock"
+	"github.com/octosend/octosend/clock"
 	"github.com/octosend/octosend/policy"
 	"github.com/octosend/octosend/ratelimit"
 )

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/octosend/octosend/breaker"
-	"github.com/octosend/octosend/internal/clock"
+	"github.com/octosend/octosend/clock"
 	"github.com/octosend/octosend/policy"
 )
 

@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/octosend/octosend/internal/clock"
+	"github.com/octosend/octosend/clock"
 	"github.com/octosend/octosend/policy"
 )
 

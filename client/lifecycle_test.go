@@ -15,8 +15,8 @@ import (
 
 	"go.uber.org/goleak"
 
+	"github.com/octosend/octosend/clock"
 	"github.com/octosend/octosend/emulator"
-	"github.com/octosend/octosend/internal/clock"
 	"github.com/octosend/octosend/policy"
 )
 

@@ -13,7 +13,7 @@ import (
 	"github.com/hashicorp/go-retryablehttp"
 
 	"github.com/octosend/octosend/breaker"
-	"github.com/octosend/octosend/internal/clock"
+	"github.com/octosend/octosend/clock"
 	"github.com/octosend/octosend/policy"
 )
 

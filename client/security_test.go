@@ -15,7 +15,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/octosend/octosend/internal/clock"
+	"github.com/octosend/octosend/clock"
 	"github.com/octosend/octosend/policy"
 )
 

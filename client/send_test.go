@@ -8,8 +8,8 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/octosend/octosend/clock"
 	"github.com/octosend/octosend/envelope"
-	"github.com/octosend/octosend/internal/clock"
 	"github.com/octosend/octosend/policy"
 )
 

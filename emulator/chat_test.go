@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/octosend/octosend/internal/clock"
+	"github.com/octosend/octosend/clock"
 )
 
 type rawChat struct {

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/octosend/octosend/internal/clock"
+	"github.com/octosend/octosend/clock"
 )
 
 func TestLedgerCountsAndEntries(t *testing.T) {

@@ -33,7 +33,7 @@ type Server struct {
 
 	closed    chan struct{} // closed by Close: ends latency waits
 	closeOnce sync.Once
-	hs        *http.Server     // set by Listen
+	hs        *http.Server // set by Listen
 	url       string
 }
 

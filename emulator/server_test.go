@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/octosend/octosend/internal/clock"
+	"github.com/octosend/octosend/clock"
 )
 
 const okSMS = `{"destination":"+6591234567","text":"hello","clientMessageId":"m-1"}`

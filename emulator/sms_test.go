@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/octosend/octosend/internal/clock"
+	"github.com/octosend/octosend/clock"
 )
 
 // rawSMS is the single-send response with raw fields, so null and absence

@@ -10,8 +10,8 @@ import (
 
 	"github.com/hashicorp/go-retryablehttp"
 
+	"github.com/octosend/octosend/clock"
 	"github.com/octosend/octosend/envelope"
-	"github.com/octosend/octosend/internal/clock"
 )
 
 // decideCase is one benchmark and allocation case: an outcome for Decide

@@ -4,7 +4,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/octosend/octosend/internal/clock"
+	"github.com/octosend/octosend/clock"
 )
 
 // budgetBuckets is how many slices the budget window is cut into.

@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/octosend/octosend/internal/clock"
+	"github.com/octosend/octosend/clock"
 )
 
 var epoch = time.Date(2026, 8, 1, 0, 0, 0, 0, time.UTC)

@@ -6,8 +6,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/octosend/octosend/clock"
 	"github.com/octosend/octosend/envelope"
-	"github.com/octosend/octosend/internal/clock"
 	"github.com/octosend/octosend/policy"
 )
 

@@ -9,7 +9,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/octosend/octosend/internal/clock"
+	"github.com/octosend/octosend/clock"
 	"golang.org/x/time/rate"
 )
 

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/octosend/octosend/internal/clock"
+	"github.com/octosend/octosend/clock"
 )
 
 // newFake returns a Limiter on a fake clock. The fake clock starts at the

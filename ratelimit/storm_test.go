@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/octosend/octosend/internal/clock"
+	"github.com/octosend/octosend/clock"
 )
 
 // stormServer is a fake API on fake time that takes rate requests per

@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/octosend/octosend/client"
-	"github.com/octosend/octosend/internal/clock"
+	"github.com/octosend/octosend/clock"
 	"github.com/octosend/octosend/policy"
 )
 

@@ -2,7 +2,9 @@
 // uses Real; tests use a *Fake and move time by hand, so retry, backoff,
 // rate-limit and breaker tests run in microseconds and never sleep.
 //
-// Packages take a Clock in their config; a nil Clock means Real.
+// Packages take a Clock in their config; a nil Clock means Real. The
+// package is public so that programs embedding octosend can drive the same
+// fake time in their own tests (see the Fake example).
 package clock
 
 import (
