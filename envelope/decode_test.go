@@ -19,15 +19,6 @@ func readTestdata(t testing.TB, name string) []byte {
 	return b
 }
 
-func mustTime(t testing.TB, s string) time.Time {
-	t.Helper()
-	tm, err := time.Parse(time.RFC3339Nano, s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return tm.UTC()
-}
-
 func TestDecodeErrorTestdata(t *testing.T) {
 	tests := []struct {
 		file string

@@ -302,7 +302,7 @@ func (d *Decoder) next(first bool) bool {
 			return false
 		}
 		d.pos++
-		c = d.ws()
+		d.ws()
 	}
 	if d.pos >= len(d.data) {
 		d.unexpected(d.pos, "value")

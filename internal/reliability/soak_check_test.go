@@ -12,24 +12,24 @@ import (
 
 // figures are the soak's totals, for the log and the README.
 type figures struct {
-	messages, accepted, rejected, failed       int
-	failedAmbiguous, failedButDelivered        int
-	given                                      int // messages handed to the client
-	lost                                       int // handed to the client, no outcome reported
-	misreported                                int // accepted by the API but reported failed unflagged, or reported accepted but not in the ledger
-	dupMessages, dupExtra, dupFlagged          int
-	permanentChecked, permanentRetried         int
-	ambiguousRetried                           int // single sends retried after an ambiguous attempt (at-least-once)
-	attempts                                   int
-	byKind                                     [6]int
-	amoAccepted, amoDuplicates, aloDuplicates  int
-	bySem                                      [2][4]int // [at-least-once, at-most-once][state]
-	requests, resets                           int64
-	faults                                     map[emulator.FaultKind]int64
-	responses                                  map[int]int64
-	ledgerAccepted, ledgerUnique, ledgerDupes  int
-	elapsed                                    time.Duration
-	outcomesMissing, outcomesTwice, unknownIDs int
+	messages, accepted, rejected, failed      int
+	failedAmbiguous, failedButDelivered       int
+	given                                     int // messages handed to the client
+	lost                                      int // handed to the client, no outcome reported
+	misreported                               int // accepted by the API but reported failed unflagged, or reported accepted but not in the ledger
+	dupMessages, dupExtra, dupFlagged         int
+	permanentChecked, permanentRetried        int
+	ambiguousRetried                          int // single sends retried after an ambiguous attempt (at-least-once)
+	attempts                                  int
+	byKind                                    [6]int
+	amoAccepted, amoDuplicates, aloDuplicates int
+	bySem                                     [2][4]int // [at-least-once, at-most-once][state]
+	requests, resets                          int64
+	faults                                    map[emulator.FaultKind]int64
+	responses                                 map[int]int64
+	ledgerAccepted, ledgerUnique, ledgerDupes int
+	elapsed                                   time.Duration
+	outcomesTwice, unknownIDs                 int
 }
 
 // check proves the soak's guarantees from the ledger and the results.
