@@ -105,7 +105,9 @@ func TestRedisHungNeverBlocksAllow(t *testing.T) {
 		mu.Unlock()
 	})
 
-	const timeout = 500 * time.Millisecond // far above scheduling noise on a loaded machine
+	// Any wait on the hung peer lasts a whole Timeout; the bound below is half
+	// of it, seconds above what a loaded 2-core machine's scheduling adds.
+	const timeout = 3 * time.Second
 	in := newInstanceTimeout(t, ln.Addr().String(), clock.Real, 10*time.Millisecond, timeout, Config{MinRequests: 1, OpenFor: 50 * time.Millisecond})
 	feed(t, in.set, key, "S") // follow the key: polls now go to the hung peer
 
