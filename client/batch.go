@@ -4,6 +4,8 @@ import (
 	"context"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/google/uuid"
 
@@ -12,8 +14,9 @@ import (
 )
 
 // SendBatch sends a batch of SMS for the sub-account subAccountID. Batches
-// above MaxSMSBatch messages are split into several requests, sent one
-// after the other. Every message gets a clientMessageId (its own, or a
+// above MaxSMSBatch messages are split into several requests, sent
+// concurrently (Config.BatchConcurrency at a time), each within the
+// tenant's rate limiter. Every message gets a clientMessageId (its own, or a
 // minted UUID) that stays the same through retries, and exactly one
 // MessageResult.
 //
@@ -170,14 +173,45 @@ func (c *Client) runBatch(ctx context.Context, tenant string, p *batchPlan) (Bat
 		res.Messages[i].ClientMessageID = p.cmid(i)
 	}
 	pol := c.policy()
-	var berr *BatchError
-	for off := 0; off < p.n; off += p.max {
+	chunks := (p.n + p.max - 1) / p.max
+	calls := make([]*call, chunks)
+	errs := make([]error, chunks)
+	send := func(k int) {
+		off := k * p.max
 		end := min(off+p.max, p.n)
 		// A fresh buffer the call owns (see call.body), sized for typical items.
 		body := p.encode(make([]byte, 0, 1024+192*(end-off)), off, end)
 		st := c.newCall(ctx, pol, tenant, p.kind, p.base, body)
 		st.msgs = end - off
-		err := st.run()
+		errs[k] = st.run()
+		calls[k] = st
+	}
+	if workers := min(c.batchConc, chunks); workers <= 1 {
+		for k := range chunks {
+			send(k)
+		}
+	} else {
+		// The chunks go out side by side, at most batchConc at a time; each
+		// attempt still waits for the tenant's limiter and its breaker.
+		var next atomic.Int64
+		var wg sync.WaitGroup
+		for range workers {
+			wg.Go(func() {
+				for k := int(next.Add(1) - 1); k < chunks; k = int(next.Add(1) - 1) {
+					send(k)
+				}
+			})
+		}
+		wg.Wait()
+	}
+
+	// Results are filled in chunk order, so BatchIDs and the first error
+	// do not depend on which chunk finished first.
+	var berr *BatchError
+	for k, st := range calls {
+		off := k * p.max
+		end := min(off+p.max, p.n)
+		err := errs[k]
 		res.Requests++
 		res.Attempts += st.attempts
 		if err == nil {

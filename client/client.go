@@ -20,6 +20,10 @@ import (
 	"github.com/octosend/octosend/ratelimit"
 )
 
+// DefaultBatchConcurrency is how many chunks of one large batch are in
+// flight at once when Config.BatchConcurrency is zero.
+const DefaultBatchConcurrency = 4
+
 // DefaultHaltCooldown is how long a halted tenant stays stopped when
 // Config.HaltCooldown is zero.
 const DefaultHaltCooldown = time.Minute
@@ -49,6 +53,7 @@ type Client struct {
 	hooks        Hooks
 	rand         func() float64
 	maxBody      int64
+	batchConc    int
 	haltCooldown time.Duration
 	halts        halts
 	urls         urlCache
@@ -89,6 +94,9 @@ func New(cfg Config) (*Client, error) {
 	if cfg.HaltCooldown < 0 {
 		return nil, errors.New("client: HaltCooldown is negative")
 	}
+	if cfg.BatchConcurrency < 0 {
+		return nil, errors.New("client: BatchConcurrency is negative")
+	}
 
 	c := &Client{
 		smsBase: sms, chatBase: chat,
@@ -101,6 +109,10 @@ func New(cfg Config) (*Client, error) {
 	}
 	if c.haltCooldown == 0 {
 		c.haltCooldown = DefaultHaltCooldown
+	}
+	c.batchConc = cfg.BatchConcurrency
+	if c.batchConc == 0 {
+		c.batchConc = DefaultBatchConcurrency
 	}
 	pol := cfg.Policy
 	if cfg.PolicyLive != nil {

@@ -134,6 +134,13 @@ type Config struct {
 	// (ErrResponseTooLarge), and the read never allocates more than the cap.
 	MaxResponseBytes int64
 
+	// BatchConcurrency is how many chunks of one large SendBatch or
+	// SendChatBatch (split at MaxSMSBatch / MaxChatBatch messages) are in
+	// flight at once. Every attempt of every chunk still waits for the
+	// tenant's limiter and breaker. Zero means DefaultBatchConcurrency (4);
+	// 1 sends the chunks one after another.
+	BatchConcurrency int
+
 	// HaltCooldown is how long a tenant stays halted after a halt action,
 	// unless the policy sets the tenant's HaltFor. Zero means one minute.
 	HaltCooldown time.Duration
