@@ -54,20 +54,27 @@
 // The design is gobreaker v2's (github.com/sony/gobreaker/v2): its
 // two-step Allow/done, its generation counter that drops stale results,
 // its IsExcluded (here: Neutral), its bucketed rolling window
-// (BucketPeriod). Its CircuitBreaker cannot be used as the engine, for
-// reasons no wrapper can fix:
+// (BucketPeriod). Its CircuitBreaker is not the engine here, and the
+// reasons are not of equal weight:
 //
-//   - It reads time.Now directly (state expiry, bucket ages) and takes no
-//     clock, so the state machine cannot run on fake time; driving its
-//     timeouts from outside is impossible because it exposes no way to set
-//     a state or an expiry.
-//   - Its open period is a fixed Settings.Timeout: it cannot be opened for a
-//     server's Retry-After (Set.OpenFor) or for a fleet-wide "open until T".
-//   - It calls OnStateChange while holding its mutex, so a hook that calls
-//     back into the breaker deadlocks.
-//   - TwoStepCircuitBreaker.Allow allocates a closure per request.
-//   - Its DistributedCircuitBreaker takes a Redis lock around every
-//     request.
+//   - Decisive: it reads time.Now directly (state expiry, bucket ages) and
+//     takes no clock, so its state machine cannot run on fake time, and
+//     driving its timeouts from outside is impossible because it exposes
+//     no way to set a state or an expiry. Every retry, backoff and breaker
+//     test of octosend runs on an injected clock; a breaker on wall time
+//     would make those tests sleep or flake.
+//   - Also decisive, for the same reason: its open period is a fixed
+//     Settings.Timeout, so it cannot be opened for a server's Retry-After
+//     (Set.OpenFor), for a fleet-wide "open until T", or for a period that
+//     grows with failed probes.
+//   - Fixable by a wrapper, so not a reason on its own: it calls
+//     OnStateChange while holding its mutex, and a hook that calls back
+//     into the breaker deadlocks; an adapter that only queues the change in
+//     the hook and delivers it after the call returns would avoid that.
+//   - Costs, not blockers: TwoStepCircuitBreaker.Allow allocates a closure
+//     per request, and its DistributedCircuitBreaker takes a Redis lock
+//     around every request (too slow for a fleet's hot path; octosend's
+//     Shared store polls one counter off the request path instead).
 //
 // So the state machine here is a small re-implementation of gobreaker's,
 // on an injected clock, with a per-generation cached done (no allocation
