@@ -99,11 +99,18 @@ func TestBatchSplits25000Into3Requests(t *testing.T) {
 // clientMessageIds; a chunk that fails for good fails only its messages.
 func TestChatBatchChunkRetryAndFailure(t *testing.T) {
 	f5 := emulator.Fault{Kind: emulator.Fault500}
-	srv, c := emulatorClient(t, emulator.Config{
+	srv := emulatortest.Start(t, emulator.Config{
+		APIKey:    testKey,
 		Templates: []string{"order_shipped"},
 		// chunk 1: 500 then fine; chunk 2: 500 on every attempt.
 		Script: []emulator.Fault{f5, {}, f5, f5, f5, f5, f5},
 	})
+	// The script is consumed in arrival order: send the chunks one after
+	// another so that each gets its share (TestBatchChunksConcurrent covers
+	// concurrent chunks).
+	cfg := testConfig(srv.URL(), clock.NewFake(t0), 0)
+	cfg.BatchConcurrency = 1
+	c := newClient(t, cfg)
 	msgs := make([]Chat, 1_001)
 	for i := range msgs {
 		msgs[i] = Chat{User: ChatUser{MSISDN: "+6598" + strconv.Itoa(700000+i)}, Content: ChatContent{Text: "Your order shipped."}}
