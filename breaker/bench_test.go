@@ -5,10 +5,7 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"github.com/redis/go-redis/v9"
 	"github.com/sony/gobreaker/v2"
-
-	"github.com/octosend/octosend/internal/redistest"
 )
 
 // BenchmarkAllow measures the request path — Allow plus the done report —
@@ -37,32 +34,6 @@ func BenchmarkAllow(b *testing.B) {
 				b.Fatal(err)
 			}
 			tk.Done(Success)
-		}
-	})
-	b.Run("closed-redis/octosend", func(b *testing.B) {
-		// With a RedisStore attached the request path is the same: the
-		// store is never consulted per request.
-		srv := redistest.Start(b)
-		client := redis.NewClient(&redis.Options{Addr: srv.Addr})
-		defer client.Close()
-		st, err := NewRedisStore(RedisStoreConfig{Client: client})
-		if err != nil {
-			b.Fatal(err)
-		}
-		defer st.Close()
-		s, err := New(Config{Shared: st})
-		if err != nil {
-			b.Fatal(err)
-		}
-		defer s.Close()
-		warm(b, s, key)
-		b.ReportAllocs()
-		for b.Loop() {
-			done, err := s.Allow(key)
-			if err != nil {
-				b.Fatal(err)
-			}
-			done(Success)
 		}
 	})
 	b.Run("closed/gobreaker", func(b *testing.B) {

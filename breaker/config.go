@@ -75,7 +75,7 @@ type Config struct {
 	// ignored by Set.Configure.
 	Clock clock.Clock `yaml:"-" json:"-"`
 	// Shared, when not nil, shares "open until T" with a fleet of
-	// instances (see RedisStore). Nil means local only. Set-wide: ignored
+	// instances (see package redisbreaker of module github.com/octosend/octosend/fleet). Nil means local only. Set-wide: ignored
 	// by Set.Configure.
 	Shared Shared `yaml:"-" json:"-"`
 }

@@ -41,7 +41,8 @@
 //
 // # Fleet-wide
 //
-// With Config.Shared set (a *RedisStore), an instance that trips publishes
+// With Config.Shared set (a *redisbreaker.Store from module
+// github.com/octosend/octosend/fleet), an instance that trips publishes
 // "open until T" and every instance following that key opens too, within
 // the store's refresh interval (200ms by default) plus two round trips.
 // The store works in the background: a publication is two commands, an idle

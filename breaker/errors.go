@@ -11,7 +11,7 @@ import (
 var ErrOpen = errors.New("breaker: open")
 
 // ErrInvalidConfig is wrapped by the errors of New, Config.Validate and
-// NewRedisStore when a field is out of range.
+// redisbreaker.New when a field is out of range.
 var ErrInvalidConfig = errors.New("breaker: invalid config")
 
 // OpenError is returned by Allow and Acquire when a breaker rejects a

@@ -9,7 +9,8 @@ import "time"
 //
 // Implementations must be safe for concurrent use, must not block in
 // Publish, and must call subscribers without holding their own locks.
-// *RedisStore implements it.
+// *redisbreaker.Store (module github.com/octosend/octosend/fleet)
+// implements it.
 type Shared interface {
 	// Publish announces that key is open until until (a time on the
 	// Set's clock). It must return at once; the write happens in the

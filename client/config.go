@@ -102,7 +102,7 @@ type Config struct {
 	// Config.Clock.
 	RateLimit ratelimit.Config
 	// Limiter, when not nil, is used instead of building one from
-	// RateLimit (e.g. a *ratelimit.Redis shared by a fleet). The client
+	// RateLimit (e.g. a *redislimit.Limiter of module github.com/octosend/octosend/fleet, shared by a fleet). The client
 	// does not close it.
 	Limiter ratelimit.Backend
 

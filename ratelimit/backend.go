@@ -24,5 +24,4 @@ type Backend interface {
 
 var (
 	_ Backend = (*Limiter)(nil)
-	_ Backend = (*Redis)(nil)
 )

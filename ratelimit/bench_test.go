@@ -8,8 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/go-redis/redis_rate/v10"
-	"github.com/octosend/octosend/internal/redistest"
 	"golang.org/x/time/rate"
 )
 
@@ -188,36 +186,5 @@ func BenchmarkLookup(b *testing.B) {
 			t, _ := v.(*tenant)
 			return t
 		})
-	})
-}
-
-// BenchmarkRedisWait measures one fleet-wide Wait (one script round trip to
-// a local redis-server) against redis_rate's Allow on the same server.
-func BenchmarkRedisWait(b *testing.B) {
-	srv := redistest.Start(b)
-	ctx := context.Background()
-	b.Run("lua-gcra", func(b *testing.B) {
-		c := newClient(b, srv.Addr)
-		r, err := NewRedis(RedisConfig{Client: c, Rate: benchRate, Burst: 1 << 30, Local: benchLimiter(b)})
-		if err != nil {
-			b.Fatal(err)
-		}
-		b.ReportAllocs()
-		for b.Loop() {
-			if err := r.Wait(ctx, "acme"); err != nil {
-				b.Fatal(err)
-			}
-		}
-	})
-	b.Run("redis_rate", func(b *testing.B) {
-		c := newClient(b, srv.Addr)
-		lim := redis_rate.NewLimiter(c)
-		limit := redis_rate.Limit{Rate: 1 << 30, Burst: 1 << 30, Period: time.Second}
-		b.ReportAllocs()
-		for b.Loop() {
-			if _, err := lim.Allow(ctx, "acme", limit); err != nil {
-				b.Fatal(err)
-			}
-		}
 	})
 }

@@ -20,7 +20,8 @@
 //	}
 //
 // The client package does this for you; it accepts any Backend: a *Limiter
-// for one process, or a *Redis to share each tenant's quota across a fleet.
+// for one process, or a fleet backend (package redislimit of module
+// github.com/octosend/octosend/fleet) to share each tenant's quota across a fleet.
 //
 // # Two levels
 //
@@ -82,17 +83,14 @@
 // run time with SetTenant (one tenant) and Reconfigure (the defaults, for a
 // config reload).
 //
-// # Fleet-wide: Redis
+// # Fleet-wide
 //
-// *Redis shares each tenant's quota between processes with GCRA in a Lua
-// script (see redis_script.go for why not go-redis/redis_rate): one round
-// trip reserves a slot on Redis server time, or refuses at once when the
-// wait would not fit the deadline. A pause is a Redis key with a TTL, so one
-// instance's 429 pauses all. Each Redis call has a short timeout
-// (RedisConfig.Timeout, 50 ms). While Redis is unreachable the backend
-// either falls back to its local Limiter (FailOpen) or fails with an error
-// wrapping ErrUnavailable; it skips Redis for RedisConfig.Recheck after a
-// failure and then tries again, so it recovers by itself.
+// A Backend may keep each tenant's quota elsewhere and use a *Limiter for
+// what stays in the process (pauses, the process bucket, the adaptive rate;
+// see WaitPaused, WaitProcess, RateFactor). The Redis one lives in module
+// github.com/octosend/octosend/fleet (package redislimit), so that a
+// program which does not share a quota neither downloads nor links
+// go-redis.
 //
 // # Performance
 //
@@ -122,7 +120,4 @@
 //     tenant name (TestMemoryPerIdleTenant fails above 256 B).
 //   - A million tenants created and evicted (TestMillionTenantsNoGrowth,
 //     about 1.5 s): the live heap stays at about 2 MiB throughout.
-//   - Redis Wait: one script round trip to a local redis-server, about
-//     40 µs, 1.1-1.2× redis_rate's Allow on the same server
-//     (BenchmarkRedisWait).
 package ratelimit

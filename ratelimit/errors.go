@@ -13,11 +13,7 @@ var (
 	// satisfies errors.Is(err, context.DeadlineExceeded).
 	ErrDeadline = errors.New("ratelimit: wait would exceed the context deadline")
 
-	// ErrUnavailable is wrapped by the errors of a fail-closed Redis backend
-	// while Redis cannot be reached.
-	ErrUnavailable = errors.New("ratelimit: redis unavailable")
-
-	// ErrInvalidConfig is wrapped by the errors of New, NewRedis and
+	// ErrInvalidConfig is wrapped by the errors of New and
 	// Reconfigure for a Config they refuse.
 	ErrInvalidConfig = errors.New("ratelimit: invalid config")
 )

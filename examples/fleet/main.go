@@ -25,7 +25,8 @@ import (
 	"github.com/octosend/octosend/breaker"
 	"github.com/octosend/octosend/client"
 	"github.com/octosend/octosend/emulator"
-	"github.com/octosend/octosend/ratelimit"
+	"github.com/octosend/octosend/fleet/redisbreaker"
+	"github.com/octosend/octosend/fleet/redislimit"
 )
 
 const (
@@ -84,7 +85,7 @@ func run(ctx context.Context, w io.Writer, redisAddr string, n int) error {
 // instance is one member of the fleet: its own client, with the rate limit
 // and breaker state shared through Redis.
 func instance(ctx context.Context, rdb redis.UniversalClient, prefix, baseURL string, id, n int) error {
-	limiter, err := ratelimit.NewRedis(ratelimit.RedisConfig{
+	limiter, err := redislimit.New(redislimit.Config{
 		Client:   rdb,
 		Prefix:   prefix + "rate:",
 		Rate:     fleetRate,
@@ -94,7 +95,7 @@ func instance(ctx context.Context, rdb redis.UniversalClient, prefix, baseURL st
 	if err != nil {
 		return err
 	}
-	store, err := breaker.NewRedisStore(breaker.RedisStoreConfig{Client: rdb, Prefix: prefix + "breaker:"})
+	store, err := redisbreaker.New(redisbreaker.Config{Client: rdb, Prefix: prefix + "breaker:"})
 	if err != nil {
 		return err
 	}

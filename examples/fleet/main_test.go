@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/octosend/octosend/internal/redistest"
+	"github.com/octosend/octosend/fleet/redistest"
 )
 
 func TestRun(t *testing.T) {

@@ -1,4 +1,4 @@
-package breaker
+package redisbreaker
 
 import (
 	"context"
@@ -7,8 +7,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/octosend/octosend/breaker"
 	"github.com/octosend/octosend/clock"
-	"github.com/octosend/octosend/internal/redistest"
+	"github.com/octosend/octosend/fleet/redistest"
 )
 
 // TestRedisDownFallsBackToLocal kills Redis mid-run: each instance goes on
@@ -20,7 +21,7 @@ func TestRedisDownFallsBackToLocal(t *testing.T) {
 		t.Fatal("this test kills Redis: unset REDIS_ADDR")
 	}
 	const refresh = 50 * time.Millisecond
-	cfg := Config{MinRequests: 2, OpenFor: 20 * time.Second}
+	cfg := breaker.Config{MinRequests: 2, OpenFor: 20 * time.Second}
 	a := newInstance(t, srv.Addr, clock.Real, refresh, cfg)
 	b := newInstance(t, srv.Addr, clock.Real, refresh, cfg)
 	for _, in := range []*instance{a, b} {
@@ -38,7 +39,7 @@ func TestRedisDownFallsBackToLocal(t *testing.T) {
 		start := time.Now()
 		tk, err := a.set.Acquire(key)
 		if err == nil {
-			tk.Done(Failure) // trips a, publishes (and fails to write) in the background
+			tk.Done(breaker.Failure) // trips a, publishes (and fails to write) in the background
 		}
 		if d := time.Since(start); d > slowest {
 			slowest = d
@@ -48,11 +49,11 @@ func TestRedisDownFallsBackToLocal(t *testing.T) {
 	if slowest > 200*time.Millisecond {
 		t.Errorf("slowest Allow with Redis down took %v: it waited on Redis", slowest)
 	}
-	wantState(t, a.set, key, Open) // a's local breaker works
-	feed(t, b.set, key, "SSSS")    // b is not told: it runs on its own
-	wantState(t, b.set, key, Closed)
+	wantState(t, a.set, key, breaker.Open) // a's local breaker works
+	feed(t, b.set, key, "SSSS")            // b is not told: it runs on its own
+	wantState(t, b.set, key, breaker.Closed)
 	feed(t, b.set, key, "FFFFF") // and trips on its own failures (5 of 10)
-	wantState(t, b.set, key, Open)
+	wantState(t, b.set, key, breaker.Open)
 	start := time.Now()
 	err := b.store.Sync(context.Background()) // a round trip fails within Timeout
 	if err == nil || time.Since(start) > time.Second {
@@ -63,7 +64,7 @@ func TestRedisDownFallsBackToLocal(t *testing.T) {
 	a.set.OpenFor("late", 20*time.Second)
 	srv.Restart(t)
 	waitFor(t, 5*time.Second, "a recovers", func() bool { return a.store.Sync(context.Background()) == nil })
-	waitFor(t, 5*time.Second, "b learns of a's opening made while Redis was down", func() bool { return b.set.State("late") == Open })
+	waitFor(t, 5*time.Second, "b learns of a's opening made while Redis was down", func() bool { return b.set.State("late") == breaker.Open })
 	if !b.store.Healthy() {
 		t.Error("b's store unhealthy after Redis returned")
 	}
@@ -71,7 +72,7 @@ func TestRedisDownFallsBackToLocal(t *testing.T) {
 	// And new trips propagate again.
 	feed(t, b.set, "fresh", "S")
 	feed(t, a.set, "fresh", "FF")
-	waitFor(t, 2*time.Second, "b learns of a's trip after recovery", func() bool { return b.set.State("fresh") == Open })
+	waitFor(t, 2*time.Second, "b learns of a's trip after recovery", func() bool { return b.set.State("fresh") == breaker.Open })
 }
 
 // TestRedisHungNeverBlocksAllow points a store at a peer that accepts
@@ -108,7 +109,7 @@ func TestRedisHungNeverBlocksAllow(t *testing.T) {
 	// Any wait on the hung peer lasts a whole Timeout; the bound below is half
 	// of it, seconds above what a loaded 2-core machine's scheduling adds.
 	const timeout = 3 * time.Second
-	in := newInstanceTimeout(t, ln.Addr().String(), clock.Real, 10*time.Millisecond, timeout, Config{MinRequests: 1, OpenFor: 50 * time.Millisecond})
+	in := newInstanceTimeout(t, ln.Addr().String(), clock.Real, 10*time.Millisecond, timeout, breaker.Config{MinRequests: 1, OpenFor: 50 * time.Millisecond})
 	feed(t, in.set, key, "S") // follow the key: polls now go to the hung peer
 
 	start := time.Now()
@@ -123,12 +124,12 @@ func TestRedisHungNeverBlocksAllow(t *testing.T) {
 		start := time.Now()
 		tk, err := in.set.Acquire(key)
 		if err == nil {
-			tk.Done(Failure) // trips (OpenFor 50ms): a publication each time
+			tk.Done(breaker.Failure) // trips (OpenFor 50ms): a publication each time
 		}
 		if d := time.Since(start); d > slowest {
 			slowest = d
 		}
-		if s := in.set.State(key); s == Open && err == nil {
+		if s := in.set.State(key); s == breaker.Open && err == nil {
 			trips++
 		}
 	}

@@ -1,4 +1,4 @@
-package breaker
+package redisbreaker
 
 import (
 	"context"
@@ -8,16 +8,17 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/octosend/octosend/breaker"
 	"github.com/octosend/octosend/clock"
-	"github.com/octosend/octosend/internal/redistest"
+	"github.com/octosend/octosend/fleet/redistest"
 )
 
 // instance is one member of a test fleet: its own Redis connection, store
-// and Set, as a separate process would have.
+// and breaker.Set, as a separate process would have.
 type instance struct {
 	client *redis.Client
-	store  *RedisStore
-	set    *Set
+	store  *Store
+	set    *breaker.Set
 
 	mu      sync.Mutex
 	changes []transition
@@ -29,12 +30,12 @@ func (in *instance) seen() []transition {
 	return append([]transition(nil), in.changes...)
 }
 
-func newInstance(t *testing.T, addr string, c clock.Clock, refresh time.Duration, cfg Config) *instance {
+func newInstance(t *testing.T, addr string, c clock.Clock, refresh time.Duration, cfg breaker.Config) *instance {
 	t.Helper()
 	return newInstanceTimeout(t, addr, c, refresh, 100*time.Millisecond, cfg)
 }
 
-func newInstanceTimeout(t *testing.T, addr string, c clock.Clock, refresh, timeout time.Duration, cfg Config) *instance {
+func newInstanceTimeout(t *testing.T, addr string, c clock.Clock, refresh, timeout time.Duration, cfg breaker.Config) *instance {
 	t.Helper()
 	in := &instance{client: redis.NewClient(&redis.Options{
 		Addr:                  addr,
@@ -42,18 +43,18 @@ func newInstanceTimeout(t *testing.T, addr string, c clock.Clock, refresh, timeo
 		MaxRetries:            -1,   // the store's Timeout bounds each call; no retry inside it
 		ContextTimeoutEnabled: true, // without it go-redis ignores the store's Timeout on the socket
 	})}
-	st, err := NewRedisStore(RedisStoreConfig{Client: in.client, Prefix: t.Name() + ":", Refresh: refresh, Timeout: timeout, Clock: c})
+	st, err := New(Config{Client: in.client, Prefix: t.Name() + ":", Refresh: refresh, Timeout: timeout, Clock: c})
 	if err != nil {
 		t.Fatal(err)
 	}
 	in.store = st
 	cfg.Clock, cfg.Shared = c, st
-	cfg.OnStateChange = func(_ string, from, to State) {
+	cfg.OnStateChange = func(_ string, from, to breaker.State) {
 		in.mu.Lock()
 		in.changes = append(in.changes, transition{from, to})
 		in.mu.Unlock()
 	}
-	in.set, err = New(cfg)
+	in.set, err = breaker.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,15 +86,15 @@ func TestRedisFleetSharesOpen(t *testing.T) {
 	// refresh plus round trips, so well under two refreshes. A long refresh
 	// leaves a loaded machine's scheduling noise far inside that bound.
 	const refresh = 600 * time.Millisecond
-	cfg := Config{MinRequests: 3, OpenFor: 5 * time.Second}
+	cfg := breaker.Config{MinRequests: 3, OpenFor: 5 * time.Second}
 	a := newInstance(t, srv.Addr, clock.Real, refresh, cfg)
 	b := newInstance(t, srv.Addr, clock.Real, refresh, cfg)
 	feed(t, a.set, key, "S") // both follow the key
 	feed(t, b.set, key, "S")
 
 	feed(t, a.set, key, "FF") // 2 of 3 failed: a trips
-	wantState(t, a.set, key, Open)
-	took := waitFor(t, 4*time.Second, "b learns that a tripped", func() bool { return b.set.State(key) == Open })
+	wantState(t, a.set, key, breaker.Open)
+	took := waitFor(t, 4*time.Second, "b learns that a tripped", func() bool { return b.set.State(key) == breaker.Open })
 	if limit := 2*refresh - 100*time.Millisecond; took > limit {
 		t.Errorf("b opened %v after a tripped, want within %v", took, limit)
 	}
@@ -102,7 +103,7 @@ func TestRedisFleetSharesOpen(t *testing.T) {
 	if oe.RetryIn <= 4*time.Second || oe.RetryIn > 5*time.Second {
 		t.Errorf("b: RetryIn = %v, want a's remaining period (4s..5s]", oe.RetryIn)
 	}
-	if got := b.seen(); len(got) != 1 || got[0] != (transition{Closed, Open}) {
+	if got := b.seen(); len(got) != 1 || got[0] != (transition{breaker.Closed, breaker.Open}) {
 		t.Errorf("b's hook saw %v, want closed>open", got)
 	}
 	// a does not hear its own publication back as a new opening.
@@ -119,7 +120,7 @@ func TestRedisFleetSharesOpen(t *testing.T) {
 func TestRedisFleetFakeTime(t *testing.T) {
 	srv := redistest.Start(t)
 	fc := clock.NewFake(t0)
-	cfg := Config{MinRequests: 1, OpenFor: 30 * time.Second}
+	cfg := breaker.Config{MinRequests: 1, OpenFor: 30 * time.Second}
 	a := newInstance(t, srv.Addr, fc, time.Hour, cfg) // the ticker never fires by itself
 	b := newInstance(t, srv.Addr, fc, time.Hour, cfg)
 	ctx := context.Background()
@@ -137,9 +138,9 @@ func TestRedisFleetFakeTime(t *testing.T) {
 	if oe.RetryIn < 119*time.Second || oe.RetryIn > 120*time.Second {
 		t.Fatalf("b: RetryIn = %v, want about 120s", oe.RetryIn)
 	}
-	wantState(t, b.set, "other", Closed)
+	wantState(t, b.set, "other", breaker.Closed)
 
-	// "Open until" only grows: a shorter opening elsewhere keeps the longer one.
+	// "breaker.Open until" only grows: a shorter opening elsewhere keeps the longer one.
 	fc.Advance(10 * time.Second)
 	b.set.OpenFor("other", 10*time.Second)
 	a.set.OpenFor("other", 50*time.Second)
@@ -175,14 +176,14 @@ func TestRedisFleetFakeTime(t *testing.T) {
 		t.Fatalf("stray key PTTL = %v, want about 7s", pttl)
 	}
 
-	// A Set that is closed no longer follows the fleet.
+	// A breaker.Set that is closed no longer follows the fleet.
 	c := newInstance(t, srv.Addr, fc, time.Hour, cfg)
 	feed(t, c.set, "third", "S")
 	c.set.Close()
 	a.set.OpenFor("third", time.Minute)
 	_ = a.store.Sync(ctx)
 	_ = c.store.Sync(ctx)
-	wantState(t, c.set, "third", Closed)
+	wantState(t, c.set, "third", breaker.Closed)
 }
 
 // TestRedisNoReopenFromTail checks that the end of a shared opening does
@@ -192,15 +193,15 @@ func TestRedisFleetFakeTime(t *testing.T) {
 func TestRedisNoReopenFromTail(t *testing.T) {
 	srv := redistest.Start(t)
 	const refresh = 20 * time.Millisecond
-	cfg := Config{MinRequests: 1, OpenFor: 300 * time.Millisecond}
+	cfg := breaker.Config{MinRequests: 1, OpenFor: 300 * time.Millisecond}
 	a := newInstance(t, srv.Addr, clock.Real, refresh, cfg)
 	b := newInstance(t, srv.Addr, clock.Real, refresh, cfg)
 	feed(t, b.set, key, "S")
 	feed(t, a.set, key, "F")
-	waitFor(t, 2*time.Second, "b opens", func() bool { return b.set.State(key) == Open })
-	waitFor(t, 2*time.Second, "b goes half-open", func() bool { return b.set.State(key) == HalfOpen })
+	waitFor(t, 2*time.Second, "b opens", func() bool { return b.set.State(key) == breaker.Open })
+	waitFor(t, 2*time.Second, "b goes half-open", func() bool { return b.set.State(key) == breaker.HalfOpen })
 	time.Sleep(10 * refresh) // polls keep running past the end
-	want := []transition{{Closed, Open}, {Open, HalfOpen}}
+	want := []transition{{breaker.Closed, breaker.Open}, {breaker.Open, breaker.HalfOpen}}
 	if got := b.seen(); len(got) != 2 || got[0] != want[0] || got[1] != want[1] {
 		t.Fatalf("b's hook saw %v, want %v", got, want)
 	}

@@ -1,4 +1,4 @@
-package breaker
+package redisbreaker
 
 import (
 	"context"
@@ -10,10 +10,11 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/octosend/octosend/breaker"
 	"github.com/octosend/octosend/clock"
 )
 
-// Defaults of RedisStoreConfig.
+// Defaults of Config.
 const (
 	DefaultRedisPrefix  = "octosend:breaker:"
 	DefaultRedisRefresh = 200 * time.Millisecond
@@ -32,12 +33,12 @@ const fullPollEvery = 25
 // period it already served.
 const reportSlack = 50 * time.Millisecond
 
-// ErrNoClient is returned by NewRedisStore when RedisStoreConfig.Client is nil.
-var ErrNoClient = errors.New("breaker: RedisStoreConfig.Client is nil")
+// ErrNoClient is returned by New when Config.Client is nil.
+var ErrNoClient = errors.New("redisbreaker: Config.Client is nil")
 
-// RedisStoreConfig configures a RedisStore. Zero fields mean the documented
+// Config configures a Store. Zero fields mean the documented
 // defaults, except Client, which is required.
-type RedisStoreConfig struct {
+type Config struct {
 	// Client is the Redis connection (a *redis.Client, *redis.ClusterClient
 	// or *redis.Ring). Required. The store does not close it.
 	//
@@ -63,7 +64,7 @@ type RedisStoreConfig struct {
 	Clock clock.Clock
 }
 
-// RedisStore is the Redis implementation of Shared. For each key it keeps
+// Store is the Redis implementation of breaker.Shared. For each key it keeps
 // one Redis key whose TTL is the fleet's "open until": an instance that
 // trips sets it (never shortening a longer one) and bumps a generation
 // counter. Every Refresh each instance reads the counter — one command,
@@ -79,10 +80,10 @@ type RedisStoreConfig struct {
 // running on their local breakers; they pick the shared state up again
 // when Redis returns.
 //
-// A RedisStore is safe for concurrent use and may serve several Sets. The
-// zero value is not usable: create one with NewRedisStore, and Close it to
+// A Store is safe for concurrent use and may serve several Sets. The
+// zero value is not usable: create one with New, and Close it to
 // stop its goroutine.
-type RedisStore struct {
+type Store struct {
 	client  redis.UniversalClient
 	prefix  string
 	refresh time.Duration
@@ -115,18 +116,18 @@ type follow struct {
 	reported time.Time // latest "open until" reported to subs (or published by them)
 }
 
-// NewRedisStore returns a RedisStore and starts its background goroutine.
+// New returns a Store and starts its background goroutine.
 // It returns ErrNoClient without a Client and an error wrapping
-// ErrInvalidConfig for a negative Refresh or Timeout. It does not contact
+// breaker.ErrInvalidConfig for a negative Refresh or Timeout. It does not contact
 // Redis: an unreachable Redis is not an error, only a degraded mode.
-func NewRedisStore(cfg RedisStoreConfig) (*RedisStore, error) {
+func New(cfg Config) (*Store, error) {
 	if cfg.Client == nil {
 		return nil, ErrNoClient
 	}
 	if cfg.Refresh < 0 || cfg.Timeout < 0 {
-		return nil, fmt.Errorf("%w: RedisStoreConfig Refresh %v, Timeout %v: negative", ErrInvalidConfig, cfg.Refresh, cfg.Timeout)
+		return nil, fmt.Errorf("%w: Config Refresh %v, Timeout %v: negative", breaker.ErrInvalidConfig, cfg.Refresh, cfg.Timeout)
 	}
-	r := &RedisStore{
+	r := &Store{
 		client:  cfg.Client,
 		prefix:  cfg.Prefix,
 		refresh: cfg.Refresh,
@@ -156,8 +157,8 @@ func NewRedisStore(cfg RedisStoreConfig) (*RedisStore, error) {
 }
 
 // Publish records that key is open until until and returns at once; the
-// background goroutine writes it to Redis. It implements Shared.
-func (r *RedisStore) Publish(key string, until time.Time) {
+// background goroutine writes it to Redis. It implements breaker.Shared.
+func (r *Store) Publish(key string, until time.Time) {
 	r.mu.Lock()
 	if r.closed {
 		r.mu.Unlock()
@@ -179,8 +180,8 @@ func (r *RedisStore) Publish(key string, until time.Time) {
 // Subscribe follows key: open is called (never under the store's lock)
 // whenever a poll finds key open, fleet-wide, until a time later than any
 // reported or published before. If the store already knows key to be open,
-// open is called before Subscribe returns. It implements Shared.
-func (r *RedisStore) Subscribe(key string, open func(until time.Time)) (cancel func()) {
+// open is called before Subscribe returns. It implements breaker.Shared.
+func (r *Store) Subscribe(key string, open func(until time.Time)) (cancel func()) {
 	r.mu.Lock()
 	if r.closed {
 		r.mu.Unlock()
@@ -214,14 +215,14 @@ func (r *RedisStore) Subscribe(key string, open func(until time.Time)) (cancel f
 
 // Healthy reports whether the last Redis round trip succeeded (true until
 // the first one fails).
-func (r *RedisStore) Healthy() bool { return r.healthy.Load() }
+func (r *Store) Healthy() bool { return r.healthy.Load() }
 
 // Sync writes pending publications and polls every followed key once, now,
 // returning the first Redis error. The background goroutine does the same
 // every Refresh; Sync is for tests and for callers that want the fleet
 // state at once (for example at start-up). Each round trip is bounded by
 // Timeout and by ctx.
-func (r *RedisStore) Sync(ctx context.Context) error {
+func (r *Store) Sync(ctx context.Context) error {
 	r.syncMu.Lock()
 	werr := r.flush(ctx)
 	deliver, perr := r.poll(ctx)
@@ -237,7 +238,7 @@ func (r *RedisStore) Sync(ctx context.Context) error {
 // publications not yet written are dropped; the Client stays open. Close
 // is idempotent. It must not be called from an OnStateChange hook, which
 // may be running on that goroutine.
-func (r *RedisStore) Close() error {
+func (r *Store) Close() error {
 	r.once.Do(func() {
 		r.mu.Lock()
 		r.closed = true
@@ -249,7 +250,7 @@ func (r *RedisStore) Close() error {
 	return nil
 }
 
-func (r *RedisStore) loop(ctx context.Context) {
+func (r *Store) loop(ctx context.Context) {
 	defer close(r.done)
 	t := r.clock.NewTimer(r.refresh)
 	defer func() { t.Stop() }()

@@ -1,4 +1,4 @@
-package breaker
+package redisbreaker
 
 import (
 	"context"
@@ -11,8 +11,9 @@ import (
 	"github.com/redis/go-redis/v9"
 	"go.uber.org/goleak"
 
+	"github.com/octosend/octosend/breaker"
 	"github.com/octosend/octosend/clock"
-	"github.com/octosend/octosend/internal/redistest"
+	"github.com/octosend/octosend/fleet/redistest"
 )
 
 func TestRedisStoreCloseStopsGoroutines(t *testing.T) {
@@ -20,11 +21,11 @@ func TestRedisStoreCloseStopsGoroutines(t *testing.T) {
 	opts := goleak.IgnoreCurrent()
 	fc := clock.NewFake(t0)
 	client := redis.NewClient(&redis.Options{Addr: srv.Addr})
-	st, err := NewRedisStore(RedisStoreConfig{Client: client, Refresh: time.Second, Clock: fc})
+	st, err := New(Config{Client: client, Refresh: time.Second, Clock: fc})
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := New(Config{Clock: fc, Shared: st, MinRequests: 1})
+	s, err := breaker.New(breaker.Config{Clock: fc, Shared: st, MinRequests: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,14 +48,14 @@ func TestRedisStoreCloseStopsGoroutines(t *testing.T) {
 }
 
 func TestNewRedisStoreValidates(t *testing.T) {
-	if _, err := NewRedisStore(RedisStoreConfig{}); !errors.Is(err, ErrNoClient) {
+	if _, err := New(Config{}); !errors.Is(err, ErrNoClient) {
 		t.Fatalf("nil client: %v, want ErrNoClient", err)
 	}
 	client := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1"})
 	defer client.Close()
-	for _, cfg := range []RedisStoreConfig{{Client: client, Refresh: -1}, {Client: client, Timeout: -1}} {
-		if _, err := NewRedisStore(cfg); !errors.Is(err, ErrInvalidConfig) {
-			t.Fatalf("%+v: %v, want ErrInvalidConfig", cfg, err)
+	for _, cfg := range []Config{{Client: client, Refresh: -1}, {Client: client, Timeout: -1}} {
+		if _, err := New(cfg); !errors.Is(err, breaker.ErrInvalidConfig) {
+			t.Fatalf("%+v: %v, want breaker.ErrInvalidConfig", cfg, err)
 		}
 	}
 }
@@ -65,7 +66,7 @@ func TestRedisStoreReports(t *testing.T) {
 	fc := clock.NewFake(t0)
 	client := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1"})
 	defer client.Close()
-	st, err := NewRedisStore(RedisStoreConfig{Client: client, Refresh: time.Hour, Clock: fc})
+	st, err := New(Config{Client: client, Refresh: time.Hour, Clock: fc})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -156,7 +157,7 @@ func (c *cmdCounter) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.P
 func TestRedisPollCost(t *testing.T) {
 	srv := redistest.Start(t)
 	fc := clock.NewFake(t0)
-	cfg := Config{MinRequests: 1, OpenFor: time.Minute}
+	cfg := breaker.Config{MinRequests: 1, OpenFor: time.Minute}
 	a := newInstance(t, srv.Addr, fc, time.Hour, cfg)
 	b := newInstance(t, srv.Addr, fc, time.Hour, cfg)
 	var cc cmdCounter
@@ -190,7 +191,7 @@ func TestRedisPollCost(t *testing.T) {
 	if got := sync(); got != 1+nkeys {
 		t.Fatalf("poll after a publication sent %d commands, want %d", got, 1+nkeys)
 	}
-	wantState(t, b.set, "tenant-7", Open)
+	wantState(t, b.set, "tenant-7", breaker.Open)
 	a.set.OpenFor("newcomer", time.Minute) // before b follows it
 	if err := a.store.Sync(ctx); err != nil {
 		t.Fatal(err)
@@ -202,7 +203,7 @@ func TestRedisPollCost(t *testing.T) {
 	if got := sync(); got != 2 {
 		t.Fatalf("poll after a new key sent %d commands, want 2 (counter + the new key)", got)
 	}
-	wantState(t, b.set, "newcomer", Open)
+	wantState(t, b.set, "newcomer", breaker.Open)
 	full := 0
 	for i := 0; i < fullPollEvery+1; i++ {
 		if sync() > 1 {

@@ -1,4 +1,4 @@
-package breaker
+package redisbreaker
 
 import (
 	"context"
@@ -24,7 +24,7 @@ return 1
 
 // flush writes the pending publications. Those that fail are kept for the
 // next attempt while they are still in the future.
-func (r *RedisStore) flush(ctx context.Context) error {
+func (r *Store) flush(ctx context.Context) error {
 	r.mu.Lock()
 	if len(r.pending) == 0 {
 		r.mu.Unlock()
@@ -74,7 +74,7 @@ func (r *RedisStore) flush(ctx context.Context) error {
 // key in one pipelined round trip; otherwise only the keys newly followed,
 // if any. It returns the calls to make for the keys open later than
 // reported.
-func (r *RedisStore) poll(ctx context.Context) (deliver func(), err error) {
+func (r *Store) poll(ctx context.Context) (deliver func(), err error) {
 	none := func() {}
 	r.mu.Lock()
 	n := len(r.follows)
@@ -150,7 +150,7 @@ func (r *RedisStore) poll(ctx context.Context) (deliver func(), err error) {
 // Subscribers hear of an opening only when it ends more than reportSlack
 // after the last one they heard of (or published). The returned func makes
 // the calls; run it without holding the store's locks.
-func (r *RedisStore) reports(now time.Time, keys []string, ttls []time.Duration) (deliver func()) {
+func (r *Store) reports(now time.Time, keys []string, ttls []time.Duration) (deliver func()) {
 	type report struct {
 		until time.Time
 		subs  []func(time.Time)

@@ -1,4 +1,4 @@
-package ratelimit
+package redislimit
 
 import (
 	"context"
@@ -11,21 +11,22 @@ import (
 	"time"
 
 	"github.com/octosend/octosend/clock"
+	"github.com/octosend/octosend/ratelimit"
 	"github.com/redis/go-redis/v9"
 )
 
-// DefaultRedisTimeout bounds each Redis call of a Redis backend.
-const DefaultRedisTimeout = 50 * time.Millisecond
+// DefaultTimeout bounds each Redis call of a Limiter.
+const DefaultTimeout = 50 * time.Millisecond
 
-// DefaultRedisRecheck is how long a Redis backend stops asking Redis after
+// DefaultRecheck is how long a Limiter stops asking Redis after
 // a failed call.
-const DefaultRedisRecheck = time.Second
+const DefaultRecheck = time.Second
 
-// DefaultRedisPrefix prefixes every key a Redis backend writes.
-const DefaultRedisPrefix = "octosend:rl:"
+// DefaultPrefix prefixes every key a Limiter writes.
+const DefaultPrefix = "octosend:rl:"
 
-// RedisConfig configures a Redis backend. Zero fields mean their defaults.
-type RedisConfig struct {
+// Config configures a Limiter. Zero fields mean their defaults.
+type Config struct {
 	// Client is the Redis connection (required). A *redis.Client,
 	// *redis.ClusterClient or *redis.Ring will do: the two keys of a tenant
 	// share a hash tag. Give it MaxRetries: -1 and DialerRetries: 1 so a
@@ -33,14 +34,14 @@ type RedisConfig struct {
 	// Timeout and has its own fallback, and go-redis's own retries would
 	// only spend that time waiting for a server that is gone.
 	Client redis.UniversalClient
-	// Prefix is prepended to every key. Zero means DefaultRedisPrefix.
+	// Prefix is prepended to every key. Zero means DefaultPrefix.
 	Prefix string
 	// Rate and Burst are each tenant's quota for the whole fleet, in
-	// requests per second. Zero means DefaultRate and DefaultBurst (Burst
+	// requests per second. Zero means ratelimit.DefaultRate and ratelimit.DefaultBurst (Burst
 	// zero with Rate set means Rate/10 rounded up).
 	Rate  float64
 	Burst int
-	// Timeout bounds each Redis call. Zero means DefaultRedisTimeout (50ms).
+	// Timeout bounds each Redis call. Zero means DefaultTimeout (50ms).
 	Timeout time.Duration
 	// FailOpen chooses what Wait does while Redis is unreachable: true falls
 	// back to Local (each instance then allows Local's full tenant rate, so
@@ -50,13 +51,13 @@ type RedisConfig struct {
 	// Recheck is how long, after a failed Redis call, the backend goes
 	// straight to the fail-open or fail-closed answer without asking Redis;
 	// the first call after it asks again, so the backend recovers by itself
-	// when Redis is back. Zero means DefaultRedisRecheck (1s).
+	// when Redis is back. Zero means DefaultRecheck (1s).
 	Recheck time.Duration
 	// Local is the in-process limiter: it supplies the process-wide bucket,
 	// each tenant's AIMD state and a local copy of pauses, and is the
 	// fallback when FailOpen is set. Nil means New(Config{Rate: Rate, Burst:
 	// Burst, Clock: Clock}).
-	Local *Limiter
+	Local *ratelimit.Limiter
 	// Clock is the time source for waiting; nil means clock.Real. The quota
 	// itself runs on Redis server time.
 	Clock clock.Clock
@@ -65,19 +66,19 @@ type RedisConfig struct {
 // Redis is a Backend that shares each tenant's quota across a fleet of
 // sender processes through Redis (GCRA, one round trip per Wait), with a
 // pause shared through Redis too, so one instance's 429 holds them all.
-// Create it with NewRedis; the zero value is not usable. A *Redis is safe for
+// Create it with New; the zero value is not usable. A *Limiter is safe for
 // concurrent use.
 //
 // AIMD state is kept per instance in Local: an instance that saw 429s
 // charges the shared quota at its own lowered rate (each of its requests
 // takes 1/rate of it), so the fleet slows down as its members do.
-type Redis struct {
+type Limiter struct {
 	client   redis.UniversalClient
 	prefix   string
 	timeout  time.Duration
 	recheck  time.Duration
 	failOpen bool
-	local    *Limiter
+	local    *ratelimit.Limiter
 	clock    clock.Clock
 
 	def       atomic.Pointer[override] // default fleet rate and burst
@@ -87,32 +88,32 @@ type Redis struct {
 	downUntil atomic.Int64 // clock UnixNano until which Redis is not asked; 0: up
 }
 
-// NewRedis returns a Redis backend. It returns an error wrapping
+// New returns a Limiter. It returns an error wrapping
 // ErrInvalidConfig when cfg has no Client or holds a value out of range. It
 // does not contact Redis.
-func NewRedis(cfg RedisConfig) (*Redis, error) {
+func New(cfg Config) (*Limiter, error) {
 	if cfg.Client == nil {
 		return nil, configError("redis client is nil")
 	}
-	r, b, err := rateBurst("redis rate", cfg.Rate, cfg.Burst, DefaultRate, DefaultBurst)
+	r, b, err := ratelimit.CheckRateBurst(cfg.Rate, cfg.Burst)
 	if err != nil {
 		return nil, err
 	}
 	if cfg.Timeout < 0 || cfg.Recheck < 0 {
 		return nil, configError("redis timeout %v and recheck %v must be >= 0", cfg.Timeout, cfg.Recheck)
 	}
-	rd := &Redis{
+	rd := &Limiter{
 		client:    cfg.Client,
-		prefix:    cmp(cfg.Prefix, DefaultRedisPrefix),
-		timeout:   cmp(cfg.Timeout, DefaultRedisTimeout),
-		recheck:   cmp(cfg.Recheck, DefaultRedisRecheck),
+		prefix:    cmp(cfg.Prefix, DefaultPrefix),
+		timeout:   cmp(cfg.Timeout, DefaultTimeout),
+		recheck:   cmp(cfg.Recheck, DefaultRecheck),
 		failOpen:  cfg.FailOpen,
 		local:     cfg.Local,
 		clock:     clock.Or(cfg.Clock),
 		overrides: make(map[string]override),
 	}
 	if rd.local == nil {
-		if rd.local, err = New(Config{Rate: r, Burst: b, Clock: cfg.Clock}); err != nil {
+		if rd.local, err = ratelimit.New(ratelimit.Config{Rate: r, Burst: b, Clock: cfg.Clock}); err != nil {
 			return nil, err
 		}
 	}
@@ -130,13 +131,13 @@ func cmp[T comparable](v, def T) T {
 }
 
 // Local returns the in-process limiter the backend uses.
-func (r *Redis) Local() *Limiter { return r.local }
+func (r *Limiter) Local() *ratelimit.Limiter { return r.local }
 
 // SetTenant sets tenant's fleet-wide rate and burst, overriding
-// RedisConfig.Rate and Burst; a burst <= 0 means rate/10 rounded up, and a
+// Config.Rate and Burst; a burst <= 0 means rate/10 rounded up, and a
 // rate <= 0 removes the override. Every instance of the fleet should be
 // given the same settings (they come from the same config file).
-func (r *Redis) SetTenant(tenant string, rate float64, burst int) {
+func (r *Limiter) SetTenant(tenant string, rate float64, burst int) {
 	r.omu.Lock()
 	defer r.omu.Unlock()
 	if !(rate > 0) {
@@ -144,7 +145,7 @@ func (r *Redis) SetTenant(tenant string, rate float64, burst int) {
 		return
 	}
 	if burst <= 0 {
-		burst = defaultBurst(rate)
+		_, burst, _ = ratelimit.CheckRateBurst(rate, 0)
 	}
 	r.overrides[tenant] = override{rate: rate, burst: burst}
 }
@@ -152,8 +153,8 @@ func (r *Redis) SetTenant(tenant string, rate float64, burst int) {
 // SetDefaults changes the fleet-wide rate and burst of tenants without an
 // override (a config reload). It returns an error wrapping ErrInvalidConfig,
 // changing nothing, for a negative or NaN rate or a negative burst.
-func (r *Redis) SetDefaults(rate float64, burst int) error {
-	rt, b, err := rateBurst("redis rate", rate, burst, DefaultRate, DefaultBurst)
+func (r *Limiter) SetDefaults(rate float64, burst int) error {
+	rt, b, err := ratelimit.CheckRateBurst(rate, burst)
 	if err != nil {
 		return err
 	}
@@ -163,14 +164,14 @@ func (r *Redis) SetDefaults(rate float64, burst int) error {
 
 // Available reports whether the last Redis call succeeded (or the recheck
 // interval after a failure has passed, so the next call will try again).
-func (r *Redis) Available() bool {
+func (r *Limiter) Available() bool {
 	d := r.downUntil.Load()
 	return d == 0 || r.clock.Now().UnixNano() >= d
 }
 
 // params returns the GCRA emission interval and burst tolerance for tenant,
 // in microseconds: its fleet rate times the AIMD factor of the local tenant.
-func (r *Redis) params(tenant string) (interval, tau float64) {
+func (r *Limiter) params(tenant string) (interval, tau float64) {
 	r.omu.RLock()
 	o, ok := r.overrides[tenant]
 	r.omu.RUnlock()
@@ -178,14 +179,9 @@ func (r *Redis) params(tenant string) (interval, tau float64) {
 		o = *r.def.Load()
 	}
 	rate, burst := o.rate, float64(o.burst)
-	if t := r.local.lookup(tenant); t != nil {
-		t.mu.Lock()
-		if t.cur < t.rate && t.rate > 0 {
-			f := t.cur / t.rate
-			rate *= f
-			burst = max(1, math.Round(burst*f))
-		}
-		t.mu.Unlock()
+	if f := r.local.RateFactor(tenant); f < 1 {
+		rate *= f
+		burst = max(1, math.Round(burst*f))
 	}
 	if math.IsInf(rate, 1) {
 		return 0, 0
@@ -194,19 +190,19 @@ func (r *Redis) params(tenant string) (interval, tau float64) {
 	return interval, interval * burst
 }
 
-func (r *Redis) keys(tenant string) []string {
+func (r *Limiter) keys(tenant string) []string {
 	base := r.prefix + "{" + tenant + "}:"
 	return []string{base + "tat", base + "pause"}
 }
 
 // down reports whether Redis is to be skipped at now.
-func (r *Redis) down(now time.Time) bool {
+func (r *Limiter) down(now time.Time) bool {
 	d := r.downUntil.Load()
 	return d != 0 && now.UnixNano() < d
 }
 
 // result records the outcome of a Redis call.
-func (r *Redis) result(err error) {
+func (r *Limiter) result(err error) {
 	if err == nil {
 		if r.downUntil.Load() != 0 {
 			r.downUntil.Store(0)
@@ -239,13 +235,13 @@ func unavailable(cause error) error {
 // reserved slot is given back when no later one was taken). While Redis is
 // unreachable it returns Local.Wait's answer (FailOpen) or an error
 // wrapping ErrUnavailable.
-func (r *Redis) Wait(ctx context.Context, tenant string) error {
+func (r *Limiter) Wait(ctx context.Context, tenant string) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
 	deadline, hasDeadline := ctx.Deadline()
 	for {
-		if err := r.local.waitPause(ctx, tenant, deadline, hasDeadline); err != nil {
+		if err := r.local.WaitPaused(ctx, tenant); err != nil {
 			return err
 		}
 		now := r.clock.Now()
@@ -266,7 +262,7 @@ func (r *Redis) Wait(ctx context.Context, tenant string) error {
 			return r.fallback(ctx, tenant, err)
 		}
 		if !res.reserved {
-			return &DelayError{Tenant: tenant, Delay: res.wait, Remaining: deadline.Sub(now), Paused: res.paused}
+			return &ratelimit.DelayError{Tenant: tenant, Delay: res.wait, Remaining: deadline.Sub(now), Paused: res.paused}
 		}
 		if err := clock.Sleep(ctx, r.clock, res.wait); err != nil {
 			r.refund(keys, res.tat, interval)
@@ -279,19 +275,19 @@ func (r *Redis) Wait(ctx context.Context, tenant string) error {
 		// nothing to give back), wait the pause out and reserve a new slot,
 		// which the pause queued behind its end at the tenant's rate (see
 		// pauseScript).
-		if !r.local.pausedNow(tenant) {
+		if !r.local.Paused(tenant) {
 			break
 		}
 	}
-	return r.local.waitProcess(ctx, tenant, deadline, hasDeadline)
+	return r.local.WaitProcess(ctx, tenant)
 }
 
 // Allow reports whether tenant may send one request now, taking a slot of
 // its fleet-wide quota and a process token if so. It never waits. While
 // Redis is unreachable it answers Local.Allow (FailOpen) or false.
-func (r *Redis) Allow(tenant string) bool {
+func (r *Limiter) Allow(tenant string) bool {
 	now := r.clock.Now()
-	if t := r.local.lookup(tenant); t != nil && t.paused.Load() > r.local.since(now) {
+	if r.local.Paused(tenant) {
 		return false
 	}
 	if r.down(now) {
@@ -306,14 +302,14 @@ func (r *Redis) Allow(tenant string) bool {
 	if !res.reserved {
 		return false
 	}
-	if p := r.local.proc.Load(); p != nil && !p.allow(now) {
+	if !r.local.AllowProcess(now) {
 		r.refund(keys, res.tat, interval)
 		return false
 	}
 	return true
 }
 
-func (r *Redis) fallback(ctx context.Context, tenant string, cause error) error {
+func (r *Limiter) fallback(ctx context.Context, tenant string, cause error) error {
 	if r.failOpen {
 		return r.local.Wait(ctx, tenant)
 	}
@@ -330,7 +326,7 @@ type reservation struct {
 // errBadReply reports a script reply of an unexpected shape.
 var errBadReply = errors.New("ratelimit: unexpected reply from redis script")
 
-func (r *Redis) reserve(ctx context.Context, keys []string, interval, tau float64, maxWait int64) (reservation, error) {
+func (r *Limiter) reserve(ctx context.Context, keys []string, interval, tau float64, maxWait int64) (reservation, error) {
 	cctx, cancel := context.WithTimeout(ctx, r.timeout)
 	defer cancel()
 	v, err := reserveScript.Run(cctx, r.client, keys,
@@ -353,7 +349,7 @@ func (r *Redis) reserve(ctx context.Context, keys []string, interval, tau float6
 }
 
 // refund gives back an abandoned slot, best effort.
-func (r *Redis) refund(keys []string, tat string, interval float64) {
+func (r *Limiter) refund(keys []string, tat string, interval float64) {
 	ctx, cancel := context.WithTimeout(context.Background(), r.timeout)
 	defer cancel()
 	err := refundScript.Run(ctx, r.client, keys, tat, strconv.FormatFloat(interval, 'f', 3, 64)).Err()
@@ -365,7 +361,7 @@ func (r *Redis) refund(keys []string, tat string, interval float64) {
 // Redis (as a duration from now, so host clock skew does not matter). When
 // Redis is unreachable the pause holds this instance only. A pause only
 // ever extends.
-func (r *Redis) Pause(tenant string, until time.Time) {
+func (r *Limiter) Pause(tenant string, until time.Time) {
 	r.local.Pause(tenant, until)
 	now := r.clock.Now()
 	d := until.Sub(now)
@@ -383,8 +379,8 @@ func (r *Redis) Pause(tenant string, until time.Time) {
 
 // Throttled records a 429 for tenant: an AIMD decrease of this instance's
 // rate for it (see Limiter.Throttled).
-func (r *Redis) Throttled(tenant string) { r.local.Throttled(tenant) }
+func (r *Limiter) Throttled(tenant string) { r.local.Throttled(tenant) }
 
 // Succeeded records a success for tenant: an AIMD increase of this
 // instance's rate for it (see Limiter.Succeeded).
-func (r *Redis) Succeeded(tenant string) { r.local.Succeeded(tenant) }
+func (r *Limiter) Succeeded(tenant string) { r.local.Succeeded(tenant) }

@@ -1,4 +1,4 @@
-package ratelimit
+package redislimit
 
 import (
 	"context"
@@ -8,7 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/octosend/octosend/internal/redistest"
+	"github.com/octosend/octosend/fleet/redistest"
+	"github.com/octosend/octosend/ratelimit"
 	"github.com/redis/go-redis/v9"
 )
 
@@ -33,7 +34,7 @@ func newClient(t testing.TB, addr string) *redis.Client {
 
 // newInstance returns a Redis backend as one sender process would have it:
 // its own client and its own local limiter.
-func newInstance(t *testing.T, addr string, cfg RedisConfig) *Redis {
+func newInstance(t *testing.T, addr string, cfg Config) *Limiter {
 	t.Helper()
 	cfg.Client = newClient(t, addr)
 	if cfg.Prefix == "" {
@@ -44,39 +45,39 @@ func newInstance(t *testing.T, addr string, cfg RedisConfig) *Redis {
 		// under -race on a loaded machine. A dead server refuses at once.
 		cfg.Timeout = time.Second
 	}
-	r, err := NewRedis(cfg)
+	r, err := New(cfg)
 	if err != nil {
-		t.Fatalf("NewRedis: %v", err)
+		t.Fatalf("New: %v", err)
 	}
 	return r
 }
 
-func TestNewRedisConfig(t *testing.T) {
+func TestNewConfig(t *testing.T) {
 	c := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1"})
 	defer c.Close()
 	tests := []struct {
 		name string
-		cfg  RedisConfig
+		cfg  Config
 	}{
-		{"no client", RedisConfig{}},
-		{"negative rate", RedisConfig{Client: c, Rate: -1}},
-		{"negative burst", RedisConfig{Client: c, Burst: -1}},
-		{"negative timeout", RedisConfig{Client: c, Timeout: -time.Second}},
-		{"negative recheck", RedisConfig{Client: c, Recheck: -time.Second}},
+		{"no client", Config{}},
+		{"negative rate", Config{Client: c, Rate: -1}},
+		{"negative burst", Config{Client: c, Burst: -1}},
+		{"negative timeout", Config{Client: c, Timeout: -time.Second}},
+		{"negative recheck", Config{Client: c, Recheck: -time.Second}},
 	}
 	for _, tt := range tests {
-		if _, err := NewRedis(tt.cfg); !errors.Is(err, ErrInvalidConfig) {
-			t.Errorf("%s: NewRedis = %v, want ErrInvalidConfig", tt.name, err)
+		if _, err := New(tt.cfg); !errors.Is(err, ratelimit.ErrInvalidConfig) {
+			t.Errorf("%s: New = %v, want ratelimit.ErrInvalidConfig", tt.name, err)
 		}
 	}
-	r, err := NewRedis(RedisConfig{Client: c})
+	r, err := New(Config{Client: c})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r.timeout != DefaultRedisTimeout || r.recheck != DefaultRedisRecheck || r.prefix != DefaultRedisPrefix || r.Local() == nil {
+	if r.timeout != DefaultTimeout || r.recheck != DefaultRecheck || r.prefix != DefaultPrefix || r.Local() == nil {
 		t.Errorf("defaults not applied: timeout %v recheck %v prefix %q local %v", r.timeout, r.recheck, r.prefix, r.Local())
 	}
-	if err := r.SetDefaults(-1, 0); !errors.Is(err, ErrInvalidConfig) {
+	if err := r.SetDefaults(-1, 0); !errors.Is(err, ratelimit.ErrInvalidConfig) {
 		t.Errorf("SetDefaults(-1) = %v", err)
 	}
 }
@@ -84,7 +85,7 @@ func TestNewRedisConfig(t *testing.T) {
 func TestRedisParamsFollowOverridesAndAIMD(t *testing.T) {
 	c := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1"})
 	defer c.Close()
-	r, err := NewRedis(RedisConfig{Client: c, Rate: 100, Burst: 10})
+	r, err := New(Config{Client: c, Rate: 100, Burst: 10})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -117,7 +118,7 @@ func TestRedisParamsFollowOverridesAndAIMD(t *testing.T) {
 // together get exactly the 3 of one bucket, not 3 each.
 func TestRedisSharedQuotaExact(t *testing.T) {
 	srv := redistest.Start(t)
-	cfg := RedisConfig{Rate: 1, Burst: 3, Local: nil}
+	cfg := Config{Rate: 1, Burst: 3, Local: nil}
 	a := newInstance(t, srv.Addr, cfg)
 	b := newInstance(t, srv.Addr, cfg)
 	start := time.Now()
@@ -146,8 +147,8 @@ func TestRedisSharedQuotaExact(t *testing.T) {
 // 5 + 20, where two separate quotas would pass 50.
 func TestRedisSharedQuotaWait(t *testing.T) {
 	srv := redistest.Start(t)
-	cfg := RedisConfig{Rate: 20, Burst: 5}
-	insts := []*Redis{newInstance(t, srv.Addr, cfg), newInstance(t, srv.Addr, cfg)}
+	cfg := Config{Rate: 20, Burst: 5}
+	insts := []*Limiter{newInstance(t, srv.Addr, cfg), newInstance(t, srv.Addr, cfg)}
 	start := time.Now()
 	ctx, cancel := context.WithDeadline(context.Background(), start.Add(time.Second))
 	defer cancel()
@@ -182,7 +183,7 @@ func TestRedisSharedQuotaWait(t *testing.T) {
 
 func TestRedisSharedPause(t *testing.T) {
 	srv := redistest.Start(t)
-	cfg := RedisConfig{Rate: 1000, Burst: 100}
+	cfg := Config{Rate: 1000, Burst: 100}
 	a := newInstance(t, srv.Addr, cfg)
 	b := newInstance(t, srv.Addr, cfg)
 	if err := b.Wait(context.Background(), "acme"); err != nil {
@@ -198,12 +199,12 @@ func TestRedisSharedPause(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel()
 	err := b.Wait(ctx, "acme")
-	var de *DelayError
+	var de *ratelimit.DelayError
 	if !errors.As(err, &de) || !de.Paused || !errors.Is(err, context.DeadlineExceeded) {
-		t.Fatalf("b.Wait during a's pause = %v, want a paused *DelayError", err)
+		t.Fatalf("b.Wait during a's pause = %v, want a paused *ratelimit.DelayError", err)
 	}
 	if de.Delay <= 100*time.Millisecond || de.Delay > 600*time.Millisecond {
-		t.Errorf("DelayError.Delay = %v, want within (100ms, 600ms]", de.Delay)
+		t.Errorf("ratelimit.DelayError.Delay = %v, want within (100ms, 600ms]", de.Delay)
 	}
 	if b.Allow("acme") {
 		t.Error("b.Allow true during a's pause")
@@ -227,7 +228,7 @@ func TestRedisSharedPause(t *testing.T) {
 // back, so the next sender gets it instead of the one after.
 func TestRedisRefundOnCancel(t *testing.T) {
 	srv := redistest.Start(t)
-	cfg := RedisConfig{Rate: 2, Burst: 1}
+	cfg := Config{Rate: 2, Burst: 1}
 	a := newInstance(t, srv.Addr, cfg)
 	b := newInstance(t, srv.Addr, cfg)
 	if !a.Allow("acme") {
@@ -236,8 +237,8 @@ func TestRedisRefundOnCancel(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
 	// The next slot is 500ms away: the wait fails at once, reserving nothing.
-	if err := b.Wait(ctx, "acme"); !errors.Is(err, ErrDeadline) {
-		t.Fatalf("Wait = %v, want ErrDeadline", err)
+	if err := b.Wait(ctx, "acme"); !errors.Is(err, ratelimit.ErrDeadline) {
+		t.Fatalf("Wait = %v, want ratelimit.ErrDeadline", err)
 	}
 	ctx2, cancel2 := context.WithCancel(context.Background())
 	time.AfterFunc(50*time.Millisecond, cancel2)
@@ -269,7 +270,7 @@ func TestRedisFailClosedThenRecovers(t *testing.T) {
 	if srv.External() {
 		t.Fatal("this test kills Redis: unset REDIS_ADDR")
 	}
-	r := newInstance(t, srv.Addr, RedisConfig{Rate: 1000, Burst: 100, Recheck: 50 * time.Millisecond})
+	r := newInstance(t, srv.Addr, Config{Rate: 1000, Burst: 100, Recheck: 50 * time.Millisecond})
 	ctx := context.Background()
 	if err := r.Wait(ctx, "acme"); err != nil {
 		t.Fatal(err)
@@ -311,11 +312,11 @@ func TestRedisFailOpenThenRecovers(t *testing.T) {
 	if srv.External() {
 		t.Fatal("this test kills Redis: unset REDIS_ADDR")
 	}
-	local, err := New(Config{Rate: 5, Burst: 2, ProcessRate: -1})
+	local, err := ratelimit.New(ratelimit.Config{Rate: 5, Burst: 2, ProcessRate: -1})
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := newInstance(t, srv.Addr, RedisConfig{Rate: 1000, Burst: 100, FailOpen: true, Local: local, Recheck: 50 * time.Millisecond})
+	r := newInstance(t, srv.Addr, Config{Rate: 1000, Burst: 100, FailOpen: true, Local: local, Recheck: 50 * time.Millisecond})
 	ctx := context.Background()
 	for range 5 { // Redis's quota (burst 100), not Local's (burst 2)
 		if err := r.Wait(ctx, "acme"); err != nil {
@@ -331,8 +332,8 @@ func TestRedisFailOpenThenRecovers(t *testing.T) {
 	}
 	short, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
 	defer cancel()
-	if err := r.Wait(short, "acme"); !errors.Is(err, ErrDeadline) {
-		t.Fatalf("third fail-open Wait = %v, want the local limiter's ErrDeadline", err)
+	if err := r.Wait(short, "acme"); !errors.Is(err, ratelimit.ErrDeadline) {
+		t.Fatalf("third fail-open Wait = %v, want the local limiter's ratelimit.ErrDeadline", err)
 	}
 	if r.Available() {
 		t.Error("Available() = true with Redis down")
@@ -369,7 +370,7 @@ func TestRedisKillMidRun(t *testing.T) {
 			if srv.External() {
 				t.Fatal("this test kills Redis: unset REDIS_ADDR")
 			}
-			r := newInstance(t, srv.Addr, RedisConfig{Rate: 2000, Burst: 100, FailOpen: failOpen, Recheck: 20 * time.Millisecond})
+			r := newInstance(t, srv.Addr, Config{Rate: 2000, Burst: 100, FailOpen: failOpen, Recheck: 20 * time.Millisecond})
 			var (
 				mu              sync.Mutex
 				ok, unavailable int
@@ -442,7 +443,7 @@ func TestRedisKillMidRun(t *testing.T) {
 // the pause's end with the slots they reserved before it.
 func TestRedisPauseRequeuesWaiters(t *testing.T) {
 	srv := redistest.Start(t)
-	r := newInstance(t, srv.Addr, RedisConfig{Rate: 50, Burst: 1})
+	r := newInstance(t, srv.Addr, Config{Rate: 50, Burst: 1})
 	if err := r.Wait(context.Background(), "acme"); err != nil { // warm up: dial, load the script
 		t.Fatal(err)
 	}

@@ -15,8 +15,9 @@ import (
 	"github.com/octosend/octosend/client"
 	"github.com/octosend/octosend/emulator"
 	"github.com/octosend/octosend/emulator/emulatortest"
-	"github.com/octosend/octosend/internal/redistest"
-	"github.com/octosend/octosend/ratelimit"
+	"github.com/octosend/octosend/fleet/redisbreaker"
+	"github.com/octosend/octosend/fleet/redislimit"
+	"github.com/octosend/octosend/fleet/redistest"
 )
 
 // fleetInstances is how many sender processes share the Redis.
@@ -35,8 +36,8 @@ const fleetSettle = time.Second
 // through Redis.
 type fleetMember struct {
 	c     *client.Client
-	lim   *ratelimit.Redis
-	store *breaker.RedisStore
+	lim   *redislimit.Limiter
+	store *redisbreaker.Store
 	rdb   *redis.Client
 }
 
@@ -50,17 +51,17 @@ func newFleetMember(t *testing.T, obs *observer, addr, url string, failOpen bool
 		Addr: addr, DialTimeout: fleetRedisTimeout, ReadTimeout: fleetRedisTimeout,
 		WriteTimeout: fleetRedisTimeout, ContextTimeoutEnabled: true, MaxRetries: -1, PoolSize: 16,
 	})
-	lim, err := ratelimit.NewRedis(ratelimit.RedisConfig{
+	lim, err := redislimit.New(redislimit.Config{
 		Client: rdb, Prefix: "rel:" + t.Name() + ":", FailOpen: failOpen, Recheck: 50 * time.Millisecond,
 		Timeout: fleetRedisTimeout,
 	})
 	if err != nil {
-		t.Fatalf("ratelimit.NewRedis: %v", err)
+		t.Fatalf("redislimit.New: %v", err)
 	}
-	store, err := breaker.NewRedisStore(breaker.RedisStoreConfig{Client: rdb, Prefix: "rel:" + t.Name() + ":br:",
+	store, err := redisbreaker.New(redisbreaker.Config{Client: rdb, Prefix: "rel:" + t.Name() + ":br:",
 		Refresh: 50 * time.Millisecond, Timeout: fleetRedisTimeout})
 	if err != nil {
-		t.Fatalf("breaker.NewRedisStore: %v", err)
+		t.Fatalf("redisbreaker.New: %v", err)
 	}
 	m := &fleetMember{lim: lim, store: store, rdb: rdb}
 	m.c = obs.newClient(client.Config{BaseURL: url, Limiter: lim, Breaker: breaker.Config{Shared: store}})
@@ -86,7 +87,7 @@ type fleetOutcome struct {
 // exactly one outcome; accepted ones are in the ledger once; with
 // fail-open every send is accepted even while Redis is down; with
 // fail-closed the sends made while it is down fail with an error matching
-// ratelimit.ErrUnavailable, reported and never sent, and sends succeed
+// redislimit.ErrUnavailable, reported and never sent, and sends succeed
 // again once Redis is back.
 func TestRedisKilledMidRun(t *testing.T) {
 	// go-redis logs every failed dial to stderr; the outage is the point.
@@ -228,8 +229,8 @@ func checkFleet(t *testing.T, srv *emulator.Server, outcomes map[string]fleetOut
 			t.Errorf("%s: untyped error %T: %v", o.cmid, o.err, o.err)
 		case o.err != nil && failOpen:
 			t.Errorf("%s (phase %d): fail-open, yet the send failed: %v", o.cmid, o.phase, o.err)
-		case o.err != nil && !errors.Is(o.err, ratelimit.ErrUnavailable):
-			t.Errorf("%s (phase %d): failed with %v; the only failure allowed is ratelimit.ErrUnavailable", o.cmid, o.phase, o.err)
+		case o.err != nil && !errors.Is(o.err, redislimit.ErrUnavailable):
+			t.Errorf("%s (phase %d): failed with %v; the only failure allowed is redislimit.ErrUnavailable", o.cmid, o.phase, o.err)
 		}
 		if o.phase < 0 || o.phase > 2 {
 			continue // straddled a kill or restart: judged by the invariants above only
@@ -240,7 +241,7 @@ func checkFleet(t *testing.T, srv *emulator.Server, outcomes map[string]fleetOut
 			ph.accepted++
 			continue
 		}
-		if errors.Is(o.err, ratelimit.ErrUnavailable) {
+		if errors.Is(o.err, redislimit.ErrUnavailable) {
 			ph.unavailable++
 			if se, ok := errors.AsType[*client.SendError](o.err); !ok || se.Attempts != 0 {
 				t.Errorf("%s: fail-closed refusal should be a SendError with 0 attempts: %v", o.cmid, o.err)
