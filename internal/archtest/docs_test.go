@@ -112,3 +112,72 @@ func skipLink(target string) bool {
 	return target == "" || strings.HasPrefix(target, "#") || strings.HasPrefix(target, "/") ||
 		strings.Contains(target, "://") || strings.HasPrefix(target, "mailto:")
 }
+
+// cells splits a Markdown table row into its trimmed cells; nil when line
+// is not a row.
+func cells(line string) []string {
+	line = strings.TrimSpace(line)
+	if !strings.HasPrefix(line, "|") || !strings.HasSuffix(line, "|") {
+		return nil
+	}
+	c := strings.Split(line[1:len(line)-1], "|")
+	for i := range c {
+		c[i] = strings.TrimSpace(c[i])
+	}
+	return c
+}
+
+// TestErrorCodesDocMatchesPolicyTable keeps docs/error-codes.md in step
+// with the generated default table in the README (itself checked against
+// policy.Default by go test ./policy): every entry of the table is in the
+// doc, with the same action, and the doc names nothing the table lacks.
+func TestErrorCodesDocMatchesPolicyTable(t *testing.T) {
+	root := repoRoot(t)
+	readme, err := os.ReadFile(filepath.Join(root, "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, table, ok := strings.Cut(string(readme), "<!-- BEGIN policy table")
+	table, _, ok2 := strings.Cut(table, "<!-- END policy table")
+	if !ok || !ok2 {
+		t.Fatal("README.md: no generated policy table")
+	}
+	want := map[string]string{} // match -> action
+	for _, l := range strings.Split(table, "\n") {
+		if c := cells(l); len(c) == 4 && c[0] != "Match" && !strings.HasPrefix(c[0], "---") {
+			want[c[0]] = c[1]
+		}
+	}
+	if len(want) == 0 {
+		t.Fatal("README.md: the policy table has no rows")
+	}
+	doc, err := os.ReadFile(filepath.Join(root, "docs", "error-codes.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	for i, l := range strings.Split(string(doc), "\n") {
+		c := cells(l)
+		if len(c) < 2 {
+			continue
+		}
+		last := c[len(c)-1]
+		if len(last) < 3 || last[0] != '`' || last[len(last)-1] != '`' {
+			continue // a header, a separator, or not an action table
+		}
+		action := last[1 : len(last)-1]
+		w, ok := want[c[0]]
+		switch {
+		case !ok:
+			t.Errorf("docs/error-codes.md:%d: %q is not in the README's default table", i+1, c[0])
+		case w != action:
+			t.Errorf("docs/error-codes.md:%d: %s: action %s, the default table says %s", i+1, c[0], action, w)
+		}
+		seen[c[0]] = true
+	}
+	for m := range want {
+		if !seen[m] {
+			t.Errorf("docs/error-codes.md: %q of the README's default table is missing", m)
+		}
+	}
+}
