@@ -3,7 +3,7 @@
 //
 // # Happy path
 //
-//	c, err := client.New(client.Config{APIKey: os.Getenv("EIGHTX8_API_KEY")}) // APAC; or Region, BaseURL
+//	c, err := client.New(client.Config{APIKey: os.Getenv("OCTOSEND_API_KEY")}) // APAC; or Region, BaseURL
 //	if err != nil {
 //		return err
 //	}

@@ -5,7 +5,7 @@ import (
 	"time"
 )
 
-// Chat-apps limits from 8x8-api.md.
+// Chat-apps limits from docs/8x8-api.md.
 const (
 	chatMaxClientMessageID = 50
 	chatMaxClientBatchID   = 100

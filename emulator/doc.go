@@ -9,7 +9,7 @@
 //
 // A body whose message has a "user" key (or, for a batch, an item with a
 // "user", or a chat template) is a chat-apps request; anything else is SMS.
-// Responses have the shapes of 8x8-api.md and are written with
+// Responses have the shapes of docs/8x8-api.md and are written with
 // encoding/json, independently of octosend's own envelope package, so the
 // emulator is an independent oracle for the client's decoder.
 //

@@ -10,7 +10,7 @@ import (
 	"time"
 )
 
-// API body codes the emulator answers with (see api-error-codes.md).
+// API body codes the emulator answers with (see docs/error-codes.md).
 const (
 	codeTooManyRequests    = 429
 	codeInvalidParameter   = 1000

@@ -5,7 +5,7 @@ import (
 	"time"
 )
 
-// SMS limits from 8x8-api.md.
+// SMS limits from docs/8x8-api.md.
 const (
 	smsMaxClientMessageID = 350
 	smsMaxClientBatchID   = 20

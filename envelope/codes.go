@@ -38,7 +38,7 @@ func (c Code) String() string {
 	return "Code(" + strconv.Itoa(int(c)) + ")"
 }
 
-// Description returns 8x8's description of the code (api-error-codes.md),
+// Description returns 8x8's description of the code (docs/error-codes.md),
 // e.g. "Invalid MSISDN" for 1002, or "" for a code that is not known.
 func (c Code) Description() string {
 	if e := c.lookup(); e != nil {

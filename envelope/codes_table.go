@@ -2,7 +2,7 @@ package envelope
 
 // Code is an API body error code: the "code" field of the error envelope
 // (and "errorCode" of a rejected chat message). The named constants cover
-// every code 8x8 documents (api-error-codes.md) plus 429, which the API
+// every code 8x8 documents (docs/error-codes.md) plus 429, which the API
 // sends as the body code of a rate-limited response, 1014 (TLS too old),
 // 3060 and 7001. Other values can arrive; Known reports whether a code is
 // one of the named ones.

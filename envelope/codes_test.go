@@ -10,7 +10,7 @@ import (
 	"testing"
 )
 
-// docCodes reads the code table of api-error-codes.md: code -> description.
+// docCodes reads the code table of testdata/api-error-codes.md (8x8's page): code -> description.
 func docCodes(t *testing.T, path string) map[Code]string {
 	t.Helper()
 	b, err := os.ReadFile(path)
@@ -42,8 +42,8 @@ func docCodes(t *testing.T, path string) map[Code]string {
 }
 
 func TestCodesCoverDocumentation(t *testing.T) {
-	// testdata/api-error-codes.md is a copy of shared/api-error-codes.md;
-	// when the shared original is beside the repository, check it too, so
+	// testdata/api-error-codes.md is a copy of 8x8's error-code page,
+	// kept outside the repository; when that original is beside it, check it too, so
 	// that a change there fails this test until the table is updated.
 	paths := []string{"testdata/api-error-codes.md"}
 	if _, err := os.Stat("../../shared/api-error-codes.md"); err == nil {

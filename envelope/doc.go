@@ -56,7 +56,7 @@
 //
 // # Error codes
 //
-// Code names every body error code of api-error-codes.md, plus 429 (the
+// Code names every body error code of docs/error-codes.md, plus 429 (the
 // rate-limit body code), 1014 (TLS too old), 3060 and 7001. Code.String,
 // Code.Description, ParseCode, Codes and Statuses serve logs, config files
 // and policy tables.

@@ -6,7 +6,7 @@ import "fmt"
 // value is not a valid action; it marks "no action set" in a Rule.
 type Action uint8
 
-// The actions, in the order of DESIGN.md's table.
+// The actions, in the order of the table in docs/design.md.
 const (
 	// ActionOK returns the result: the attempt succeeded.
 	ActionOK Action = iota + 1

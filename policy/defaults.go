@@ -1,7 +1,7 @@
 package policy
 
-// The built-in table. Every HTTP status of api-error-codes.md and
-// 8x8-api.md and every API body code is named here with a one-line reason;
+// The built-in table. Every HTTP status of docs/error-codes.md and
+// docs/8x8-api.md and every API body code is named here with a one-line reason;
 // TestDefaultTableCoversEnvelope fails when envelope learns a code that is
 // missing here. Codes are written as numbers so the table reads like the
 // registry it mirrors; the rendered reason adds the envelope name.

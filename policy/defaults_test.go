@@ -128,7 +128,7 @@ func TestDefaultActions(t *testing.T) {
 	n3000 := 0
 	for c := envelope.Code(3001); c <= 3053; c++ {
 		if !c.Known() {
-			t.Errorf("envelope does not know %d; api-error-codes.md lists every code 3001..3053", c)
+			t.Errorf("envelope does not know %d; docs/error-codes.md lists every code 3001..3053", c)
 			continue
 		}
 		n3000++

@@ -29,7 +29,7 @@
 // ok returns the result; retry retries with backoff; backoff is a
 // throttle (wait for Retry-After, slow the tenant, retry); fail fails fast;
 // trip counts a server fault against the breaker and retries; halt fails
-// fast and stops the tenant. See DESIGN.md for what the client does with
+// fast and stops the tenant. See docs/design.md for what the client does with
 // each.
 //
 // # Resolution order

@@ -10,7 +10,7 @@ import (
 	"github.com/octosend/octosend/envelope"
 )
 
-// tenantPattern is 8x8's rule for sub-account ids (8x8-api.md, section 0).
+// tenantPattern is 8x8's rule for sub-account ids (docs/8x8-api.md, "Common to both APIs").
 var tenantPattern = regexp.MustCompile(`^[A-Za-z0-9\-._&]{3,50}$`)
 
 // MaxCode is the largest body code a rule may name by number.

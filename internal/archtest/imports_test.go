@@ -1,5 +1,5 @@
 // Package archtest holds tests about the shape of the module itself: which
-// package may import which (DESIGN.md, "Packages and the direction of imports").
+// package may import which (docs/design.md, "Packages and the direction of imports").
 package archtest
 
 import (
@@ -55,7 +55,7 @@ func TestImportDirection(t *testing.T) {
 			for _, d := range deps(t, pkg) {
 				for _, b := range bad {
 					if d == module+"/"+b || strings.HasPrefix(d, module+"/"+b+"/") {
-						t.Errorf("%s imports %s; DESIGN.md forbids it", pkg, d)
+						t.Errorf("%s imports %s; docs/design.md forbids it", pkg, d)
 					}
 				}
 			}
