@@ -27,6 +27,7 @@ import (
 	"github.com/octosend/octosend/emulator"
 	"github.com/octosend/octosend/fleet/redisbreaker"
 	"github.com/octosend/octosend/fleet/redislimit"
+	"github.com/octosend/octosend/ratelimit"
 )
 
 const (
@@ -65,9 +66,10 @@ func run(ctx context.Context, w io.Writer, redisAddr string, n int) error {
 	prefix := "octosend-example:" + strconv.FormatInt(time.Now().UnixNano(), 36) + ":"
 	var wg sync.WaitGroup
 	errs := make([]error, instances)
+	failOpen := make([]int64, instances)
 	start := time.Now()
 	for i := range instances {
-		wg.Go(func() { errs[i] = instance(ctx, rdb, prefix, srv.URL(), i, n/instances) })
+		wg.Go(func() { failOpen[i], errs[i] = instance(ctx, rdb, prefix, srv.URL(), i, n/instances) })
 	}
 	wg.Wait()
 	if err := errors.Join(errs...); err != nil {
@@ -79,25 +81,38 @@ func run(ctx context.Context, w io.Writer, redisAddr string, n int) error {
 	fmt.Fprintf(w, "%d instances sent %d messages for %s in %s\n", instances, len(arrivals), tenant, elapsed.Round(time.Millisecond))
 	fmt.Fprintf(w, "fleet rate: %.0f/s (the shared quota is %d/s; limited each on its own, %d instances would send %d/s)\n",
 		float64(len(arrivals))/elapsed.Seconds(), fleetRate, instances, instances*fleetRate)
+	var grants int64
+	for _, g := range failOpen {
+		grants += g
+	}
+	fmt.Fprintf(w, "fail-open grants: %d (sent on an instance's own share of the quota while Redis answered too slowly; charged to the fleet's quota afterwards)\n", grants)
 	return nil
 }
 
 // instance is one member of the fleet: its own client, with the rate limit
-// and breaker state shared through Redis.
-func instance(ctx context.Context, rdb redis.UniversalClient, prefix, baseURL string, id, n int) error {
+// and breaker state shared through Redis. It returns how many of its sends
+// went out on its local share of the quota because Redis was too slow.
+func instance(ctx context.Context, rdb redis.UniversalClient, prefix, baseURL string, id, n int) (int64, error) {
+	// Redis down or too slow: fall back to this instance's share of the
+	// quota rather than stop sending, so the fleet stays under it even then.
+	local, err := ratelimit.New(ratelimit.Config{Rate: fleetRate / instances, Burst: 10 / instances})
+	if err != nil {
+		return 0, err
+	}
 	limiter, err := redislimit.New(redislimit.Config{
 		Client:   rdb,
 		Prefix:   prefix + "rate:",
 		Rate:     fleetRate,
 		Burst:    10,
-		FailOpen: true, // Redis down: fall back to the local limiter rather than stop sending
+		FailOpen: true,
+		Local:    local,
 	})
 	if err != nil {
-		return err
+		return 0, err
 	}
 	store, err := redisbreaker.New(redisbreaker.Config{Client: rdb, Prefix: prefix + "breaker:"})
 	if err != nil {
-		return err
+		return 0, err
 	}
 	defer store.Close()
 
@@ -108,7 +123,7 @@ func instance(ctx context.Context, rdb redis.UniversalClient, prefix, baseURL st
 		Breaker: breaker.Config{Shared: store}, // one instance trips, all open
 	})
 	if err != nil {
-		return err
+		return 0, err
 	}
 	defer c.Close()
 
@@ -128,5 +143,5 @@ func instance(ctx context.Context, rdb redis.UniversalClient, prefix, baseURL st
 	}
 	wg.Wait()
 	close(errs)
-	return <-errs // nil when the channel is empty: every send was accepted
+	return limiter.FailOpenGrants(), <-errs // nil when the channel is empty: every send was accepted
 }

@@ -12,6 +12,18 @@
 // Redis for Config.Recheck after a failure and then tries again, so it
 // recovers by itself.
 //
+// A slow process is not a dead Redis: at most Config.MaxInFlight (8) calls
+// are in flight at once and the others queue in their caller's context, so
+// hundreds of senders waiting at once do not spend the call timeout queued
+// for a pooled connection and fail open for nothing (before this bound, two
+// instances of examples/fleet under -race sent 470-530/s against a shared
+// 200/s quota: most of their calls timed out in the pool). The requests a
+// fail-open Limiter lets go on Local are counted (FailOpenGrants) and
+// charged to the fleet's quota by the next reservation that reaches Redis,
+// so the fleet does not get them for free; give Local a share of the quota
+// (examples/fleet gives each of its two instances half) to hold the quota
+// during an outage too.
+//
 // It is in module github.com/octosend/octosend/fleet, apart from the core
 // module, so that programs which do not share a quota neither download nor
 // link go-redis.

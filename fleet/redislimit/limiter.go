@@ -25,6 +25,10 @@ const DefaultRecheck = time.Second
 // DefaultPrefix prefixes every key a Limiter writes.
 const DefaultPrefix = "octosend:rl:"
 
+// DefaultMaxInFlight bounds the Redis calls a Limiter has in flight at
+// once.
+const DefaultMaxInFlight = 8
+
 // Config configures a Limiter. Zero fields mean their defaults.
 type Config struct {
 	// Client is the Redis connection (required). A *redis.Client,
@@ -41,12 +45,24 @@ type Config struct {
 	// zero with Rate set means Rate/10 rounded up).
 	Rate  float64
 	Burst int
-	// Timeout bounds each Redis call. Zero means DefaultTimeout (50ms).
+	// Timeout bounds each Redis call, from when it is sent: the time a
+	// caller queues behind MaxInFlight others is bounded by its own context,
+	// not by Timeout, so a busy process is not mistaken for a dead Redis.
+	// Zero means DefaultTimeout (50ms).
 	Timeout time.Duration
+	// MaxInFlight bounds the Redis calls in flight at once; further callers
+	// queue, in their own context. Keep it below the client's PoolSize (shared
+	// by everything else that uses the client): a call waiting for a pooled
+	// connection would spend its Timeout there. Zero means
+	// DefaultMaxInFlight (8).
+	MaxInFlight int
 	// FailOpen chooses what Wait does while Redis is unreachable: true falls
 	// back to Local (each instance then allows Local's full tenant rate, so
 	// give Local a share of the quota if the fleet must stay under it even
-	// then); false fails with an error wrapping ErrUnavailable.
+	// then); false fails with an error wrapping ErrUnavailable. Grants made
+	// on Local are counted (FailOpenGrants) and charged to the fleet's quota
+	// once Redis answers again, so over the outage and the time after it the
+	// fleet sends no more than its quota plus what Local allowed.
 	FailOpen bool
 	// Recheck is how long, after a failed Redis call, the backend goes
 	// straight to the fail-open or fail-closed answer without asking Redis;
@@ -73,19 +89,24 @@ type Config struct {
 // charges the shared quota at its own lowered rate (each of its requests
 // takes 1/rate of it), so the fleet slows down as its members do.
 type Limiter struct {
-	client   redis.UniversalClient
-	prefix   string
-	timeout  time.Duration
-	recheck  time.Duration
-	failOpen bool
-	local    *ratelimit.Limiter
-	clock    clock.Clock
+	client     redis.UniversalClient
+	prefix     string
+	timeout    time.Duration
+	recheck    time.Duration
+	failOpenOK bool
+	local      *ratelimit.Limiter
+	clock      clock.Clock
 
 	def       atomic.Pointer[override] // default fleet rate and burst
 	omu       sync.RWMutex
 	overrides map[string]override
 
 	downUntil atomic.Int64 // clock UnixNano until which Redis is not asked; 0: up
+
+	sem      chan struct{} // MaxInFlight tokens for Redis calls
+	failOpen atomic.Int64  // grants made on Local while Redis was unreachable
+	dmu      sync.Mutex
+	debt     map[string]int64 // per tenant: fail-open grants not yet charged to Redis
 }
 
 // New returns a Limiter. It returns an error wrapping
@@ -99,18 +120,20 @@ func New(cfg Config) (*Limiter, error) {
 	if err != nil {
 		return nil, err
 	}
-	if cfg.Timeout < 0 || cfg.Recheck < 0 {
-		return nil, configError("redis timeout %v and recheck %v must be >= 0", cfg.Timeout, cfg.Recheck)
+	if cfg.Timeout < 0 || cfg.Recheck < 0 || cfg.MaxInFlight < 0 {
+		return nil, configError("redis timeout %v, recheck %v and max in flight %d must be >= 0", cfg.Timeout, cfg.Recheck, cfg.MaxInFlight)
 	}
 	rd := &Limiter{
-		client:    cfg.Client,
-		prefix:    cmp(cfg.Prefix, DefaultPrefix),
-		timeout:   cmp(cfg.Timeout, DefaultTimeout),
-		recheck:   cmp(cfg.Recheck, DefaultRecheck),
-		failOpen:  cfg.FailOpen,
-		local:     cfg.Local,
-		clock:     clock.Or(cfg.Clock),
-		overrides: make(map[string]override),
+		client:     cfg.Client,
+		prefix:     cmp(cfg.Prefix, DefaultPrefix),
+		timeout:    cmp(cfg.Timeout, DefaultTimeout),
+		recheck:    cmp(cfg.Recheck, DefaultRecheck),
+		failOpenOK: cfg.FailOpen,
+		local:      cfg.Local,
+		clock:      clock.Or(cfg.Clock),
+		overrides:  make(map[string]override),
+		sem:        make(chan struct{}, cmp(cfg.MaxInFlight, DefaultMaxInFlight)),
+		debt:       make(map[string]int64),
 	}
 	if rd.local == nil {
 		if rd.local, err = ratelimit.New(ratelimit.Config{Rate: r, Burst: b, Clock: cfg.Clock}); err != nil {
@@ -254,7 +277,7 @@ func (r *Limiter) Wait(ctx context.Context, tenant string) error {
 		}
 		interval, tau := r.params(tenant)
 		keys := r.keys(tenant)
-		res, err := r.reserve(ctx, keys, interval, tau, maxWait)
+		res, err := r.reserve(ctx, tenant, keys, interval, tau, maxWait)
 		if err != nil {
 			if ctx.Err() != nil {
 				return ctx.Err()
@@ -291,13 +314,21 @@ func (r *Limiter) Allow(tenant string) bool {
 		return false
 	}
 	if r.down(now) {
-		return r.failOpen && r.local.Allow(tenant)
+		if r.failOpenOK && r.local.Allow(tenant) {
+			r.owe(tenant)
+			return true
+		}
+		return false
 	}
 	interval, tau := r.params(tenant)
 	keys := r.keys(tenant)
-	res, err := r.reserve(context.Background(), keys, interval, tau, 0)
+	res, err := r.reserve(context.Background(), tenant, keys, interval, tau, 0)
 	if err != nil {
-		return r.failOpen && r.local.Allow(tenant)
+		if r.failOpenOK && r.local.Allow(tenant) {
+			r.owe(tenant)
+			return true
+		}
+		return false
 	}
 	if !res.reserved {
 		return false
@@ -310,11 +341,75 @@ func (r *Limiter) Allow(tenant string) bool {
 }
 
 func (r *Limiter) fallback(ctx context.Context, tenant string, cause error) error {
-	if r.failOpen {
-		return r.local.Wait(ctx, tenant)
+	if !r.failOpenOK {
+		return unavailable(cause)
 	}
-	return unavailable(cause)
+	if err := r.local.Wait(ctx, tenant); err != nil {
+		return err
+	}
+	r.owe(tenant)
+	return nil
 }
+
+// FailOpenGrants returns how many requests this Limiter let go on Local
+// because Redis was unreachable or too slow (Config.FailOpen).
+func (r *Limiter) FailOpenGrants() int64 { return r.failOpen.Load() }
+
+// owe counts a fail-open grant for tenant, to be charged to the fleet's
+// quota by the next reservation that reaches Redis. The debt is capped at
+// what Local can grant in one Recheck interval plus its burst, so a long
+// outage does not stall the fleet for as long afterwards.
+func (r *Limiter) owe(tenant string) {
+	r.failOpen.Add(1)
+	interval, tau := r.params(tenant)
+	limit := int64(1)
+	if interval > 0 {
+		limit = int64((float64(r.recheck.Microseconds())+tau)/interval) + 1
+	}
+	r.dmu.Lock()
+	if r.debt[tenant] < limit {
+		r.debt[tenant]++
+	}
+	r.dmu.Unlock()
+}
+
+// takeDebt returns and clears tenant's debt.
+func (r *Limiter) takeDebt(tenant string) int64 {
+	r.dmu.Lock()
+	defer r.dmu.Unlock()
+	d := r.debt[tenant]
+	if d != 0 {
+		delete(r.debt, tenant)
+	}
+	return d
+}
+
+// giveBack restores debt that a reservation did not charge.
+func (r *Limiter) giveBack(tenant string, d int64) {
+	if d == 0 {
+		return
+	}
+	r.dmu.Lock()
+	r.debt[tenant] += d
+	r.dmu.Unlock()
+}
+
+// acquire takes one of the MaxInFlight tokens, waiting in ctx.
+func (r *Limiter) acquire(ctx context.Context) error {
+	select {
+	case r.sem <- struct{}{}:
+		return nil
+	default:
+	}
+	select {
+	case r.sem <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (r *Limiter) release() { <-r.sem }
 
 type reservation struct {
 	reserved bool
@@ -326,12 +421,20 @@ type reservation struct {
 // errBadReply reports a script reply of an unexpected shape.
 var errBadReply = errors.New("ratelimit: unexpected reply from redis script")
 
-func (r *Limiter) reserve(ctx context.Context, keys []string, interval, tau float64, maxWait int64) (reservation, error) {
+// reserve runs reserveScript for tenant, charging any fail-open debt to the
+// quota after the slot it reserves.
+func (r *Limiter) reserve(ctx context.Context, tenant string, keys []string, interval, tau float64, maxWait int64) (reservation, error) {
+	if err := r.acquire(ctx); err != nil {
+		return reservation{}, err
+	}
+	defer r.release()
+	debt := r.takeDebt(tenant)
 	cctx, cancel := context.WithTimeout(ctx, r.timeout)
 	defer cancel()
 	v, err := reserveScript.Run(cctx, r.client, keys,
-		strconv.FormatFloat(interval, 'f', 3, 64), strconv.FormatFloat(tau, 'f', 3, 64), maxWait).Slice()
+		strconv.FormatFloat(interval, 'f', 3, 64), strconv.FormatFloat(tau, 'f', 3, 64), maxWait, debt).Slice()
 	if err != nil {
+		r.giveBack(tenant, debt)
 		if ctx.Err() == nil {
 			r.result(err)
 		}
@@ -339,17 +442,25 @@ func (r *Limiter) reserve(ctx context.Context, keys []string, interval, tau floa
 	}
 	r.result(nil)
 	if len(v) != 4 {
+		r.giveBack(tenant, debt)
 		return reservation{}, errBadReply
 	}
 	ok, _ := v[0].(int64)
 	wait, _ := v[1].(int64)
 	paused, _ := v[2].(int64)
 	tat, _ := v[3].(string)
+	if ok != 1 {
+		r.giveBack(tenant, debt)
+	}
 	return reservation{reserved: ok == 1, wait: time.Duration(wait) * time.Microsecond, paused: paused == 1, tat: tat}, nil
 }
 
 // refund gives back an abandoned slot, best effort.
 func (r *Limiter) refund(keys []string, tat string, interval float64) {
+	if r.acquire(context.Background()) != nil {
+		return
+	}
+	defer r.release()
 	ctx, cancel := context.WithTimeout(context.Background(), r.timeout)
 	defer cancel()
 	err := refundScript.Run(ctx, r.client, keys, tat, strconv.FormatFloat(interval, 'f', 3, 64)).Err()
@@ -370,6 +481,10 @@ func (r *Limiter) Pause(tenant string, until time.Time) {
 	}
 	ms := (d + time.Millisecond - 1) / time.Millisecond
 	interval, tau := r.params(tenant)
+	if r.acquire(context.Background()) != nil {
+		return
+	}
+	defer r.release()
 	ctx, cancel := context.WithTimeout(context.Background(), r.timeout)
 	defer cancel()
 	err := pauseScript.Run(ctx, r.client, r.keys(tenant), int64(ms),

@@ -488,3 +488,48 @@ func TestRedisPauseRequeuesWaiters(t *testing.T) {
 		t.Errorf("last sender left %v after the pause, want about %v (8 × 40ms); all: %v", last, 8*40*time.Millisecond, at)
 	}
 }
+
+// TestFailOpenGrantsChargedAfterRecovery: requests let go on the local
+// fallback while Redis was down are counted and, once Redis answers again,
+// charged to the fleet's quota, so the fleet does not get them for free.
+func TestFailOpenGrantsChargedAfterRecovery(t *testing.T) {
+	srv := redistest.Start(t)
+	if srv.External() {
+		t.Fatal("this test kills Redis: unset REDIS_ADDR")
+	}
+	local, err := ratelimit.New(ratelimit.Config{Rate: 1000, Burst: 100, ProcessRate: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const recheck = 50 * time.Millisecond
+	r := newInstance(t, srv.Addr, Config{Rate: 10, Burst: 10, FailOpen: true, Local: local, Recheck: recheck})
+	ctx := context.Background()
+	srv.Kill()
+	for i := range 5 {
+		if err := r.Wait(ctx, "acme"); err != nil {
+			t.Fatalf("fail-open Wait %d = %v", i, err)
+		}
+	}
+	if got := r.FailOpenGrants(); got != 5 {
+		t.Fatalf("FailOpenGrants() = %d, want 5", got)
+	}
+	srv.Restart(t)
+	time.Sleep(2 * recheck)
+	if err := r.Wait(ctx, "acme"); err != nil { // reaches Redis, pays the debt
+		t.Fatal(err)
+	}
+	if !r.Available() {
+		t.Fatal("Redis not in use after the restart")
+	}
+	// Burst 10: one slot taken and 5 owed leave about 4 (9 without the debt).
+	n := 0
+	for r.Allow("acme") && n < 20 {
+		n++
+	}
+	if n < 3 || n > 5 {
+		t.Errorf("after recovery %d requests passed at once, want about 4 (10 burst - 1 - 5 owed)", n)
+	}
+	if got := r.FailOpenGrants(); got != 5 {
+		t.Errorf("FailOpenGrants() = %d after recovery, want still 5", got)
+	}
+}

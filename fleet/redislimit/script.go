@@ -28,8 +28,11 @@ import "github.com/redis/go-redis/v9"
 
 // reserveScript reserves one slot. ARGV: emission interval (µs), burst
 // tolerance (µs, interval × burst), longest acceptable wait (µs; negative:
-// no limit). It returns {reserved (0/1), wait µs, paused (0/1), new tat}.
-// A wait above the limit reserves nothing.
+// no limit), debt (requests granted on the local fallback while Redis was
+// unreachable: once a slot is reserved, the tat moves on by as many
+// intervals, so the slots after it pay for them). It returns {reserved
+// (0/1), wait µs, paused (0/1), new tat}. A wait above the limit reserves
+// nothing and charges no debt.
 var reserveScript = redis.NewScript(`
 local t = redis.call('TIME')
 local now = (tonumber(t[1]) - 1483228800) * 1000000 + tonumber(t[2])
@@ -53,8 +56,10 @@ end
 if maxwait >= 0 and wait > maxwait then
   return {0, math.floor(wait), paused, ''}
 end
-local s = string.format('%.3f', newtat)
-redis.call('SET', KEYS[1], s, 'PX', math.ceil((newtat - now) / 1000) + 1000)
+local debt = tonumber(ARGV[4]) or 0
+local stored = newtat + debt * interval
+local s = string.format('%.3f', stored)
+redis.call('SET', KEYS[1], s, 'PX', math.ceil((stored - now) / 1000) + 1000)
 return {1, math.ceil(wait), paused, s}
 `)
 
