@@ -30,6 +30,7 @@ type circuit struct {
 	lastFail time.Time // Closed: time of the last failure of the run
 	idle     bool      // marked by a sweep; cleared by activity
 	dead     bool      // dropped from the Set: reports are ignored
+	pinned   bool      // followed (Set.Follow): never dropped as idle
 
 	// After-unlock work, delivered in order by whoever finds notifying
 	// false (see unlock).
@@ -282,7 +283,7 @@ func (c *circuit) sweep(now time.Time) (drop bool) {
 	defer c.mu.Unlock()
 	c.win.roll(now)
 	runLive := c.run != 0 && now.Sub(c.lastFail) <= c.cfg.window // a failure run older than the window is broken anyway
-	if c.state != Closed || c.win.total != (counts{}) || runLive || c.notifying || len(c.events) != 0 {
+	if c.pinned || c.state != Closed || c.win.total != (counts{}) || runLive || c.notifying || len(c.events) != 0 {
 		c.idle = false
 		return false
 	}

@@ -1,6 +1,7 @@
 package breaker
 
 import (
+	"context"
 	"slices"
 	"sync"
 	"testing"
@@ -107,5 +108,60 @@ func TestSetWithShared(t *testing.T) {
 	sh.mu.Unlock()
 	if subscribed {
 		t.Fatal("a key created after Close subscribed")
+	}
+}
+
+// syncShared is a memShared that is also a Syncer: Sync delivers the
+// fleet's openings, as a poll of the store would.
+type syncShared struct {
+	memShared
+	syncs int
+	open  map[string]time.Time
+}
+
+func (m *syncShared) Sync(context.Context) error {
+	m.syncs++
+	for k, until := range m.open {
+		m.fleetOpens(k, until)
+	}
+	return nil
+}
+
+// TestFollow: Follow subscribes keys before any request, keeps them across
+// idle sweeps, and Sync brings in the fleet's state for them at once.
+func TestFollow(t *testing.T) {
+	sh := &syncShared{}
+	s, fc := newFake(t, Config{Shared: sh, IdleTTL: time.Minute})
+	sh.open = map[string]time.Time{"https://sms": fc.Now().Add(20 * time.Second)}
+	s.Follow("https://sms", "https://chat")
+	sh.mu.Lock()
+	n := len(sh.subs)
+	sh.mu.Unlock()
+	if n != 2 {
+		t.Fatalf("Follow subscribed %d keys, want 2", n)
+	}
+	if err := s.Sync(context.Background()); err != nil || sh.syncs != 1 {
+		t.Fatalf("Sync = %v after %d store syncs, want nil after 1", err, sh.syncs)
+	}
+	if oe := openErr(t, s, "https://sms"); oe.RetryIn != 20*time.Second {
+		t.Fatalf("followed key after Sync: RetryIn %v, want 20s (the fleet's)", oe.RetryIn)
+	}
+	// Idle sweeps (each runs when a new key is created, IdleTTL apart)
+	// drop unfollowed idle keys, never followed ones.
+	for i := range 4 {
+		fc.Advance(2 * time.Minute)
+		feed(t, s, "other"+string(rune('a'+i)), "S")
+	}
+	if got := s.Len(); got < 2 {
+		t.Fatalf("Len() = %d after idle sweeps, want the 2 followed keys kept", got)
+	}
+	sh.fleetOpens("https://chat", fc.Now().Add(time.Minute))
+	if oe := openErr(t, s, "https://chat"); oe.RetryIn != time.Minute {
+		t.Fatalf("followed idle key: RetryIn %v, want 1m: its subscription was dropped", oe.RetryIn)
+	}
+	// Without a Syncer, Sync is a no-op.
+	s2, _ := newFake(t, Config{Shared: &memShared{}})
+	if err := s2.Sync(context.Background()); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -1,6 +1,7 @@
 package client
 
 import (
+	"context"
 	"errors"
 	"log/slog"
 	"math"
@@ -160,7 +161,36 @@ func New(cfg Config) (*Client, error) {
 		c.limiter, c.ownLim = l, l
 	}
 	c.applyPolicy(pol)
+	if bc.Shared != nil {
+		c.followShared(pol)
+	}
 	return c, nil
+}
+
+// followSyncTimeout bounds the read of the fleet's breaker state in New.
+const followSyncTimeout = 250 * time.Millisecond
+
+// maxFollowTenants caps the tenants whose breakers New follows with
+// BreakerByTenant: others follow the fleet from their first send.
+const maxFollowTenants = 10000
+
+// followShared makes the breakers of every key this client will use follow
+// the fleet's shared state from the start, and reads that state once,
+// bounded by followSyncTimeout: a cold instance does not send into an
+// outage another instance already found. An unreachable store costs that
+// bound once and is otherwise ignored, as on the request path.
+func (c *Client) followShared(pol *policy.Policy) {
+	keys := []string{c.smsBase, c.chatBase}
+	if c.byTenant {
+		keys = pol.Tenants()
+		if len(keys) > maxFollowTenants {
+			keys = keys[:maxFollowTenants]
+		}
+	}
+	c.breakers.Follow(keys...)
+	ctx, cancel := context.WithTimeout(context.Background(), followSyncTimeout)
+	defer cancel()
+	_ = c.breakers.Sync(ctx)
 }
 
 // String describes the client without its API key.

@@ -110,6 +110,13 @@ type Config struct {
 	// policy's default limits, then breaker's defaults. Its Clock is
 	// replaced by Config.Clock; its OnStateChange is kept and called
 	// before Hooks.OnBreakerStateChange.
+	//
+	// With Breaker.Shared (a fleet store such as redisbreaker.Store), New
+	// follows the breakers of the base URLs (with BreakerByTenant: the
+	// policy's tenants, up to 10,000) and, when the store is a
+	// breaker.Syncer, reads the fleet's state once, bounded by 250ms: an
+	// instance that has not sent yet does not send into an outage the
+	// fleet already found.
 	Breaker breaker.Config
 	// BreakerByTenant keys breakers by tenant (sub-account) instead of by
 	// base URL (the region: where 8x8's health lives).
