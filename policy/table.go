@@ -7,14 +7,17 @@ import (
 )
 
 // Table returns tenant's effective table ("" = the global one), for
-// `octosend policy explain`: the tenant's rules, the config rules and the
-// built-in entries, each match listed once with the entry that wins it,
-// then the class defaults and the transport classes. Entries are sorted:
-// exact statuses, status classes, status+code pairs, codes, transports.
-// Different matches can still overlap (a tenant's 500 rule and the
-// built-in 2000 rule both fit "500 with 2000"); Decide resolves them in
-// the order the package doc gives. The slice is fresh; callers may keep
-// it.
+// `octosend policy explain`: every match that the tenant's rules, the
+// config rules or the built-in table name, each listed once with what
+// Decide does for it — which may be a rule of another match that takes
+// precedence (a config "5xx" rule shows on the built-in 500 row) — then
+// the class defaults and the transport classes. Where a code's own row and
+// a status's row would disagree about their combination, a status/code row
+// says what Decide does for it. Read it most specific first: status/code,
+// class/code, code (for statuses >= 400), status, class; the test
+// TestTableIsDecide checks this reading against Decide for every status and
+// code. Entries are sorted: exact statuses, status classes, status+code
+// pairs, codes, transports. The slice is fresh; callers may keep it.
 func (p *Policy) Table(tenant string) []Entry {
 	t := p.tenant(tenant)
 	type key struct {
@@ -23,13 +26,13 @@ func (p *Policy) Table(tenant string) []Entry {
 		code   int
 	}
 	seen := map[key]bool{}
-	var out []Entry
+	var cand []Entry
 	add := func(es []Entry) {
 		for _, e := range es {
 			k := key{e.Status, e.StatusClass, int(e.Code)}
 			if !seen[k] {
 				seen[k] = true
-				out = append(out, e)
+				cand = append(cand, e)
 			}
 		}
 	}
@@ -39,6 +42,59 @@ func (p *Policy) Table(tenant string) []Entry {
 	add(p.rules.entries)
 	add(p.defaults.defaults.entries)
 	add(p.defaults.classes[1:])
+
+	exact := map[int]bool{}
+	for _, e := range cand {
+		if e.Status != 0 {
+			exact[e.Status] = true
+		}
+	}
+	// rep is the status Decide sees for a row: its own, or for a class one
+	// of its statuses that no row names exactly.
+	rep := func(e *Entry) int {
+		if e.Status != 0 || e.StatusClass == "" {
+			return e.Status
+		}
+		c := int(e.StatusClass[0]-'0') * 100
+		for s := c; s < c+100; s++ {
+			if !exact[s] {
+				return s
+			}
+		}
+		return c
+	}
+	out := make([]Entry, 0, len(cand))
+	var codes, statuses []Entry
+	for i := range cand {
+		e := &cand[i]
+		row := *e
+		if st := rep(e); st != 0 {
+			w := p.resolve(t, st, e.Code, TransportNone)
+			row.Action, row.Reason, row.Source = w.Action, w.Reason, w.Source
+		}
+		out = append(out, row)
+		switch {
+		case e.Status == 0 && e.StatusClass == "":
+			codes = append(codes, row)
+		case e.Code == 0:
+			statuses = append(statuses, row)
+		}
+	}
+	for _, c := range codes {
+		for _, s := range statuses {
+			st := rep(&s)
+			if st < 400 || seen[key{s.Status, s.StatusClass, int(c.Code)}] {
+				continue
+			}
+			w := p.resolve(t, st, c.Code, TransportNone)
+			if w.Action == c.Action && w.Reason == c.Reason && w.Source == c.Source {
+				continue
+			}
+			seen[key{s.Status, s.StatusClass, int(c.Code)}] = true
+			out = append(out, Entry{Status: s.Status, StatusClass: s.StatusClass, Code: c.Code,
+				Action: w.Action, Reason: w.Reason, Source: w.Source})
+		}
+	}
 	out = append(out, p.defaults.transports[1:]...)
 	slices.SortStableFunc(out, func(a, b Entry) int {
 		return cmp.Or(
