@@ -23,14 +23,8 @@ func (st *call) afterAttempt(resp *http.Response, err error) bool {
 	}
 	st.envOK, st.bodyErr, st.netErr = false, nil, nil
 
+	st.redirected = false
 	if err != nil {
-		if errors.Is(err, ErrRedirect) {
-			// The server answered with a redirect we refuse to follow: it
-			// did not take the message, and retrying will not change that.
-			st.settle(breaker.Neutral)
-			st.stop = ErrRedirect
-			return false
-		}
 		st.endAttempt()
 		wrote := st.wrote.Load()
 		o.Transport = classify(st, err, wrote)
@@ -57,6 +51,9 @@ func (st *call) afterAttempt(resp *http.Response, err error) bool {
 			if st.bodyErr == nil {
 				st.bodyErr = st.decodeSuccess()
 			}
+			o.Unusable = st.bodyErr != nil
+		case o.Status >= 300 && o.Status < 400:
+			st.redirected = true
 		}
 		if h := resp.Header.Get("Retry-After"); h != "" || message != "" {
 			if ra, ok := policy.ParseRetryAfter(h, message, now); ok {
@@ -140,18 +137,43 @@ func (st *call) maxBody() int64 {
 	return st.c.maxBody
 }
 
+// decodeSuccess decodes a 2xx body and checks it is the documented
+// success: a single send's answer carries a umid (or refuses the message
+// by its status); a batch answer a batchId or its messages. Items of a
+// batch without a umid are checked one by one in fillChunk.
 func (st *call) decodeSuccess() error {
 	sc, body := st.sc, st.resp.b
 	switch st.kind {
 	case kindSMS:
-		return sc.dec.DecodeSMS(body, &sc.sms)
+		if err := sc.dec.DecodeSMS(body, &sc.sms); err != nil {
+			return err
+		}
+		if sc.sms.UMID == "" && !strings.EqualFold(sc.sms.Status.Code, "REJECTED") {
+			return ErrNoUMID
+		}
 	case kindSMSBatch:
-		return sc.dec.DecodeBatch(body, &sc.batch)
+		if err := sc.dec.DecodeBatch(body, &sc.batch); err != nil {
+			return err
+		}
+		if sc.batch.BatchID == "" && len(sc.batch.Messages) == 0 {
+			return ErrNoUMID
+		}
 	case kindChat:
-		return sc.dec.DecodeChat(body, &sc.chat)
+		if err := sc.dec.DecodeChat(body, &sc.chat); err != nil {
+			return err
+		}
+		if sc.chat.UMID == "" && !chatRefused(sc.chat.Status.State) {
+			return ErrNoUMID
+		}
 	default:
-		return sc.dec.DecodeChatBatch(body, &sc.chatBatch)
+		if err := sc.dec.DecodeChatBatch(body, &sc.chatBatch); err != nil {
+			return err
+		}
+		if sc.chatBatch.BatchID == "" && len(sc.chatBatch.Messages) == 0 {
+			return ErrNoUMID
+		}
 	}
+	return nil
 }
 
 // result turns the call's end state into the send's error: nil when the
@@ -176,17 +198,16 @@ func (st *call) result(doErr error) error {
 	}
 	var err error
 	switch {
+	case st.decided && st.out.Status >= 200 && st.out.Status < 300 && st.bodyErr != nil:
+		st.ambiguous = true // the API answered 2xx: it may have taken the message
+		err = &ResponseError{
+			Status: st.out.Status, Attempts: st.attempts, Tenant: st.tenant,
+			ClientMessageID: st.cmid, Ambiguous: true, Err: joinErr(st.stop, st.bodyErr),
+		}
 	case st.stop != nil:
 		err = st.failure(st.stop)
 	case st.dec.Action == policy.ActionOK && st.out.Status >= 200 && st.out.Status < 300:
-		if st.bodyErr == nil {
-			return nil
-		}
-		st.ambiguous = true // the API answered 2xx: it most likely took the message
-		err = &ResponseError{
-			Status: st.out.Status, Attempts: st.attempts, Tenant: st.tenant,
-			ClientMessageID: st.cmid, Ambiguous: true, Err: st.bodyErr,
-		}
+		return nil
 	default:
 		err = st.failure(giveUpCause(&st.dec))
 	}
@@ -226,6 +247,9 @@ func (st *call) failure(cause error) error {
 	}
 	o, d := &st.out, &st.dec
 	if o.Status != 0 {
+		if st.redirected && cause == nil {
+			cause = ErrRedirect
+		}
 		e := &APIError{
 			Status: o.Status, Code: o.Code, Action: d.Action, Reason: d.Reason,
 			Attempts: st.attempts, RetryAfter: d.RetryAfter, Ambiguous: st.ambiguous,

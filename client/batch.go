@@ -262,12 +262,8 @@ func fillChunk(res *BatchResult, off, end int, st *call, batchID string, accepte
 		m := &res.Messages[off+i]
 		m.Ambiguous = st.ambiguous
 		if j < 0 {
-			if nItems == 0 && rejected == 0 && accepted == end-off {
-				// No per-message items, but the counts say all went in.
-				m.State = StateAccepted
-				res.Accepted++
-				continue
-			}
+			// No item for it (even when the counts say all went in: the
+			// client asks for the items, and accepted means a umid).
 			m.State, m.Err, m.Ambiguous = StateUnknown, ErrNoMessageStatus, true
 			res.Failed++
 			continue
@@ -277,6 +273,11 @@ func fillChunk(res *BatchResult, off, end int, st *call, batchID string, accepte
 		k++
 		m.Status = intern(status)
 		m.Description = intern(desc)
+		if m.UMID == "" && !refused(status) {
+			m.State, m.Err, m.Ambiguous = StateUnknown, ErrNoUMID, true
+			res.Failed++
+			continue
+		}
 		if refused(status) {
 			m.State, m.Code = StateRejected, code
 			m.Err = &APIError{

@@ -10,10 +10,14 @@ import (
 
 	"github.com/octosend/octosend/clock"
 	"github.com/octosend/octosend/envelope"
+	"github.com/octosend/octosend/policy"
 )
 
-// Hostile 200 bodies give typed errors, flagged ambiguous (8x8 most likely
-// accepted the message), and are not retried.
+// Hostile 200 bodies, and 200s that are not the documented success (no
+// umid), give typed errors, always flagged ambiguous (8x8 may have taken
+// the message). At-most-once gives up at once; at-least-once retries with
+// the same clientMessageId (here the retry is accepted, still flagged).
+// Never err == nil without a umid.
 func TestUnusableSuccessBodies(t *testing.T) {
 	const ten = 10 << 20
 	for _, tc := range []struct {
@@ -27,34 +31,55 @@ func TestUnusableSuccessBodies(t *testing.T) {
 		{"garbage", reply{status: 200, body: `{"umid":"x",,,}`}, nil},
 		{"complete-but-cut-json", reply{status: 200, body: `{"umid":"3a9c61f0-5b2e`}, nil},
 		{"wrong-type", reply{status: 200, body: `{"umid":17,"destination":"1","encoding":"GSM7","status":{"code":"QUEUED"}}`}, nil},
+		{"empty-object", reply{status: 200, body: `{}`}, ErrNoUMID},
+		{"other-object", reply{status: 200, body: `{"hello":"world"}`}, ErrNoUMID},
+		{"error-envelope-in-200", reply{status: 200, body: `{"code":1002,"message":"Invalid MSISDN","errorId":"e-1","timestamp":"2026-01-01T00:00:00Z"}`}, ErrNoUMID},
+		{"202-empty", reply{status: 202, body: ` `}, nil},
+		{"204", reply{status: 204, body: ` `}, nil},
 	} {
-		t.Run(tc.name, func(t *testing.T) {
-			ts := newTestServer(t, tc.reply)
-			c := newClient(t, testConfig(ts.URL, clock.NewFake(t0), 0))
-			_, err := c.SendSMS(context.Background(), "acme_hq", sms1)
-			respErr, ok := errors.AsType[*ResponseError](err)
-			if !ok {
-				t.Fatalf("err = %v (%T), want *ResponseError", err, err)
-			}
-			if !respErr.Ambiguous || respErr.Status != 200 || respErr.Attempts != 1 {
-				t.Errorf("ResponseError = %+v, want ambiguous, status 200, 1 attempt", respErr)
-			}
-			switch {
-			case tc.want != nil:
-				if !errors.Is(err, tc.want) {
-					t.Errorf("err = %v, want it to match %v", err, tc.want)
+		for _, sem := range []policy.Semantics{policy.AtMostOnce, policy.AtLeastOnce} {
+			t.Run(tc.name+"/"+sem.String(), func(t *testing.T) {
+				ts := newTestServer(t, tc.reply)
+				cfg := testConfig(ts.URL, clock.NewFake(t0), 0)
+				cfg.Policy = mustPolicy(t, policy.Config{Semantics: sem})
+				c := newClient(t, cfg)
+				res, err := c.SendSMS(context.Background(), "acme_hq", sms1)
+				if sem == policy.AtLeastOnce {
+					if err != nil || res.UMID == "" || !res.Ambiguous || res.Attempts != 2 {
+						t.Fatalf("SendSMS = %+v, %v; want the retry accepted (a umid), ambiguous, 2 attempts", res, err)
+					}
+					if n := ts.count(); n != 2 {
+						t.Errorf("server saw %d requests, want 2", n)
+					}
+					return
 				}
-			default:
-				_, syn := errors.AsType[*envelope.SyntaxError](err)
-				_, fld := errors.AsType[*envelope.FieldError](err)
-				if !syn && !fld {
-					t.Errorf("err = %v, want an *envelope.SyntaxError or *envelope.FieldError", err)
+				if res.UMID != "" {
+					t.Errorf("UMID %q from an unusable body", res.UMID)
 				}
-			}
-			if n := ts.count(); n != 1 {
-				t.Errorf("server saw %d requests, want 1 (no retry after a 200)", n)
-			}
-		})
+				respErr, ok := errors.AsType[*ResponseError](err)
+				if !ok {
+					t.Fatalf("err = %v (%T), want *ResponseError", err, err)
+				}
+				if !respErr.Ambiguous || respErr.Status != tc.reply.status || respErr.Attempts != 1 || !res.Ambiguous {
+					t.Errorf("ResponseError = %+v (result ambiguous %v), want ambiguous, status %d, 1 attempt", respErr, res.Ambiguous, tc.reply.status)
+				}
+				switch {
+				case tc.want != nil:
+					if !errors.Is(err, tc.want) {
+						t.Errorf("err = %v, want it to match %v", err, tc.want)
+					}
+				default:
+					_, syn := errors.AsType[*envelope.SyntaxError](err)
+					_, fld := errors.AsType[*envelope.FieldError](err)
+					if !syn && !fld && !errors.Is(err, ErrNoUMID) {
+						t.Errorf("err = %v, want an *envelope.SyntaxError, *envelope.FieldError or ErrNoUMID", err)
+					}
+				}
+				if n := ts.count(); n != 1 {
+					t.Errorf("server saw %d requests, want 1 (at-most-once)", n)
+				}
+			})
+		}
 	}
 }
 

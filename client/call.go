@@ -73,16 +73,17 @@ type call struct {
 	done     func(breaker.Outcome)
 
 	// The last attempt.
-	out       policy.Outcome
-	dec       policy.Decision
-	decided   bool
-	resp      *buffer  // its response body
-	sc        *scratch // its decoded body
-	envOK     bool     // sc.errEnv holds its error envelope
-	bodyErr   error    // reading or decoding its body failed
-	netErr    error    // its transport error
-	stop      error    // why the send ended outside the policy's decision
-	ambiguous bool     // some attempt may have been accepted
+	out        policy.Outcome
+	dec        policy.Decision
+	decided    bool
+	resp       *buffer  // its response body
+	sc         *scratch // its decoded body
+	envOK      bool     // sc.errEnv holds its error envelope
+	bodyErr    error    // reading or decoding its body failed
+	redirected bool     // the last attempt was answered with a 3xx
+	netErr     error    // its transport error
+	stop       error    // why the send ended outside the policy's decision
+	ambiguous  bool     // some attempt may have been accepted
 }
 
 // Value makes the call findable from its requests' contexts.

@@ -47,10 +47,18 @@ var (
 	// Config.MaxResponseBytes; the client stopped reading it.
 	ErrResponseTooLarge = errors.New("client: response body too large")
 
-	// ErrRedirect means the API answered with a redirect the client will
-	// not follow (to another host or scheme, or too many of them): the
-	// API key is never sent anywhere but the configured host.
-	ErrRedirect = errors.New("client: redirect refused")
+	// ErrRedirect means the API answered a send with a redirect (3xx). No
+	// send follows any redirect: net/http would turn the POST into a GET
+	// without its body, and the API key goes nowhere but the configured
+	// host. The 3xx is an outcome for the policy (the default table: fail,
+	// "not followed"); the send's *APIError matches ErrRedirect.
+	ErrRedirect = errors.New("client: redirect not followed")
+
+	// ErrNoUMID marks a 2xx response, or an item of a batch response, that
+	// does not carry the umid 8x8 assigns to every message it takes: the
+	// client never reports a message accepted without one. 8x8 may have
+	// taken it, so such an outcome is always Ambiguous.
+	ErrNoUMID = errors.New("client: success response without a umid")
 
 	// ErrClosed means the Client was closed.
 	ErrClosed = errors.New("client: closed")
@@ -188,10 +196,14 @@ func appendAttempts(b []byte, a policy.Action, attempts int, ambiguous bool) []b
 }
 
 // ResponseError reports a 2xx response whose body could not be used: too
-// large (ErrResponseTooLarge), cut short, or not the JSON the API documents
-// (*envelope.SyntaxError, *envelope.FieldError). The API most likely
-// accepted the message, so the client does not retry it and the error is
-// always Ambiguous.
+// large (ErrResponseTooLarge), cut short, not the JSON the API documents
+// (*envelope.SyntaxError, *envelope.FieldError), or JSON without the umid
+// of an accepted message (ErrNoUMID: `{}`, an error envelope in a 200, an
+// empty 202 or 204). The API may have accepted the message, so the error is
+// always Ambiguous; the policy decides it as a reset after the request was
+// written: under at-least-once the message is resent with the same
+// clientMessageId (and a ResponseError is what is left when every attempt
+// was unusable), under at-most-once the send stops at the first one.
 type ResponseError struct {
 	Status          int
 	Attempts        int

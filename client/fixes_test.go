@@ -18,6 +18,7 @@ import (
 	"github.com/octosend/octosend/breaker"
 	"github.com/octosend/octosend/clock"
 	"github.com/octosend/octosend/emulator"
+	"github.com/octosend/octosend/emulator/emulatortest"
 	"github.com/octosend/octosend/policy"
 )
 
@@ -113,14 +114,29 @@ func TestCancelAfterWriteIsAmbiguous(t *testing.T) {
 	}
 }
 
-// A batch chunk whose 200 body is unusable was most likely accepted: its
-// messages are failed but ambiguous.
+// A batch chunk whose 200 body is unusable may have been accepted: under
+// at-most-once its messages are failed but ambiguous; under at-least-once
+// the chunk is resent and its messages accepted, flagged ambiguous.
 func TestBatchUnusableBodyMessagesAmbiguous(t *testing.T) {
+	batch := Batch{Template: SMSTemplate{Text: "hello"}, Destinations: []string{"+6581110001", "+6581110002"}}
 	for _, kind := range []emulator.FaultKind{emulator.FaultGarbage, emulator.FaultTruncated} {
-		srv, c := emulatorClient(t, emulator.Config{Script: []emulator.Fault{{Kind: kind}}})
-		res, err := c.SendBatch(context.Background(), "acme_hq", Batch{
-			Template: SMSTemplate{Text: "hello"}, Destinations: []string{"+6581110001", "+6581110002"},
-		})
+		srv := emulatortest.Start(t, emulator.Config{APIKey: testKey, Script: []emulator.Fault{{Kind: kind}}})
+		cfg := testConfig(srv.URL(), clock.NewFake(t0), 0)
+		cfg.Policy = mustPolicy(t, policy.Config{Semantics: policy.AtLeastOnce})
+		res, err := newClient(t, cfg).SendBatch(context.Background(), "acme_hq", batch)
+		if err != nil || res.Accepted != 2 {
+			t.Fatalf("%v, at-least-once: %d accepted, err %v; want the resent chunk accepted", kind, res.Accepted, err)
+		}
+		for i, m := range res.Messages {
+			if m.State != StateAccepted || !m.Ambiguous || m.UMID == "" {
+				t.Errorf("%v, at-least-once: message %d %+v, want accepted with a umid, ambiguous", kind, i, m)
+			}
+		}
+
+		srv = emulatortest.Start(t, emulator.Config{APIKey: testKey, Script: []emulator.Fault{{Kind: kind}}})
+		cfg = testConfig(srv.URL(), clock.NewFake(t0), 0)
+		cfg.Policy = mustPolicy(t, policy.Config{Semantics: policy.AtMostOnce})
+		res, err = newClient(t, cfg).SendBatch(context.Background(), "acme_hq", batch)
 		if _, ok := errors.AsType[*ResponseError](err); !ok {
 			t.Fatalf("%v: err = %v, want a *ResponseError inside the *BatchError", kind, err)
 		}
@@ -132,5 +148,41 @@ func TestBatchUnusableBodyMessagesAmbiguous(t *testing.T) {
 		if u := srv.Ledger().Unique(); u != 2 {
 			t.Errorf("%v: ledger %d, want 2 (the API took them)", kind, u)
 		}
+	}
+}
+
+// TestBatchItemsWithoutUMID: an item of a 200 batch answer without a umid
+// (or no item at all for a message) is never reported accepted: it is
+// StateUnknown, ambiguous, matching ErrNoUMID (ErrNoMessageStatus).
+func TestBatchItemsWithoutUMID(t *testing.T) {
+	body := `{"batchId":"b-1","clientBatchId":null,"acceptedCount":2,"rejectedCount":0,"messages":[` +
+		`{"umid":"","clientMessageId":"c-1","destination":"6581110001","encoding":"GSM7","status":{"code":"QUEUED","description":"ok"}},` +
+		`{"umid":"u-2","clientMessageId":"c-2","destination":"6581110002","encoding":"GSM7","status":{"code":"QUEUED","description":"ok"}}]}`
+	noItems := `{"batchId":"b-1","clientBatchId":null,"acceptedCount":2,"rejectedCount":0,"messages":[]}`
+	for _, tc := range []struct {
+		name, body string
+		want       []error
+	}{
+		{"item-without-umid", body, []error{ErrNoUMID, nil}},
+		{"no-items-counts-say-accepted", noItems, []error{ErrNoMessageStatus, ErrNoMessageStatus}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ts := newTestServer(t, reply{status: 200, body: tc.body})
+			c := newClient(t, testConfig(ts.URL, clock.NewFake(t0), 0))
+			res, _ := c.SendBatch(context.Background(), "acme_hq", Batch{Template: SMSTemplate{Text: "hi"}, Messages: []SMS{
+				{Destination: "+6581110001", ClientMessageID: "c-1"}, {Destination: "+6581110002", ClientMessageID: "c-2"},
+			}})
+			for i, m := range res.Messages {
+				if tc.want[i] == nil {
+					if m.State != StateAccepted || m.UMID == "" {
+						t.Errorf("message %d %+v, want accepted with its umid", i, m)
+					}
+					continue
+				}
+				if m.State == StateAccepted || !m.Ambiguous || !errors.Is(m.Err, tc.want[i]) {
+					t.Errorf("message %d %+v, want not accepted, ambiguous, matching %v", i, m, tc.want[i])
+				}
+			}
+		})
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/octosend/octosend/clock"
@@ -95,41 +96,38 @@ func TestRegions(t *testing.T) {
 	}
 }
 
-// A redirect to another host is refused: the key never leaves the
-// configured host. A same-host redirect is followed.
+// No send follows a redirect, same host or not: net/http would turn the
+// POST into a GET without its body (301-303) and a 200 to it would look
+// accepted. The 3xx is the outcome: an *APIError matching ErrRedirect, not
+// retried, and neither the target nor the other host sees a request.
 func TestRedirects(t *testing.T) {
-	other := newTestServer(t)
-	ts := newTestServer(t)
-	ts.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "/moved/api/v1/subaccounts/acme_hq/messages" {
-			ts.serve(w, r)
-			return
+	for _, code := range []int{301, 302, 303, 307, 308} {
+		for _, same := range []bool{true, false} {
+			other := newTestServer(t)
+			ts := newTestServer(t)
+			var moved atomic.Int64
+			ts.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if strings.HasPrefix(r.URL.Path, "/moved/") {
+					moved.Add(1)
+					ts.serve(w, r) // a 200 with a umid: what a followed redirect would report
+					return
+				}
+				target := other.URL + r.URL.Path
+				if same {
+					target = ts.URL + "/moved" + r.URL.Path
+				}
+				http.Redirect(w, r, target, code)
+			})
+			c := newClient(t, testConfig(ts.URL, clock.NewFake(t0), 0))
+			res, err := c.SendSMS(context.Background(), "acme_hq", sms1)
+			ae, ok := errors.AsType[*APIError](err)
+			if !ok || !errors.Is(err, ErrRedirect) || ae.Status != code || ae.Attempts != 1 || res.UMID != "" {
+				t.Fatalf("%d same-host=%v: %+v, %v; want an *APIError %d matching ErrRedirect after 1 attempt, no umid", code, same, res, err, code)
+			}
+			if n := moved.Load() + int64(other.count()); n != 0 {
+				t.Fatalf("%d same-host=%v: the redirect target got %d requests", code, same, n)
+			}
 		}
-		target := other.URL + r.URL.Path
-		if r.URL.Query().Get("same") != "" || strings.Contains(r.Header.Get("User-Agent"), "same") {
-			target = ts.URL + "/moved" + r.URL.Path
-		}
-		http.Redirect(w, r, target, http.StatusTemporaryRedirect)
-	})
-
-	c := newClient(t, testConfig(ts.URL, clock.NewFake(t0), 0))
-	_, err := c.SendSMS(context.Background(), "acme_hq", sms1)
-	if !errors.Is(err, ErrRedirect) {
-		t.Fatalf("err = %v, want ErrRedirect", err)
-	}
-	if n := other.count(); n != 0 {
-		t.Fatalf("the other host got %d requests", n)
-	}
-
-	cfg := testConfig(ts.URL, clock.NewFake(t0), 0)
-	cfg.UserAgent = "octosend-test-same"
-	c2 := newClient(t, cfg)
-	if _, err := c2.SendSMS(context.Background(), "acme_hq", sms1); err != nil {
-		t.Fatalf("same-host redirect: %v", err)
-	}
-	reqs := ts.requests()
-	if len(reqs) != 1 || reqs[0].auth != "Bearer "+testKey {
-		t.Errorf("same-host redirect target saw %+v", reqs)
 	}
 }
 

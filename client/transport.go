@@ -13,10 +13,6 @@ import (
 	"github.com/octosend/octosend/policy"
 )
 
-// maxRedirects bounds same-host redirects; the API does not redirect
-// sends, so more than a couple means something is wrong.
-const maxRedirects = 3
-
 // newDefaultTransport is the transport used when Config.HTTPClient is nil:
 // pooled keep-alive connections sized for many concurrent senders to one
 // host, TLS 1.2 minimum with 1.3 preferred (never capped), HTTP/2 when the
@@ -81,17 +77,11 @@ func (t *transport) closeIdle() {
 	}
 }
 
-// checkRedirect follows at most maxRedirects redirects, and only to the
-// same scheme and host: the Authorization header never goes anywhere else.
-func checkRedirect(req *http.Request, via []*http.Request) error {
-	if len(via) >= maxRedirects {
-		return ErrRedirect
-	}
-	first := via[0].URL
-	if req.URL.Host != first.Host || req.URL.Scheme != first.Scheme {
-		return ErrRedirect
-	}
-	return nil
+// checkRedirect follows no redirect: the 3xx itself is the attempt's
+// outcome (see ErrRedirect). Following one would turn a POST into a GET
+// without a body (301-303), and a 200 to that GET would look accepted.
+func checkRedirect(*http.Request, []*http.Request) error {
+	return http.ErrUseLastResponse
 }
 
 // classify sorts a transport error (no HTTP response) into the policy's

@@ -33,6 +33,14 @@ import (
 // ceiling. Either way the delay ends before the earlier of the caller's
 // deadline (Outcome.Remaining) and the policy's (Deadline - Elapsed).
 func (p *Policy) Decide(o Outcome) Decision {
+	if o.Unusable && o.Status >= 200 && o.Status < 300 {
+		ro := o
+		ro.Status, ro.Code, ro.Transport, ro.Unusable = 0, 0, TransportReset, false
+		d := p.Decide(ro)
+		d.Ambiguous = true
+		d.Reason = unusableReason
+		return d
+	}
 	t := p.tenant(o.Tenant)
 	e := p.resolve(t, o.Status, o.Code, o.Transport)
 	d := Decision{Action: e.Action, Reason: e.Reason, Ambiguous: ambiguous(o)}
@@ -140,3 +148,6 @@ func (p *Policy) unit() float64 {
 	}
 	return 0 // negative or NaN
 }
+
+// unusableReason is the reason of a Decision for an Outcome.Unusable 2xx.
+const unusableReason = "2xx without the documented success body (no umid): the message may have been accepted; retried as after a reset"

@@ -20,10 +20,10 @@ type codeDefault struct {
 }
 
 var defaultStatuses = [...]statusDefault{
-	{200, "OK", ActionOK, "accepted (check status.code: REJECTED comes in a 200)"},
-	{201, "Created", ActionOK, "accepted"},
-	{202, "Accepted", ActionOK, "accepted for processing"},
-	{204, "No Content", ActionOK, "accepted, no body"},
+	{200, "OK", ActionOK, "accepted with the umid in its body (check status.code: REJECTED comes in a 200); a body without a umid is ambiguous and retried as after a reset"},
+	{201, "Created", ActionOK, "accepted with the umid in its body; without one, ambiguous and retried as after a reset"},
+	{202, "Accepted", ActionOK, "accepted with the umid in its body; without one (an empty 202), ambiguous and retried as after a reset"},
+	{204, "No Content", ActionOK, "8x8 documents no 204 for a send: no body means no umid, so ambiguous and retried as after a reset"},
 	{400, "Bad Request", ActionFail, "invalid request; retrying sends the same error, fix it"},
 	{401, "Unauthorized", ActionHalt, "API key missing, wrong or disabled: stop the tenant until the key is fixed"},
 	{403, "Forbidden", ActionHalt, "sub-account not permitted (e.g. not prepaid): stop the tenant until the account is fixed"},

@@ -170,7 +170,7 @@ func ExamplePolicy_MarkdownTable() {
 	// Output:
 	// | Match | Action | Source | Reason |
 	// |---|---|---|---|
-	// | 200 OK | ok | default | accepted (check status.code: REJECTED comes in a 200) |
+	// | 200 OK | ok | default | accepted with the umid in its body (check status.code: REJECTED comes in a 200); a body without a umid is ambiguous and retried as after a reset |
 }
 
 func ExamplePolicy_WithRand() {

@@ -35,6 +35,12 @@ type Outcome struct {
 	// Tenant is the 8x8 sub-account the send belongs to; "" means no
 	// tenant (global settings only).
 	Tenant string
+	// Unusable reports a 2xx whose body is not the documented success
+	// shape: no umid, unreadable, too large or not JSON. 8x8 may have
+	// taken the message, so Decide treats it as an ambiguous failure after
+	// the request was written (a reset): retried under at-least-once,
+	// flagged Ambiguous, given up under at-most-once.
+	Unusable bool
 }
 
 // Decision is the policy's answer for one Outcome.
