@@ -24,6 +24,18 @@ func (st *call) afterAttempt(resp *http.Response, err error) bool {
 	st.envOK, st.bodyErr, st.netErr = false, nil, nil
 
 	st.redirected = false
+	if err != nil && (isBuildError(err) || isHeaderFlood(err)) {
+		st.endAttempt()
+		st.settle(breaker.Neutral)
+		st.netErr = err
+		if isBuildError(err) {
+			st.stop = fmt.Errorf("%w: %w", ErrRequestNotBuilt, err)
+		} else {
+			st.ambiguous = true
+			st.stop = fmt.Errorf("%w: %w", ErrResponseHeadersTooLarge, err)
+		}
+		return false
+	}
 	if err != nil {
 		st.endAttempt()
 		wrote := st.wrote.Load()
@@ -243,7 +255,7 @@ func giveUpCause(d *policy.Decision) error {
 // stopped (nil when the policy simply said so).
 func (st *call) failure(cause error) error {
 	if !st.decided {
-		return &SendError{Tenant: st.tenant, ClientMessageID: st.cmid, Attempts: st.attempts, Err: cause}
+		return &SendError{Tenant: st.tenant, ClientMessageID: st.cmid, Attempts: st.attempts, Ambiguous: st.ambiguous, Err: cause}
 	}
 	o, d := &st.out, &st.dec
 	if o.Status != 0 {

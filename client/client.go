@@ -69,6 +69,12 @@ type polPair struct{ src, eff *policy.Policy }
 // key that would travel over plain http to a non-loopback host, on a TLS
 // setting below 1.2, and on invalid limiter or breaker settings.
 func New(cfg Config) (*Client, error) {
+	if err := checkAPIKey(cfg.APIKey); err != nil {
+		return nil, err
+	}
+	if err := checkHeaderValue("UserAgent", cfg.UserAgent); err != nil {
+		return nil, err
+	}
 	if !cfg.Region.valid() && (cfg.BaseURL == "" || cfg.ChatBaseURL == "") {
 		return nil, errors.New("client: unknown region " + cfg.Region.String())
 	}

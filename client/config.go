@@ -132,7 +132,10 @@ type Config struct {
 	// pooled transport (TLS 1.2 minimum, 1.3 preferred, keep-alives,
 	// 256 idle connections per host). The client uses a copy of it with
 	// its own redirect rule and a transport wrapper; its TLS settings must
-	// not allow less than TLS 1.2 nor cap the version below 1.3.
+	// not allow less than TLS 1.2 nor cap the version below 1.3. Set its
+	// transport's MaxResponseHeaderBytes (the client's own uses
+	// MaxResponseHeaderBytes, 64 KiB; net/http's default is 10 MiB) so a
+	// hostile server's header or 1xx flood stays cheap.
 	HTTPClient *http.Client
 
 	// MaxResponseBytes caps how much of a response body is read. Zero
@@ -263,4 +266,54 @@ type Hooks struct {
 	OnBreakerStateChange func(BreakerEvent)
 	// OnGiveUp is called when a send fails for good, with its error.
 	OnGiveUp func(Event)
+}
+
+// checkAPIKey refuses a key that cannot work: empty (an unset environment
+// variable), or with a byte that cannot travel in an HTTP header or that no
+// 8x8 key has (control characters, DEL, spaces, non-ASCII). Such a key
+// would make every attempt fail before it is sent, or halt every tenant on
+// the 401 it earns. The error names the byte's position, never the key.
+func checkAPIKey(key string) error {
+	if key == "" {
+		return &ConfigError{Field: "APIKey", Problem: "is empty (is OCTOSEND_API_KEY set?)"}
+	}
+	for i := 0; i < len(key); i++ {
+		if c := key[i]; c <= ' ' || c >= 0x7f {
+			return &ConfigError{Field: "APIKey", Problem: "contains " + byteName(c) + " at byte " + strconv.Itoa(i) + ": not a valid API key"}
+		}
+	}
+	return nil
+}
+
+// checkHeaderValue refuses a header value net/http would reject (control
+// characters other than tab, DEL).
+func checkHeaderValue(field, v string) error {
+	for i := 0; i < len(v); i++ {
+		if c := v[i]; (c < ' ' && c != '\t') || c == 0x7f {
+			return &ConfigError{Field: field, Problem: "contains " + byteName(c) + " at byte " + strconv.Itoa(i)}
+		}
+	}
+	return nil
+}
+
+// byteName names a byte refused in a header value.
+func byteName(c byte) string {
+	switch c {
+	case '\r':
+		return "a carriage return (CR)"
+	case '\n':
+		return "a line feed (LF)"
+	case 0:
+		return "a NUL byte"
+	case ' ':
+		return "a space"
+	case '\t':
+		return "a tab"
+	case 0x7f:
+		return "a DEL byte"
+	}
+	if c < ' ' {
+		return "a control character"
+	}
+	return "a non-ASCII byte"
 }

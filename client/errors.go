@@ -54,6 +54,17 @@ var (
 	// "not followed"); the send's *APIError matches ErrRedirect.
 	ErrRedirect = errors.New("client: redirect not followed")
 
+	// ErrResponseHeadersTooLarge marks an attempt whose response headers
+	// (or a flood of 1xx responses) exceeded MaxResponseHeaderBytes: the
+	// server is broken or hostile. The request had been written, so the send
+	// is ambiguous; it is not retried.
+	ErrResponseHeadersTooLarge = errors.New("client: response headers too large")
+
+	// ErrRequestNotBuilt means net/http refused to send the request as
+	// built (an invalid header value): no attempt can succeed, so it is
+	// neither retried nor counted against a breaker.
+	ErrRequestNotBuilt = errors.New("client: request could not be sent as built")
+
 	// ErrNoUMID marks a 2xx response, or an item of a batch response, that
 	// does not carry the umid 8x8 assigns to every message it takes: the
 	// client never reports a message accepted without one. 8x8 may have
@@ -296,3 +307,13 @@ func (e haltedError) Error() string {
 }
 
 func (e haltedError) Is(target error) bool { return target == ErrTenantHalted }
+
+// ConfigError reports a Config that New (or FromFile) refuses, naming the
+// field and the problem. It never contains the API key.
+type ConfigError struct {
+	Field   string // "APIKey", "UserAgent"
+	Problem string // "is empty", "contains a control character (CR) at byte 12"
+}
+
+// Error returns "client: Config.<Field> <Problem>".
+func (e *ConfigError) Error() string { return "client: Config." + e.Field + " " + e.Problem }

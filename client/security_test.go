@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -51,7 +52,6 @@ func TestPlainHTTPKeyOnlyToLoopback(t *testing.T) {
 		{"http://sms.example.com", "", testKey, false},
 		{"http://10.0.0.7:8088", "", testKey, false},
 		{"https://sms.example.com", "http://chat.example.com", testKey, false},
-		{"http://sms.example.com", "", "", true}, // no key, nothing to leak
 		{"ftp://127.0.0.1", "", testKey, false},
 		{"https://user:pw@sms.example.com", "", testKey, false},
 		{"127.0.0.1:8088", "", testKey, false},
@@ -319,5 +319,40 @@ func TestMaskDestination(t *testing.T) {
 		if got := maskDestination(in); got != want {
 			t.Errorf("maskDestination(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// TestBadAPIKeysRefused: an empty key (an unset environment variable) and
+// keys no HTTP header can carry are refused by New and FromFile with a
+// *ConfigError that never contains the key, before any request.
+func TestBadAPIKeysRefused(t *testing.T) {
+	ts := newTestServer(t)
+	for _, key := range []string{"", "abc\r\nX-Evil: 1", "abc\ndef", "ab\x00cd", "ab\x7fcd", "ab cd", " abcd", "abcd\t", "ab\x01cd", "clé-secrète"} {
+		for _, via := range []string{"New", "FromFile"} {
+			var err error
+			cfg := Config{APIKey: key, BaseURL: ts.URL}
+			if via == "New" {
+				_, err = New(cfg)
+			} else {
+				path := filepath.Join(t.TempDir(), "policy.yaml")
+				if werr := os.WriteFile(path, []byte("semantics: at_least_once\n"), 0o600); werr != nil {
+					t.Fatal(werr)
+				}
+				_, err = FromFile(path, cfg)
+			}
+			ce, ok := errors.AsType[*ConfigError](err)
+			if !ok || ce.Field != "APIKey" {
+				t.Fatalf("%s(key %q) = %v, want a *ConfigError on APIKey", via, key, err)
+			}
+			if key != "" && strings.Contains(err.Error(), key) {
+				t.Errorf("%s: the error carries the key: %v", via, err)
+			}
+		}
+	}
+	if n := ts.count(); n != 0 {
+		t.Errorf("server saw %d requests", n)
+	}
+	if _, err := New(Config{APIKey: testKey, BaseURL: ts.URL, UserAgent: "octosend\r\nX-Evil: 1"}); err == nil {
+		t.Error("New accepted a UserAgent with CR/LF")
 	}
 }

@@ -26,7 +26,33 @@ func newDefaultTransport() *http.Transport {
 	t.IdleConnTimeout = 90 * time.Second
 	t.TLSHandshakeTimeout = 10 * time.Second
 	t.ExpectContinueTimeout = 0
+	t.MaxResponseHeaderBytes = MaxResponseHeaderBytes
 	return t
+}
+
+// MaxResponseHeaderBytes bounds the response headers (1xx responses
+// included: net/http counts them against the same limit) on the transport
+// the client builds. 8x8 answers with a few hundred bytes of headers; a
+// hostile server's header or "102 Processing" flood then costs 64 KiB, not
+// tens of MiB. Set http.Transport.MaxResponseHeaderBytes yourself on a
+// Config.HTTPClient you supply (net/http's default is 10 MiB).
+const MaxResponseHeaderBytes = 64 << 10
+
+// isHeaderFlood reports net/http's errors for response headers (or 1xx
+// responses) over the limit: the server is broken or hostile. The request
+// was written, so it stays ambiguous, but it is not retried: the next
+// attempt would meet the same server.
+func isHeaderFlood(err error) bool {
+	s := err.Error()
+	return strings.Contains(s, "server response headers exceeded") || strings.Contains(s, "too many 1xx informational responses")
+}
+
+// isBuildError reports an error net/http returns before sending anything
+// because the request itself is invalid (a header value it refuses): no
+// attempt can succeed, so it is neither retried nor a breaker failure.
+func isBuildError(err error) bool {
+	s := err.Error()
+	return strings.Contains(s, "net/http: invalid header field") || strings.Contains(s, "net/http: invalid method") || strings.Contains(s, "unsupported protocol scheme")
 }
 
 // checkTLS refuses a transport whose TLS settings allow less than TLS 1.2

@@ -207,7 +207,7 @@ func checkBatchAccounting(t *testing.T, br client.BatchResult, err error, n int)
 			}
 		case client.StateFailed, client.StateUnknown:
 			failed++
-			if m.Err == nil || !typedErr(m.Err) && !errors.Is(m.Err, client.ErrNoMessageStatus) {
+			if m.Err == nil || !typedErr(m.Err) && !errors.Is(m.Err, client.ErrNoMessageStatus) && !errors.Is(m.Err, client.ErrNoUMID) {
 				t.Fatalf("failed message without a typed error: %v", m.Err)
 			}
 		default:

@@ -132,6 +132,19 @@ func shortBigLength(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// sameHostRedirect redirects every send to a path on the same server that
+// would answer a GET with a success carrying a umid.
+func sameHostRedirect(code int) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, "/moved/") {
+			w.Header().Set("Content-Type", "application/json")
+			_, _ = io.WriteString(w, `{"umid":"3a9c61f0-5b2e-ef11-8300-0a1b2c3d4e5f","clientMessageId":null,"destination":"6591000001","encoding":"GSM7","status":{"code":"QUEUED","description":"ok"}}`)
+			return
+		}
+		http.Redirect(w, r, "/moved"+r.URL.Path, code)
+	}
+}
+
 // noAnswer never answers (slow-loris on the headers).
 func noAnswer(w http.ResponseWriter, r *http.Request) {
 	select {
@@ -201,17 +214,17 @@ func TestHostileServer(t *testing.T) {
 		batch   bool // send an SMS batch of two instead of one SMS
 	}{
 		{"endless-body-200", "s200", endless(`{"umid":"`, "abcdefgh"),
-			[]check{respErr, isErr(client.ErrResponseTooLarge), requests(1)}, false},
+			[]check{respErr, isErr(client.ErrResponseTooLarge), requests(3)}, false},
 		{"endless-body-500", "s500", endless(`{"code":2000,"message":"`, "x"),
 			[]check{apiErr(500, 0), isErr(client.ErrResponseTooLarge), requests(3)}, false},
 		{"endless-whitespace-400", "s400", endless(``, " "),
 			[]check{apiErr(400, 0), isErr(client.ErrResponseTooLarge), requests(1)}, false},
 		{"1GB-content-length-short-body-200", "s200", shortBigLength,
-			[]check{respErr, isErr(client.ErrResponseTooLarge), requests(1)}, false},
+			[]check{respErr, isErr(client.ErrResponseTooLarge), requests(3)}, false},
 		{"1GB-content-length-short-body-503", "s503", shortBigLength,
 			[]check{apiErr(503, 0), isErr(client.ErrResponseTooLarge), requests(3)}, false},
 		{"slow-loris-body-200", "s200", trickle,
-			[]check{respErr, isErr(context.DeadlineExceeded), requests(1)}, false},
+			[]check{respErr, isErr(context.DeadlineExceeded), requests(3)}, false},
 		{"slow-loris-body-500", "s500", trickle,
 			[]check{apiErr(500, 0), isErr(context.DeadlineExceeded), requests(3)}, false},
 		{"slow-loris-headers", "s200", noAnswer,
@@ -221,19 +234,35 @@ func TestHostileServer(t *testing.T) {
 		{"invalid-utf8-400", "s400", fixed(invalidUTFErr),
 			[]check{apiErr(400, envelope.CodeInvalidMSISDN), requests(1)}, false},
 		{"deep-nesting-200", "s200", fixed(deep),
-			[]check{respErr, isErr(envelope.ErrTooDeep), requests(1)}, false},
+			[]check{respErr, isErr(envelope.ErrTooDeep), requests(3)}, false},
 		{"deep-nesting-400", "s400", fixed(deepErr),
 			[]check{apiErr(400, 0), requests(1)}, false},
 		{"endless-body-batch-200", "s200", endless(`{"batchId":"`, "abcdefgh"),
-			[]check{isErr(client.ErrResponseTooLarge), batchOf[*client.ResponseError], requests(1)}, true},
+			[]check{isErr(client.ErrResponseTooLarge), batchOf[*client.ResponseError], requests(3)}, true},
 		{"endless-body-batch-503", "s503", endless(`{"code":2000,"message":"`, "x"),
 			[]check{isErr(client.ErrResponseTooLarge), batchOf[*client.APIError], requests(3)}, true},
 		{"huge-number-in-batch-200", "s200", fixed(hugeCount),
-			[]check{batchRespErr, requests(1)}, true},
+			[]check{batchRespErr, requests(3)}, true},
 		{"huge-code-400", "s400", fixed(hugeCode),
 			[]check{apiErr(400, 0), requests(1)}, false},
 		{"huge-exponent-code-500", "s500", fixed(hugeExp),
 			[]check{apiErr(500, 0), requests(3)}, false},
+		// A 200 that is not the documented success is never "accepted":
+		// ambiguous, resent (same clientMessageId) up to the attempts.
+		{"no-umid-empty-object-200", "s200", fixed(`{}`),
+			[]check{respErr, isErr(client.ErrNoUMID), requests(3)}, false},
+		{"no-umid-other-object-200", "s200", fixed(`{"hello":"world"}`),
+			[]check{respErr, isErr(client.ErrNoUMID), requests(3)}, false},
+		{"error-envelope-in-200", "s200", fixed(`{"code":1002,"message":"Invalid MSISDN","errorId":"e-1","timestamp":"2026-08-01T02:14:07.42Z"}`),
+			[]check{respErr, isErr(client.ErrNoUMID), requests(3)}, false},
+		// No send follows a redirect, same host or not: the 3xx is the
+		// outcome and the target (this same server) sees nothing.
+		{"same-host-302", "s200", sameHostRedirect(http.StatusFound),
+			[]check{apiErr(302, 0), isErr(client.ErrRedirect), requests(1)}, false},
+		{"same-host-303", "s200", sameHostRedirect(http.StatusSeeOther),
+			[]check{apiErr(303, 0), isErr(client.ErrRedirect), requests(1)}, false},
+		{"same-host-301-batch", "s200", sameHostRedirect(http.StatusMovedPermanently),
+			[]check{isErr(client.ErrRedirect), batchOf[*client.APIError], requests(1)}, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			obs := newObserver(t)
