@@ -115,18 +115,34 @@ func (st *call) apply(now time.Time) {
 		c.breakers.OpenFor(st.bkey, d.RetryAfter)
 	}
 
+	st.scope = ScopeNone
 	switch {
 	case d.Action == policy.ActionOK:
 		c.limiter.Succeeded(st.tenant)
+		c.throttles.response(st.tenant, now, policy.DefaultThrottleWindow)
 	case d.Action == policy.ActionBackoff || o.Status == http.StatusTooManyRequests:
+		// A lone 429 delays only its own message (d.Delay, from its
+		// Retry-After); the tenant is paused and slowed only when 429s
+		// cluster across its traffic (see Scope).
+		st.scope = ScopeMessage
+		if o.Status == http.StatusTooManyRequests {
+			st.scope = c.throttles.throttled(st.tenant, st.dest, now, st.pol.Limits(st.tenant))
+		}
 		pause := d.RetryAfter // the hint as the policy clamped it
 		if pause <= 0 {
 			pause = d.Delay
 		}
-		if pause > 0 {
-			c.limiter.Pause(st.tenant, now.Add(pause))
+		switch st.scope {
+		case ScopeTenant, ScopeProcess:
+			if pause > 0 {
+				c.limiter.Pause(st.tenant, now.Add(pause))
+			}
+			c.limiter.Throttled(st.tenant)
+		case ScopeDestination:
+			if pause > 0 {
+				c.throttles.hold(st.dest, now.Add(pause))
+			}
 		}
-		c.limiter.Throttled(st.tenant)
 		c.onThrottled(st)
 	case d.Action == policy.ActionHalt:
 		cool := st.pol.Limits(st.tenant).HaltFor

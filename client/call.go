@@ -81,6 +81,7 @@ type call struct {
 	envOK      bool     // sc.errEnv holds its error envelope
 	bodyErr    error    // reading or decoding its body failed
 	redirected bool     // the last attempt was answered with a 3xx
+	scope      Scope    // the last attempt\'s inferred 429 scope
 	netErr     error    // its transport error
 	stop       error    // why the send ended outside the policy's decision
 	ambiguous  bool     // some attempt may have been accepted
@@ -210,6 +211,9 @@ func (st *call) beforeAttempt() error {
 	if err := c.halts.check(st.tenant, c.clk.Now(), st.pol); err != nil {
 		return err
 	}
+	if err := st.waitDestination(); err != nil {
+		return err
+	}
 	if err := c.limiter.Wait(st, st.tenant); err != nil {
 		return err
 	}
@@ -322,3 +326,19 @@ func errorHandler(resp *http.Response, err error, _ int) (*http.Response, error)
 }
 
 func zeroBackoff(time.Duration, time.Duration, int, *http.Response) time.Duration { return 0 }
+
+// waitDestination waits out a hold of the message's destination
+// (ScopeDestination), or fails at once when it ends after the deadline.
+func (st *call) waitDestination() error {
+	c := st.c
+	now := c.clk.Now()
+	until := c.throttles.heldUntil(st.dest, now)
+	if until.IsZero() {
+		return nil
+	}
+	wait := until.Sub(now)
+	if !st.fits(wait) {
+		return ErrRetryAfterBeyondDeadline
+	}
+	return clock.Sleep(st, c.clk, wait)
+}

@@ -57,6 +57,7 @@ type Client struct {
 	batchConc    int
 	haltCooldown time.Duration
 	halts        halts
+	throttles    *throttles
 	urls         urlCache
 	closed       atomic.Bool
 }
@@ -106,7 +107,8 @@ func New(cfg Config) (*Client, error) {
 	}
 
 	c := &Client{
-		smsBase: sms, chatBase: chat,
+		throttles: newThrottles(),
+		smsBase:   sms, chatBase: chat,
 		live: cfg.PolicyLive, byTenant: cfg.BreakerByTenant, breakerWait: cfg.BreakerWait,
 		clk: clock.Or(cfg.Clock), log: cfg.Logger, hooks: cfg.Hooks, rand: cfg.Rand,
 		maxBody: cfg.MaxResponseBytes, haltCooldown: cfg.HaltCooldown,

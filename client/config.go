@@ -241,6 +241,7 @@ type Event struct {
 	RetryAfter      time.Duration    // the server's hint; 0 when none
 	Ambiguous       bool             // the attempt may have been accepted
 	Reason          string           // the policy's reason
+	Scope           Scope            // the inferred scope of a 429 (OnThrottled); ScopeNone otherwise
 	Err             error            // the send's error (OnGiveUp only)
 }
 
@@ -259,8 +260,11 @@ type Hooks struct {
 	OnAttempt func(Event)
 	// OnRetry is called when the client decides to retry, with the delay.
 	OnRetry func(Event)
-	// OnThrottled is called on a 429: the tenant is paused until the
-	// Retry-After and its rate is lowered.
+	// OnThrottled is called on a 429 (or a backoff code), with its inferred
+	// Scope: a lone 429 (ScopeMessage) delays only its message, a
+	// destination's (ScopeDestination) holds that destination, a tenant's
+	// or the process's pauses the tenant until the Retry-After and lowers
+	// its rate.
 	OnThrottled func(Event)
 	// OnBreakerStateChange is called when a breaker changes state.
 	OnBreakerStateChange func(BreakerEvent)

@@ -41,8 +41,10 @@
 //   - retry: retried after a jittered exponential backoff, within the
 //     attempts, deadline and the client-wide retry budget (policy.Budget;
 //     429 backoffs do not spend it: the tenant pause already spares the API).
-//   - backoff (429): the whole tenant pauses until Retry-After and its rate
-//     drops (AIMD); the send retries after the pause.
+//   - backoff (429): the message waits for its Retry-After and retries. Only
+//     429s that cluster across the tenant's traffic pause the whole tenant
+//     and lower its rate (AIMD); repeated 429s for one number hold that
+//     number (see Scope and the limits.throttle_* thresholds).
 //   - fail: a typed error at once (*APIError).
 //   - trip: counted against the breaker, then retried while it stays closed.
 //   - halt (bad key, forbidden sub-account): the tenant stops; its sends fail

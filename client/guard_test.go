@@ -319,7 +319,9 @@ func TestLimiterWaitPastDeadline(t *testing.T) {
 	// The limiter compares the context's (real) deadline with its clock:
 	// start the fake clock at the real time.
 	f := clock.NewFake(time.Now())
-	c := newClient(t, testConfig(ts.URL, f, 0))
+	cfg := testConfig(ts.URL, f, 0)
+	cfg.Policy = mustPolicy(t, policy.Config{Limits: policy.Limits{Throttle429s: 1}}) // every 429 is the tenant's
+	c := newClient(t, cfg)
 	first := make(chan sendResult, 1)
 	go func() { r, err := c.SendSMS(context.Background(), "acme_hq", sms1); first <- sendResult{r, err} }()
 	f.AwaitTimers(t, 1) // the tenant is paused for 10s

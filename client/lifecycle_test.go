@@ -109,6 +109,7 @@ tenants:
     limits:
       rate: 50
       burst: 5
+      throttle_429s: 1
 `
 	if err := os.WriteFile(path, []byte(file), 0o600); err != nil {
 		t.Fatal(err)

@@ -21,6 +21,7 @@ func (st *call) event() Event {
 		RetryAfter:      st.out.RetryAfter,
 		Ambiguous:       st.dec.Ambiguous,
 		Reason:          st.dec.Reason,
+		Scope:           st.scope,
 	}
 }
 

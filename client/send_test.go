@@ -3,6 +3,9 @@ package client
 import (
 	"context"
 	"errors"
+	"slices"
+	"strconv"
+	"sync"
 	"testing"
 	"time"
 
@@ -11,6 +14,7 @@ import (
 	"github.com/octosend/octosend/clock"
 	"github.com/octosend/octosend/envelope"
 	"github.com/octosend/octosend/policy"
+	"github.com/octosend/octosend/ratelimit"
 )
 
 func TestSendSMSSuccess(t *testing.T) {
@@ -133,50 +137,136 @@ func TestRetrySameClientMessageID(t *testing.T) {
 	}
 }
 
-// A 429 pauses the whole tenant until its Retry-After: the send that got
-// it and every other send of the tenant wait on the (fake) clock; other
-// tenants go on.
-func TestThrottleWaitsRetryAfterForWholeTenant(t *testing.T) {
+// A lone 429 delays only its own message: A waits its Retry-After, while B
+// of the same tenant goes out at once (the old rule paused the whole
+// tenant on every 429, which cost most of the goodput under sporadic 429s).
+func TestLone429DelaysOnlyItsMessage(t *testing.T) {
 	ts := newTestServer(t, reply{status: 429, body: errBody(429, "Quota exceeded. Please try again in 2 second(s)."),
 		header: map[string]string{"Retry-After": "2"}})
 	f := clock.NewFake(t0)
+	var mu sync.Mutex
 	var throttled []Event
 	cfg := testConfig(ts.URL, f, 0)
-	cfg.Hooks.OnThrottled = func(e Event) { throttled = append(throttled, e) }
+	cfg.Hooks.OnThrottled = func(e Event) { mu.Lock(); throttled = append(throttled, e); mu.Unlock() }
 	c := newClient(t, cfg)
 	ctx := context.Background()
 
 	a := make(chan sendResult, 1)
 	go func() { r, err := c.SendSMS(ctx, "acme_hq", sms1); a <- sendResult{r, err} }()
-	f.AwaitTimers(t, 1) // A sleeps until the Retry-After
-	b := make(chan sendResult, 1)
-	go func() { r, err := c.SendSMS(ctx, "acme_hq", sms1); b <- sendResult{r, err} }()
-	f.AwaitTimers(t, 2) // B waits on the paused tenant
-
-	if _, err := c.SendSMS(ctx, "other_tenant", sms1); err != nil {
-		t.Fatalf("another tenant's send: %v", err)
+	f.AwaitTimers(t, 1) // A sleeps until its Retry-After
+	other := sms1
+	other.Destination = "+6591234999"
+	if _, err := c.SendSMS(ctx, "acme_hq", other); err != nil {
+		t.Fatalf("B, same tenant, during A's wait: %v", err)
 	}
 	if n := ts.count(); n != 2 {
-		t.Fatalf("before the Retry-After the server saw %d requests, want 2 (A's 429, the other tenant)", n)
+		t.Fatalf("before the Retry-After the server saw %d requests, want 2 (A's 429, B)", n)
 	}
 	f.Advance(2 * time.Second)
-	stop := autoAdvance(f, 10*time.Millisecond) // the limiter releases waiters one token at a time
-	ra, rb := recv(t, a), recv(t, b)
-	stop()
-	if ra.err != nil || rb.err != nil {
-		t.Fatalf("after the pause: A %v, B %v", ra.err, rb.err)
+	ra := recv(t, a)
+	if ra.err != nil || ra.res.Attempts != 2 {
+		t.Fatalf("A after its Retry-After: %+v, %v; want accepted on attempt 2", ra.res, ra.err)
 	}
-	if ra.res.Attempts != 2 || rb.res.Attempts != 1 || ra.res.Ambiguous {
-		t.Errorf("A attempts %d (ambiguous %v), B attempts %d; want 2 (false), 1", ra.res.Attempts, ra.res.Ambiguous, rb.res.Attempts)
+	mu.Lock()
+	defer mu.Unlock()
+	if len(throttled) != 1 || throttled[0].Scope != ScopeMessage || throttled[0].RetryAfter != 2*time.Second {
+		t.Errorf("OnThrottled events = %+v, want one lone 429 (ScopeMessage) with Retry-After 2s", throttled)
+	}
+}
+
+// 429s that cluster across the tenant's traffic (3 within a second, on
+// different destinations, most of its responses) mean its quota is spent:
+// the third pauses the whole tenant for the Retry-After and cuts its rate;
+// other tenants go on. Repeated 429s for one destination hold that
+// destination only.
+func TestClustered429sPauseTenant(t *testing.T) {
+	r429 := reply{status: 429, body: errBody(429, "Quota exceeded."), header: map[string]string{"Retry-After": "2"}}
+	ts := newTestServer(t, r429, r429, r429)
+	f := clock.NewFake(t0)
+	var mu sync.Mutex
+	var scopes []Scope
+	cfg := testConfig(ts.URL, f, 0)
+	cfg.Hooks.OnThrottled = func(e Event) { mu.Lock(); scopes = append(scopes, e.Scope); mu.Unlock() }
+	c := newClient(t, cfg)
+	ctx := context.Background()
+	res := make(chan sendResult, 4)
+	for i := range 3 {
+		m := sms1
+		m.Destination = "+659100000" + strconv.Itoa(i)
+		go func() { r, err := c.SendSMS(ctx, "acme_hq", m); res <- sendResult{r, err} }()
+		f.AwaitTimers(t, i+1)
+	}
+	mu.Lock()
+	got := slices.Clone(scopes)
+	mu.Unlock()
+	if want := []Scope{ScopeMessage, ScopeMessage, ScopeTenant}; !slices.Equal(got, want) {
+		t.Fatalf("scopes %v, want %v", got, want)
+	}
+	// A fourth send of the tenant waits for the pause; another tenant does not.
+	go func() { r, err := c.SendSMS(ctx, "acme_hq", sms1); res <- sendResult{r, err} }()
+	f.AwaitTimers(t, 4)
+	if _, err := c.SendSMS(ctx, "other_tenant", sms1); err != nil {
+		t.Fatalf("another tenant during the pause: %v", err)
 	}
 	if n := ts.count(); n != 4 {
-		t.Errorf("server saw %d requests, want 4", n)
+		t.Fatalf("during the pause the server saw %d requests, want 4 (three 429s, the other tenant)", n)
 	}
-	if got := f.Now().Sub(t0); got < 2*time.Second {
-		t.Errorf("fake time moved %v, want at least the 2s Retry-After", got)
+	stop := autoAdvance(f, 10*time.Millisecond)
+	for range 4 {
+		if r := recv(t, res); r.err != nil {
+			t.Errorf("after the pause: %v", r.err)
+		}
 	}
-	if len(throttled) != 1 || throttled[0].Status != 429 || throttled[0].RetryAfter != 2*time.Second || throttled[0].Tenant != "acme_hq" {
-		t.Errorf("OnThrottled events = %+v, want one 429 with Retry-After 2s for acme_hq", throttled)
+	stop()
+	if st, _ := c.ownLim.State("acme_hq"); !(st.Rate < ratelimit.DefaultRate) {
+		t.Errorf("tenant rate %v after a cluster, want cut below %v", st.Rate, ratelimit.DefaultRate)
+	}
+}
+
+// TestDestination429sHoldDestination: two 429s for one number hold that
+// number only; the tenant's other numbers go on.
+func TestDestination429sHoldDestination(t *testing.T) {
+	r429 := reply{status: 429, body: errBody(429, "Too many messages to this number."), header: map[string]string{"Retry-After": "5"}}
+	ts := newTestServer(t, r429, r429)
+	f := clock.NewFake(t0)
+	var mu sync.Mutex
+	var scopes []Scope
+	cfg := testConfig(ts.URL, f, 0)
+	cfg.Hooks.OnThrottled = func(e Event) { mu.Lock(); scopes = append(scopes, e.Scope); mu.Unlock() }
+	c := newClient(t, cfg)
+	ctx := context.Background()
+	res := make(chan sendResult, 3)
+	for i := range 2 {
+		go func() { r, err := c.SendSMS(ctx, "acme_hq", sms1); res <- sendResult{r, err} }()
+		f.AwaitTimers(t, i+1)
+	}
+	// A third message to the held number waits for the hold...
+	go func() { r, err := c.SendSMS(ctx, "acme_hq", sms1); res <- sendResult{r, err} }()
+	f.AwaitTimers(t, 3)
+	// ...while one to another number of the tenant goes out now.
+	other := sms1
+	other.Destination = "+6591234999"
+	if _, err := c.SendSMS(ctx, "acme_hq", other); err != nil {
+		t.Fatalf("another number of the tenant: %v", err)
+	}
+	if n := ts.count(); n != 3 {
+		t.Fatalf("during the hold the server saw %d requests, want 3 (two 429s, the other number)", n)
+	}
+	mu.Lock()
+	got := slices.Clone(scopes)
+	mu.Unlock()
+	if want := []Scope{ScopeMessage, ScopeDestination}; !slices.Equal(got, want) {
+		t.Fatalf("scopes %v, want %v", got, want)
+	}
+	stop := autoAdvance(f, 10*time.Millisecond)
+	for range 3 {
+		if r := recv(t, res); r.err != nil {
+			t.Errorf("after the hold: %v", r.err)
+		}
+	}
+	stop()
+	if got := f.Now().Sub(t0); got < 5*time.Second {
+		t.Errorf("fake time moved %v, want at least the 5s hold", got)
 	}
 }
 

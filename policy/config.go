@@ -118,6 +118,58 @@ type Limits struct {
 	// HaltFor is how long a halted tenant stays stopped (the client's
 	// default applies when zero).
 	HaltFor time.Duration `yaml:"halt_for,omitempty" json:"halt_for,omitempty"`
+
+	// The 429 scope thresholds (see Throttle and docs/design.md). A 429
+	// alone delays only its own message; the tenant is paused and its rate
+	// cut only when 429s cluster across its traffic.
+	//
+	// ThrottleWindow is the window 429s are counted in (default 1s).
+	ThrottleWindow time.Duration `yaml:"throttle_window,omitempty" json:"throttle_window,omitempty"`
+	// Throttle429s is how many 429s, on at least two destinations, within
+	// ThrottleWindow make the tenant's quota the cause (default 3).
+	Throttle429s int `yaml:"throttle_429s,omitempty" json:"throttle_429s,omitempty"`
+	// ThrottleShare is the least share of the tenant's responses in the
+	// window that must be 429s for that, in (0, 1] (default 0.2): sporadic
+	// 429s in busy traffic stay lone.
+	ThrottleShare float64 `yaml:"throttle_share,omitempty" json:"throttle_share,omitempty"`
+	// Destination429s is how many 429s for one destination within ten
+	// ThrottleWindows hold that destination (not the tenant) for the
+	// Retry-After (default 2).
+	Destination429s int `yaml:"destination_429s,omitempty" json:"destination_429s,omitempty"`
+	// ProcessTenants is how many tenants throttled within ThrottleWindow
+	// make it the process's problem (8x8's per-source-IP limit); such 429s
+	// are reported with ScopeProcess (default 3).
+	ProcessTenants int `yaml:"process_tenants,omitempty" json:"process_tenants,omitempty"`
+}
+
+// Defaults of the 429 scope thresholds of Limits.
+const (
+	DefaultThrottleWindow  = time.Second
+	DefaultThrottle429s    = 3
+	DefaultThrottleShare   = 0.2
+	DefaultDestination429s = 2
+	DefaultProcessTenants  = 3
+)
+
+// Throttle returns the 429 scope thresholds of l, defaults filled in.
+func (l Limits) Throttle() (window time.Duration, min429s int, share float64, dest429s, processTenants int) {
+	window, min429s, share, dest429s, processTenants = l.ThrottleWindow, l.Throttle429s, l.ThrottleShare, l.Destination429s, l.ProcessTenants
+	if window <= 0 {
+		window = DefaultThrottleWindow
+	}
+	if min429s <= 0 {
+		min429s = DefaultThrottle429s
+	}
+	if !(share > 0) {
+		share = DefaultThrottleShare
+	}
+	if dest429s <= 0 {
+		dest429s = DefaultDestination429s
+	}
+	if processTenants <= 0 {
+		processTenants = DefaultProcessTenants
+	}
+	return
 }
 
 // Hard limits of Limits.
@@ -244,6 +296,21 @@ func (l Limits) merge(base Limits) Limits {
 	}
 	if l.HaltFor == 0 {
 		l.HaltFor = base.HaltFor
+	}
+	if l.ThrottleWindow == 0 {
+		l.ThrottleWindow = base.ThrottleWindow
+	}
+	if l.Throttle429s == 0 {
+		l.Throttle429s = base.Throttle429s
+	}
+	if l.ThrottleShare == 0 {
+		l.ThrottleShare = base.ThrottleShare
+	}
+	if l.Destination429s == 0 {
+		l.Destination429s = base.Destination429s
+	}
+	if l.ProcessTenants == 0 {
+		l.ProcessTenants = base.ProcessTenants
 	}
 	return l
 }

@@ -16,7 +16,8 @@ var (
 	configKeys = []string{"semantics", "retry", "budget", "limits", "rules", "tenants"}
 	retryKeys  = []string{"max_attempts", "base_delay", "multiplier", "max_delay", "deadline", "attempt_timeout", "retry_after_ceiling"}
 	budgetKeys = []string{"ratio", "min_per_second", "window", "disabled"}
-	limitsKeys = []string{"rate", "burst", "breaker_failure_ratio", "breaker_min_requests", "breaker_consecutive", "breaker_open_for", "breaker_window", "halt_for"}
+	limitsKeys = []string{"rate", "burst", "breaker_failure_ratio", "breaker_min_requests", "breaker_consecutive", "breaker_open_for", "breaker_window", "halt_for",
+		"throttle_window", "throttle_429s", "throttle_share", "destination_429s", "process_tenants"}
 	ruleKeys   = []string{"status", "status_class", "code", "action", "reason"}
 	tenantKeys = []string{"semantics", "retry", "limits", "rules"}
 )
@@ -93,8 +94,18 @@ func (d *decoder) limits(n *yaml.Node, path string, l *Limits) *ConfigError {
 			return d.duration(v, path, &l.BreakerOpenFor)
 		case "breaker_window":
 			return d.duration(v, path, &l.BreakerWindow)
-		default: // halt_for
+		case "halt_for":
 			return d.duration(v, path, &l.HaltFor)
+		case "throttle_window":
+			return d.duration(v, path, &l.ThrottleWindow)
+		case "throttle_429s":
+			return d.count(v, path, &l.Throttle429s)
+		case "throttle_share":
+			return d.number(v, path, &l.ThrottleShare)
+		case "destination_429s":
+			return d.count(v, path, &l.Destination429s)
+		default: // process_tenants
+			return d.count(v, path, &l.ProcessTenants)
 		}
 	})
 }

@@ -34,7 +34,7 @@ var defaultStatuses = [...]statusDefault{
 	{413, "Content Too Large", ActionFail, "request too large; split or shrink it"},
 	{422, "Unprocessable Entity", ActionFail, "well-formed but semantically invalid; fix the request"},
 	{426, "Upgrade Required", ActionFail, "TLS version too old (1.3 required); fix the TLS config, retrying cannot help"},
-	{429, "Too Many Requests", ActionBackoff, "rate limited: wait for Retry-After, slow the tenant, retry"},
+	{429, "Too Many Requests", ActionBackoff, "rate limited: this message waits for Retry-After and retries; the tenant is paused and slowed only when 429s cluster (limits.throttle_*)"},
 	{500, "Internal Server Error", ActionTrip, "server fault: the message may have been accepted; retry with backoff, count against the breaker"},
 	{501, "Not Implemented", ActionFail, "the server does not support this call; retrying cannot help"},
 	{502, "Bad Gateway", ActionTrip, "proxy in front of 8x8 failed: the message may have been accepted; retry with backoff"},
@@ -43,7 +43,7 @@ var defaultStatuses = [...]statusDefault{
 }
 
 var defaultCodes = [...]codeDefault{
-	{429, ActionBackoff, "quota exceeded: wait for Retry-After (or the seconds in the message), slow the tenant, retry"},
+	{429, ActionBackoff, "quota exceeded: this message waits for Retry-After (or the seconds in the message) and retries; the tenant is paused and slowed only when 429s cluster"},
 
 	{1000, ActionFail, "permanent, a parameter is invalid: fix the request"},
 	{1001, ActionFail, "permanent, the sub-account id is not one of this account's: fix the tenant"},

@@ -188,7 +188,7 @@ func ExamplePolicy_Limits() {
 	})
 	fmt.Printf("%+v\n", p.Limits("acme"))
 	// Output:
-	// {Rate:50 Burst:170 BreakerFailureRatio:0 BreakerMinRequests:0 BreakerConsecutive:0 BreakerOpenFor:0s BreakerWindow:0s HaltFor:0s}
+	// {Rate:50 Burst:170 BreakerFailureRatio:0 BreakerMinRequests:0 BreakerConsecutive:0 BreakerOpenFor:0s BreakerWindow:0s HaltFor:0s ThrottleWindow:0s Throttle429s:0 ThrottleShare:0 Destination429s:0 ProcessTenants:0}
 }
 
 func ExamplePolicy_Semantics() {

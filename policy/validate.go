@@ -142,7 +142,24 @@ func checkLimits(key string, l Limits) *ConfigError {
 	if err := checkDuration(key+".breaker_window", l.BreakerWindow, MaxBreakerWindow); err != nil {
 		return err
 	}
-	return checkDuration(key+".halt_for", l.HaltFor, MaxHaltFor)
+	if err := checkDuration(key+".halt_for", l.HaltFor, MaxHaltFor); err != nil {
+		return err
+	}
+	if err := checkDuration(key+".throttle_window", l.ThrottleWindow, MaxBreakerWindow); err != nil {
+		return err
+	}
+	if r := l.ThrottleShare; r != 0 && !(r > 0 && r <= 1) {
+		return &ConfigError{Key: key + ".throttle_share", Msg: "throttle_share " + formatFloat(r) + " out of range (want over 0, at most 1)"}
+	}
+	for _, c := range []struct {
+		k string
+		n int
+	}{{".throttle_429s", l.Throttle429s}, {".destination_429s", l.Destination429s}, {".process_tenants", l.ProcessTenants}} {
+		if err := checkCount(key+c.k, c.n, MaxBreakerCount); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func checkRules(key string, rules []Rule) *ConfigError {
