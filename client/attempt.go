@@ -119,7 +119,10 @@ func (st *call) apply(now time.Time) {
 	switch {
 	case d.Action == policy.ActionOK:
 		c.limiter.Succeeded(st.tenant)
-		c.throttles.response(st.tenant, now, policy.DefaultThrottleWindow)
+		if c.throttles.active.Load() != 0 { // only tenants with a recent 429 are counted
+			window, _, _, _, _ := st.pol.Limits(st.tenant).Throttle()
+			c.throttles.response(st.tenant, now, window)
+		}
 	case d.Action == policy.ActionBackoff || o.Status == http.StatusTooManyRequests:
 		// A lone 429 delays only its own message (d.Delay, from its
 		// Retry-After); the tenant is paused and slowed only when 429s

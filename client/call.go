@@ -81,7 +81,7 @@ type call struct {
 	envOK      bool     // sc.errEnv holds its error envelope
 	bodyErr    error    // reading or decoding its body failed
 	redirected bool     // the last attempt was answered with a 3xx
-	scope      Scope    // the last attempt\'s inferred 429 scope
+	scope      Scope    // the last attempt's inferred 429 scope
 	netErr     error    // its transport error
 	stop       error    // why the send ended outside the policy's decision
 	ambiguous  bool     // some attempt may have been accepted

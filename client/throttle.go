@@ -96,9 +96,6 @@ func newThrottles() *throttles {
 // response counts a non-429 response of tenant, for the share of 429s.
 // Nothing is kept for a tenant without a recent 429.
 func (th *throttles) response(tenant string, now time.Time, window time.Duration) {
-	if th.active.Load() == 0 {
-		return
-	}
 	th.mu.Lock()
 	if t := th.tenants[tenant]; t != nil {
 		t.count(now, window)
