@@ -59,7 +59,8 @@ func (c *Client) SendBatch(ctx context.Context, subAccountID string, b Batch) (B
 					m := &r.Messages[j]
 					return m.ClientMessageID, m.UMID, m.Status.Code, m.Status.Description, 0
 				},
-				func(status string) bool { return strings.EqualFold(status, "REJECTED") })
+				func(status string) bool { return strings.EqualFold(status, "REJECTED") },
+				func(i int, s *secrets) { s.addSMS(&items[i], b.Template.Text) })
 		},
 	}
 	return c.runBatch(ctx, subAccountID, &plan)
@@ -109,7 +110,8 @@ func (c *Client) SendChatBatch(ctx context.Context, subAccountID string, b ChatB
 					}
 					return m.ClientMessageID, m.UMID, m.Status.State, desc, m.Status.ErrorCode
 				},
-				chatRefused)
+				chatRefused,
+				func(i int, s *secrets) { s.addChat(&items[i]) })
 		},
 	}
 	return c.runBatch(ctx, subAccountID, &plan)
@@ -242,8 +244,9 @@ type itemFunc func(j int) (cmid, umid, status, desc string, code envelope.Code)
 // fillChunk records the outcome of each message of chunk [off, end) from
 // its 200 response. Items are matched by position when they line up, by
 // clientMessageId otherwise; the strings are copied out of the pooled body
-// into one allocation per chunk.
-func fillChunk(res *BatchResult, off, end int, st *call, batchID string, accepted, rejected, nItems int, item itemFunc, refused func(string) bool) {
+// into one allocation per chunk. Each description is masked with its own
+// message's secrets (addSecrets adds those of message i).
+func fillChunk(res *BatchResult, off, end int, st *call, batchID string, accepted, rejected, nItems int, item itemFunc, refused func(string) bool, addSecrets func(i int, s *secrets)) {
 	res.BatchIDs = append(res.BatchIDs, strings.Clone(batchID))
 	idx := matchItems(res.Messages[off:end], nItems, item)
 
@@ -257,6 +260,7 @@ func fillChunk(res *BatchResult, off, end int, st *call, batchID string, accepte
 	}
 	umids := a.strings(make([]string, 0, len(a.offs)))
 
+	var sec secrets
 	k := 0
 	for i, j := range idx {
 		m := &res.Messages[off+i]
@@ -273,6 +277,11 @@ func fillChunk(res *BatchResult, off, end int, st *call, batchID string, accepte
 		k++
 		m.Status = intern(status)
 		m.Description = intern(desc)
+		if m.Description != "" {
+			sec.dests, sec.texts = sec.dests[:0], sec.texts[:0]
+			addSecrets(off+i, &sec)
+			m.Description = sec.mask(m.Description)
+		}
 		if m.UMID == "" && !refused(status) {
 			m.State, m.Err, m.Ambiguous = StateUnknown, ErrNoUMID, true
 			res.Failed++

@@ -6,6 +6,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/octosend/octosend/envelope"
+	"github.com/octosend/octosend/internal/redact"
 )
 
 // Limits of the API that the client checks before any network call, or
@@ -240,15 +241,4 @@ func itemPrefix(i int) string { return "Messages[" + strconv.Itoa(i) + "]." }
 
 // maskDestination keeps the first three and last two characters of a
 // number, e.g. +6591234567 -> +65******67, for logs.
-func maskDestination(d string) string {
-	if len(d) <= 5 {
-		return "*****"[:len(d)]
-	}
-	b := make([]byte, len(d))
-	copy(b, d[:3])
-	for i := 3; i < len(d)-2; i++ {
-		b[i] = '*'
-	}
-	copy(b[len(d)-2:], d[len(d)-2:])
-	return string(b)
-}
+func maskDestination(d string) string { return redact.Destination(d) }

@@ -76,7 +76,11 @@ func (c *Client) onThrottled(st *call) {
 	}
 }
 
+// onGiveUp reports a failed send. It masks the error's server text first
+// (redactErr), so the hook, the log record and the caller all get the
+// masked error.
 func (c *Client) onGiveUp(st *call, err error) {
+	st.redactErr(err)
 	if c.hooks.OnGiveUp != nil {
 		ev := st.event()
 		ev.Err = err

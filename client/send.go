@@ -66,7 +66,7 @@ func (c *Client) SendSMS(ctx context.Context, subAccountID string, msg SMS) (Res
 	r := &st.sc.sms
 	res.UMID = strings.Clone(r.UMID)
 	res.Status = intern(r.Status.Code)
-	res.Description = intern(r.Status.Description)
+	res.Description = maskOne(intern(r.Status.Description), msg.Destination, msg.Text)
 	if strings.EqualFold(r.Status.Code, "REJECTED") {
 		return res, st.rejected(r.Status.Code, r.Status.Description, 0)
 	}
@@ -105,12 +105,18 @@ func (c *Client) SendChat(ctx context.Context, subAccountID string, msg Chat) (R
 	r := &st.sc.chat
 	res.UMID = strings.Clone(r.UMID)
 	res.Status = intern(r.Status.State)
-	res.Description = intern(r.Status.Detail)
-	if r.Status.ErrorMessage != "" && res.Description == "" {
-		res.Description = intern(r.Status.ErrorMessage)
+	desc := intern(r.Status.Detail)
+	if r.Status.ErrorMessage != "" && desc == "" {
+		desc = intern(r.Status.ErrorMessage)
+	}
+	res.Description = desc
+	if desc != "" {
+		var sec secrets
+		sec.addChat(&req)
+		res.Description = sec.mask(desc)
 	}
 	if chatRefused(r.Status.State) {
-		return res, st.rejected(r.Status.State, res.Description, r.Status.ErrorCode)
+		return res, st.rejected(r.Status.State, desc, r.Status.ErrorCode) // masked on its way out
 	}
 	return res, nil
 }
