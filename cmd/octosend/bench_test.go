@@ -29,7 +29,7 @@ func BenchmarkInput(b *testing.B) {
 		b.SetBytes(int64(len(input)))
 		b.ReportAllocs()
 		for b.Loop() {
-			in, err := newInputReader(strings.NewReader(input), "bench", "/bench", f, "sub")
+			in, err := newInputReader(strings.NewReader(input), "bench", f, "sub")
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -69,7 +69,7 @@ func BenchmarkBulkRun(b *testing.B) {
 	run := func(b *testing.B, files bool) {
 		b.ReportAllocs()
 		for b.Loop() {
-			in, _ := newInputReader(strings.NewReader(input), "b", "/b", formatJSONL, "sub")
+			in, _ := newInputReader(strings.NewReader(input), "b", formatJSONL, "sub")
 			r := &bulkRun{In: in, Send: accept, Concurrency: 8, Stats: &bulkStats{}}
 			if files {
 				dir := b.TempDir()

@@ -66,7 +66,7 @@ func (m *memResults) records(t *testing.T) map[int]record {
 
 func newRun(t *testing.T, input string, send sendFunc, concurrency int) (*bulkRun, *memResults) {
 	t.Helper()
-	in, err := newInputReader(strings.NewReader(input), "in.jsonl", "/in.jsonl", formatJSONL, "sub")
+	in, err := newInputReader(strings.NewReader(input), "in.jsonl", formatJSONL, "sub")
 	if err != nil {
 		t.Fatal(err)
 	}

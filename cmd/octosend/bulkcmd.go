@@ -8,7 +8,6 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"path/filepath"
 	"time"
 )
 
@@ -27,8 +26,10 @@ INPUT is JSONL, one object per line with the keys destination, text, source,
 clientMessageId and subaccount (only destination and text required), or CSV
 whose header names those columns. The format follows the file extension
 (.jsonl/.ndjson/.json or .csv), else the first character. A message without
-clientMessageId gets one derived from the file path, line and content, so a
-resumed run reuses it. A line without subaccount uses --subaccount.
+clientMessageId gets one derived from the content read (a digest of every
+line up to its own, and its line number), never from the file's path: the
+same content, moved, through a symlink or on stdin, derives the same ids, so
+--resume recognizes it. A line without subaccount uses --subaccount.
 
 Ctrl-C (SIGINT) or SIGTERM stops sending: messages not yet sent are written as
 failed with error "canceled"; sends in flight get --grace to finish (Ctrl-C
@@ -146,18 +147,14 @@ func (c *cli) runBulkCommand(ctx context.Context, o *bulkOptions) int {
 
 	// Count the input first (for the ETA) and check it matches the results
 	// being resumed, so nothing is sent when it does not.
-	absPath := o.input
 	if o.input != "-" {
-		if absPath, err = filepath.Abs(o.input); err != nil {
-			return c.fail("bulk", exitUsage, err)
-		}
-		total, err := countInput(o, absPath, st.Done)
+		total, err := countInput(o, st.Done)
 		if err != nil {
 			return c.fail("bulk", exitUsage, err)
 		}
 		stats.Total.Store(int64(total))
 	}
-	in, closeIn, err := c.openInput(o, absPath)
+	in, closeIn, err := c.openInput(o)
 	if err != nil {
 		return c.fail("bulk", exitUsage, err)
 	}
@@ -256,7 +253,7 @@ func checkFresh(out string) error {
 }
 
 // openInput opens the bulk input (a path, or - for stdin).
-func (c *cli) openInput(o *bulkOptions, absPath string) (inputReader, func(), error) {
+func (c *cli) openInput(o *bulkOptions) (inputReader, func(), error) {
 	var r io.Reader = c.stdin
 	closeFn := func() {}
 	if o.input != "-" {
@@ -266,7 +263,7 @@ func (c *cli) openInput(o *bulkOptions, absPath string) (inputReader, func(), er
 		}
 		r, closeFn = f, func() { f.Close() }
 	}
-	in, err := newInputReader(r, o.input, absPath, o.format, o.subAccount)
+	in, err := newInputReader(r, o.input, o.format, o.subAccount)
 	if err != nil {
 		closeFn()
 		return nil, nil, err
@@ -277,7 +274,7 @@ func (c *cli) openInput(o *bulkOptions, absPath string) (inputReader, func(), er
 // countInput reads the input once to count its messages and to check that
 // every line the results file has done is still there with the same
 // clientMessageId.
-func countInput(o *bulkOptions, absPath string, done map[int]uint64) (int, error) {
+func countInput(o *bulkOptions, done map[int]uint64) (int, error) {
 	f, err := os.Open(o.input)
 	if err != nil {
 		return 0, fmt.Errorf("input: %w", err)
@@ -286,7 +283,7 @@ func countInput(o *bulkOptions, absPath string, done map[int]uint64) (int, error
 	if fi, err := f.Stat(); err == nil && !fi.Mode().IsRegular() {
 		return 0, nil // a pipe or device: read it once, during the run
 	}
-	in, err := newInputReader(f, o.input, absPath, o.format, o.subAccount)
+	in, err := newInputReader(f, o.input, o.format, o.subAccount)
 	if err != nil {
 		return 0, err
 	}

@@ -102,36 +102,41 @@ type inputReader interface {
 	next() (message, error)
 }
 
-// newInputReader returns a reader of r in format f. path names the input in
-// derived clientMessageIds (use its absolute path); defaultSub is the
+// newInputReader returns a reader of r in format f. name is the input's
+// name as given (for format detection by extension); defaultSub is the
 // sub-account of lines that name none.
-func newInputReader(r io.Reader, name, path string, f inputFormat, defaultSub string) (inputReader, error) {
+func newInputReader(r io.Reader, name string, f inputFormat, defaultSub string) (inputReader, error) {
 	br := bufio.NewReaderSize(r, 64<<10)
 	if f == formatAuto {
 		f = detectFormat(name, br)
 	}
-	ids := idDeriver{path: path}
 	if f == formatCSV {
-		return newCSVReader(br, ids, defaultSub)
+		return newCSVReader(br, defaultSub)
 	}
-	return &jsonlReader{r: br, ids: ids, sub: defaultSub}, nil
+	return &jsonlReader{r: br, sub: defaultSub}, nil
 }
 
 // idDeriver makes the deterministic clientMessageId of a message without
-// one: a UUIDv5 of the input's path, the line number and the line's bytes.
-// A resumed run over the same file derives the same ids.
+// one from the content read so far, never from where it was read: each
+// line's id is a UUIDv5 of the previous line's id, the line number and the
+// line's bytes, a chained digest of the input up to that line. The same
+// content read again (the file moved, through a symlink or a relative
+// path, or piped to stdin) derives the same ids, so --resume recognizes
+// it; a changed line changes its id and every later one.
 type idDeriver struct {
-	path string
-	buf  []byte
+	chain uuid.UUID // the id of the last line observed; zero before the first
+	buf   []byte
 }
 
-func (d *idDeriver) derive(line int, content []byte) string {
-	d.buf = append(d.buf[:0], d.path...)
-	d.buf = append(d.buf, 0)
+// observe folds one input line (a message, or a line that is not one)
+// into the chain and returns the id it derives for that line.
+func (d *idDeriver) observe(line int, content []byte) string {
+	d.buf = append(d.buf[:0], d.chain[:]...)
 	d.buf = strconv.AppendInt(d.buf, int64(line), 10)
 	d.buf = append(d.buf, 0)
 	d.buf = append(d.buf, content...)
-	return uuid.NewSHA1(idNamespace, d.buf).String()
+	d.chain = uuid.NewSHA1(idNamespace, d.buf)
+	return d.chain.String()
 }
 
 // jsonLine is one JSONL input object.
@@ -173,6 +178,7 @@ func (j *jsonlReader) next() (message, error) {
 			continue
 		}
 		m := message{Line: j.line}
+		derived := j.ids.observe(j.line, raw)
 		if tooLong {
 			m.Err = &inputError{Line: j.line, Msg: "line longer than " + strconv.Itoa(maxLineBytes) + " bytes"}
 			return m, nil
@@ -190,7 +196,7 @@ func (j *jsonlReader) next() (message, error) {
 		}
 		m.Destination, m.Text, m.Source = v.Destination, v.Text, v.Source
 		m.ClientMessageID, m.SubAccount = v.ClientMessageID, v.SubAccount
-		finish(&m, &j.ids, raw, j.sub)
+		finish(&m, derived, j.sub)
 		return m, nil
 	}
 	return message{}, io.EOF
@@ -228,14 +234,15 @@ func readLine(r *bufio.Reader) (raw []byte, tooLong bool, err error) {
 	}
 }
 
-// finish fills the sub-account and clientMessageId defaults of m and
-// checks the fields every message needs.
-func finish(m *message, ids *idDeriver, content []byte, defaultSub string) {
+// finish fills the sub-account and clientMessageId defaults of m (derived
+// is the id the line's content derives) and checks the fields every
+// message needs.
+func finish(m *message, derived, defaultSub string) {
 	if m.SubAccount == "" {
 		m.SubAccount = defaultSub
 	}
 	if m.ClientMessageID == "" {
-		m.ClientMessageID = ids.derive(m.Line, content)
+		m.ClientMessageID = derived
 	}
 	switch {
 	case m.Destination == "":
@@ -273,7 +280,7 @@ type csvReader struct {
 	buf []byte
 }
 
-func newCSVReader(br *bufio.Reader, ids idDeriver, defaultSub string) (*csvReader, error) {
+func newCSVReader(br *bufio.Reader, defaultSub string) (*csvReader, error) {
 	if b, _ := br.Peek(3); bytes.Equal(b, []byte("\xEF\xBB\xBF")) {
 		_, _ = br.Discard(3)
 	}
@@ -287,7 +294,7 @@ func newCSVReader(br *bufio.Reader, ids idDeriver, defaultSub string) (*csvReade
 	if err != nil {
 		return nil, fmt.Errorf("input: csv header: %w", err)
 	}
-	c := &csvReader{r: r, ids: ids, sub: defaultSub}
+	c := &csvReader{r: r, sub: defaultSub}
 	for i := range c.col {
 		c.col[i] = -1
 	}
@@ -319,6 +326,7 @@ func (c *csvReader) next() (message, error) {
 			if line == 0 {
 				line = pe.Line
 			}
+			c.ids.observe(line, nil)
 			return message{Line: line, Err: &inputError{Line: line, Msg: "bad CSV: " + pe.Err.Error()}}, nil
 		}
 		if err != nil {
@@ -344,7 +352,7 @@ func (c *csvReader) next() (message, error) {
 			}
 			c.buf = append(c.buf, f...)
 		}
-		finish(&m, &c.ids, c.buf, c.sub)
+		finish(&m, c.ids.observe(line, c.buf), c.sub)
 		return m, nil
 	}
 }

@@ -9,10 +9,10 @@ import (
 )
 
 // readAll reads every message of input (format f, default sub-account
-// "dflt", path "/in").
+// "dflt").
 func readAll(t *testing.T, input string, name string, f inputFormat) ([]message, error) {
 	t.Helper()
-	in, err := newInputReader(strings.NewReader(input), name, "/in", f, "dflt")
+	in, err := newInputReader(strings.NewReader(input), name, f, "dflt")
 	if err != nil {
 		return nil, err
 	}
@@ -115,8 +115,8 @@ func TestJSONLLineTooLong(t *testing.T) {
 
 func TestDerivedIDs(t *testing.T) {
 	line := `{"destination":"+6591234567","text":"a"}`
-	read := func(input, path string) []message {
-		in, err := newInputReader(strings.NewReader(input), "x.jsonl", path, formatJSONL, "s1")
+	read := func(input, name string) []message {
+		in, err := newInputReader(strings.NewReader(input), name, formatAuto, "s1")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -129,21 +129,34 @@ func TestDerivedIDs(t *testing.T) {
 			out = append(out, m)
 		}
 	}
-	a := read(line+"\n"+line+"\n", "/data/a.jsonl")
-	again := read(line+"\n"+line+"\n", "/data/a.jsonl")
-	other := read(line+"\n", "/data/b.jsonl")
-	changed := read(`{"destination":"+6591234567","text":"b"}`+"\n", "/data/a.jsonl")
-	if a[0].ClientMessageID != again[0].ClientMessageID || a[1].ClientMessageID != again[1].ClientMessageID {
-		t.Errorf("ids not deterministic: %s %s vs %s %s", a[0].ClientMessageID, a[1].ClientMessageID, again[0].ClientMessageID, again[1].ClientMessageID)
+	a := read(line+"\n"+line+"\n"+line+"\n", "/data/a.jsonl")
+	again := read(line+"\n"+line+"\n"+line+"\n", "/data/a.jsonl")
+	// The same content under another name, or from stdin, is the same
+	// input: --resume must recognize it.
+	moved := read(line+"\n"+line+"\n"+line+"\n", "../elsewhere/b.jsonl")
+	stdin := read(line+"\n"+line+"\n"+line+"\n", "-")
+	// A change on line 1 changes the ids of every later line too.
+	changed := read(`{"destination":"+6591234567","text":"b"}`+"\n"+line+"\n"+line+"\n", "/data/a.jsonl")
+	for i := range a {
+		if a[i].ClientMessageID != again[i].ClientMessageID {
+			t.Errorf("line %d: ids not deterministic: %s vs %s", i+1, a[i].ClientMessageID, again[i].ClientMessageID)
+		}
+		if a[i].ClientMessageID != moved[i].ClientMessageID || a[i].ClientMessageID != stdin[i].ClientMessageID {
+			t.Errorf("line %d: the same content read from another path or stdin got another id: %s, %s, %s",
+				i+1, a[i].ClientMessageID, moved[i].ClientMessageID, stdin[i].ClientMessageID)
+		}
+		if a[i].ClientMessageID == changed[i].ClientMessageID {
+			t.Errorf("line %d: id %s unchanged though line 1 changed", i+1, a[i].ClientMessageID)
+		}
 	}
-	if a[0].ClientMessageID == a[1].ClientMessageID {
-		t.Errorf("same content on two lines got the same id %s", a[0].ClientMessageID)
+	if a[0].ClientMessageID == a[1].ClientMessageID || a[1].ClientMessageID == a[2].ClientMessageID {
+		t.Errorf("same content on two lines got the same id: %s %s %s", a[0].ClientMessageID, a[1].ClientMessageID, a[2].ClientMessageID)
 	}
-	if a[0].ClientMessageID == other[0].ClientMessageID {
-		t.Errorf("two files got the same id %s", a[0].ClientMessageID)
-	}
-	if a[0].ClientMessageID == changed[0].ClientMessageID {
-		t.Errorf("different content got the same id %s", a[0].ClientMessageID)
+	// CSV ids follow the content the same way.
+	csvIn := "destination,text\n+6591234567,a\n+6591234568,b\n"
+	x, y := read(csvIn, "in.csv"), read(csvIn, "other.csv")
+	if len(x) != 2 || len(y) != 2 || x[1].ClientMessageID != y[1].ClientMessageID {
+		t.Errorf("csv: the same content under two names got %+v and %+v", x, y)
 	}
 }
 
@@ -239,7 +252,7 @@ func FuzzInput(f *testing.F) {
 	f.Add([]byte("text,destination,subaccount\na\"b,1,2\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		for _, format := range []inputFormat{formatJSONL, formatCSV} {
-			in, err := newInputReader(strings.NewReader(string(data)), "fuzz", "/fuzz", format, "")
+			in, err := newInputReader(strings.NewReader(string(data)), "fuzz", format, "")
 			if err != nil {
 				continue
 			}
