@@ -40,7 +40,9 @@ skipped, canceled ones are sent again, and a message that was in flight when
 the process died (kill -9, crash) is written as failed and ambiguous instead
 of being sent twice. The journal of in-flight lines is OUT.journal; it is
 removed when a run completes. While a run goes on it holds OUT.lock, so a
-second bulk on the same results file is refused.
+second bulk on the same results file is refused. An input that cannot be read
+(a directory, an I/O error) is refused before any output is created, and a
+run that fails before writing a record removes the empty outputs it created.
 
 Flags:
   --subaccount ID        sub-account of lines that name none
@@ -129,17 +131,32 @@ func (c *cli) runBulkCommand(ctx context.Context, o *bulkOptions) int {
 	}
 	defer closeSender()
 
+	// Open the input before any output exists: a directory, an unreadable
+	// file or an unreadable stdin is refused with nothing left behind.
+	in, closeIn, err := c.openInput(o)
+	if err != nil {
+		return c.fail("bulk", exitUsage, err)
+	}
+	defer closeIn()
+
 	unlock, err := lockResults(o.out)
 	if err != nil {
 		return c.fail("bulk", exitUsage, err)
 	}
 	defer unlock()
 
-	// Read the previous run's leftovers (or refuse to clobber them).
+	// Read the previous run's leftovers (or refuse to clobber them). From
+	// here on, a run that fails with nothing written removes the empty
+	// results file and journal it created.
+	left := noteOutputs(o.out)
+	failEmpty := func(err error) int {
+		left.removeEmpty()
+		return c.fail("bulk", exitUsage, err)
+	}
 	st := &resumeState{}
 	if o.resume {
 		if st, err = prepareResume(o.out); err != nil {
-			return c.fail("bulk", exitUsage, err)
+			return failEmpty(err)
 		}
 	} else if err := checkFresh(o.out); err != nil {
 		return c.fail("bulk", exitUsage, err)
@@ -150,25 +167,20 @@ func (c *cli) runBulkCommand(ctx context.Context, o *bulkOptions) int {
 	if o.input != "-" {
 		total, err := countInput(o, st.Done)
 		if err != nil {
-			return c.fail("bulk", exitUsage, err)
+			return failEmpty(err)
 		}
 		stats.Total.Store(int64(total))
 	}
-	in, closeIn, err := c.openInput(o)
-	if err != nil {
-		return c.fail("bulk", exitUsage, err)
-	}
-	defer closeIn()
 
 	rf, err := os.OpenFile(o.out, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
 	if err != nil {
-		return c.fail("bulk", exitUsage, fmt.Errorf("results: %w", err))
+		return failEmpty(fmt.Errorf("results: %w", err))
 	}
 	results := newResultsWriter(rf, o.fsyncInterval)
 	jn, err := openJournal(journalPath(o.out))
 	if err != nil {
 		results.Close()
-		return c.fail("bulk", exitUsage, err)
+		return failEmpty(err)
 	}
 
 	stop, hard := make(chan struct{}), make(chan struct{})
@@ -211,10 +223,10 @@ func (c *cli) runBulkCommand(ctx context.Context, o *bulkOptions) int {
 	}
 	c.printBulkSummary(o, stats, elapsed, st.PrevFailed)
 	if runErr != nil {
-		return c.fail("bulk", exitUsage, runErr)
+		return failEmpty(runErr)
 	}
 	if closeErr != nil {
-		return c.fail("bulk", exitUsage, closeErr)
+		return failEmpty(closeErr)
 	}
 	if stats.Failed.Load() > 0 || st.PrevFailed > 0 {
 		return exitFailed
@@ -241,25 +253,14 @@ func (c *cli) watchSignals(signals <-chan os.Signal, stop, hard, done chan struc
 	}
 }
 
-// checkFresh refuses to start a run over the results of another one.
-func checkFresh(out string) error {
-	if fi, err := os.Stat(out); err == nil && fi.Size() > 0 {
-		return fmt.Errorf("results file %s already exists: add --resume to continue that run, or remove it", out)
-	}
-	if _, err := os.Stat(journalPath(out)); err == nil {
-		return fmt.Errorf("%s exists (a run that writes %s was interrupted): add --resume to continue it", journalPath(out), out)
-	}
-	return nil
-}
-
 // openInput opens the bulk input (a path, or - for stdin).
 func (c *cli) openInput(o *bulkOptions) (inputReader, func(), error) {
 	var r io.Reader = c.stdin
 	closeFn := func() {}
 	if o.input != "-" {
-		f, err := os.Open(o.input)
+		f, err := openInputFile(o.input)
 		if err != nil {
-			return nil, nil, fmt.Errorf("input: %w", err)
+			return nil, nil, err
 		}
 		r, closeFn = f, func() { f.Close() }
 	}
@@ -275,9 +276,9 @@ func (c *cli) openInput(o *bulkOptions) (inputReader, func(), error) {
 // every line the results file has done is still there with the same
 // clientMessageId.
 func countInput(o *bulkOptions, done map[int]uint64) (int, error) {
-	f, err := os.Open(o.input)
+	f, err := openInputFile(o.input)
 	if err != nil {
-		return 0, fmt.Errorf("input: %w", err)
+		return 0, err
 	}
 	defer f.Close()
 	if fi, err := f.Stat(); err == nil && !fi.Mode().IsRegular() {

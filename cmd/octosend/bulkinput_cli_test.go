@@ -93,3 +93,76 @@ func TestCLIBulkResumeByContent(t *testing.T) {
 		})
 	}
 }
+
+// TestCLIBulkBadInputLeavesNothing: an input that cannot be read (a
+// directory, on the command line or as stdin; a file that fails with EIO)
+// exits 2 before any output is created, so the next run is not blocked by
+// an empty results file or a journal.
+func TestCLIBulkBadInputLeavesNothing(t *testing.T) {
+	srv := emulatortest.Start(t, emulator.Config{APIKey: testKey})
+	dir := t.TempDir()
+	inDir := filepath.Join(dir, "indir")
+	if err := os.Mkdir(inDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	dirFile, err := os.Open(inDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer dirFile.Close()
+	cases := []struct {
+		name  string
+		args  []string
+		stdin *os.File
+		want  string // in stderr
+	}{
+		{"directory", []string{inDir}, nil, "is a directory"},
+		{"directory, --resume", []string{"--resume", inDir}, nil, "is a directory"},
+		{"directory on stdin", []string{"-"}, dirFile, "is a directory"},
+		{"directory on stdin, --resume", []string{"--resume", "-"}, dirFile, "is a directory"},
+	}
+	if _, err := os.Stat("/proc/self/mem"); err == nil {
+		// Read at offset 0, a process's own memory file fails with EIO.
+		cases = append(cases, struct {
+			name  string
+			args  []string
+			stdin *os.File
+			want  string
+		}{"unreadable file", []string{"/proc/self/mem"}, nil, "input/output error"})
+	}
+	out := filepath.Join(dir, "r.jsonl")
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+			defer cancel()
+			args := append([]string{"bulk", "--subaccount", "acme", "--out", out, "--progress", "none"}, tc.args...)
+			cmd := exec.CommandContext(ctx, binary, args...)
+			cmd.Env = append([]string{"PATH=" + os.Getenv("PATH")}, emuEnv(srv)...)
+			if tc.stdin != nil {
+				cmd.Stdin = tc.stdin
+			}
+			var stderr bytes.Buffer
+			cmd.Stderr = &stderr
+			err := cmd.Run()
+			var ee *exec.ExitError
+			if !errors.As(err, &ee) || ee.ExitCode() != exitUsage || !strings.Contains(stderr.String(), tc.want) {
+				t.Errorf("exit %v, stderr %q; want exit 2 and %q", err, stderr.String(), tc.want)
+			}
+			entries, _ := os.ReadDir(dir)
+			for _, e := range entries {
+				if e.Name() != "indir" {
+					t.Errorf("%s left behind", e.Name())
+					os.Remove(filepath.Join(dir, e.Name()))
+				}
+			}
+		})
+	}
+	// Nothing blocks the next run.
+	in := writeInput(t, t.TempDir(), 3, nil)
+	if _, stderr, code := octosend(t, emuEnv(srv), "bulk", "--subaccount", "acme", "--out", out, "--progress", "none", in); code != exitOK {
+		t.Errorf("a good run after the bad ones: exit %d:\n%s", code, stderr)
+	}
+	if srv.Stats().Requests != 3 {
+		t.Errorf("%d requests, want 3 (the bad runs sent nothing)", srv.Stats().Requests)
+	}
+}

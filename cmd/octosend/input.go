@@ -107,6 +107,11 @@ type inputReader interface {
 // sub-account of lines that name none.
 func newInputReader(r io.Reader, name string, f inputFormat, defaultSub string) (inputReader, error) {
 	br := bufio.NewReaderSize(r, 64<<10)
+	// Read the first bytes now, so that an unreadable input (a directory
+	// on stdin, an I/O error) is refused before any output is created.
+	if _, err := br.Peek(1); err != nil && !errors.Is(err, io.EOF) {
+		return nil, fmt.Errorf("input: %w", err)
+	}
 	if f == formatAuto {
 		f = detectFormat(name, br)
 	}
