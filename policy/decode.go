@@ -141,7 +141,9 @@ func (d *decoder) rules(n *yaml.Node, path string, rules *[]Rule) *ConfigError {
 			}
 		})
 		if err != nil {
-			return err
+			if err := d.col.keep(err); err != nil {
+				return err
+			}
 		}
 		out = append(out, r)
 	}

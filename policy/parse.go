@@ -159,6 +159,7 @@ const maxNodes = 200_000
 type decoder struct {
 	lines map[string]int
 	nodes int
+	col   collector // Check: problems kept so decoding goes on (see check.go)
 }
 
 // lineOf returns the line of key, or of its nearest recorded parent.
@@ -225,15 +226,23 @@ func (d *decoder) mapping(n *yaml.Node, path string, known []string, f func(key,
 		key := kn.Value
 		kp := joinKey(path, key)
 		if known != nil && !slices.Contains(known, key) {
-			return errAt(kn, kp, "unknown key "+strconv.Quote(key)+" (want one of "+strings.Join(known, ", ")+")")
+			if err := d.col.keep(errAt(kn, kp, "unknown key "+strconv.Quote(key)+" (want one of "+strings.Join(known, ", ")+")")); err != nil {
+				return err
+			}
+			continue
 		}
 		if l, dup := seen[key]; dup {
-			return errAt(kn, kp, "duplicate key (first at line "+strconv.Itoa(l)+")")
+			if err := d.col.keep(errAt(kn, kp, "duplicate key (first at line "+strconv.Itoa(l)+")")); err != nil {
+				return err
+			}
+			continue
 		}
 		seen[key] = kn.Line
 		d.lines[kp] = kn.Line
 		if err := f(key, kp, vn); err != nil {
-			return err
+			if err := d.col.keep(err); err != nil {
+				return err
+			}
 		}
 	}
 	return nil

@@ -2,29 +2,33 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
-	"io"
+	"slices"
 	"strconv"
 	"strings"
-	"text/tabwriter"
-	"time"
 
 	"github.com/octosend/octosend/policy"
 )
 
 const policyUsage = `Usage:
-  octosend policy explain [--config FILE] [--tenant T]
+  octosend policy explain [--config FILE] [--tenant T [--fallback]]
   octosend policy check FILE
 
-explain prints the effective policy table: for every HTTP status, API code
-and transport failure, the action the client takes and why, with where the
-rule comes from (default, config, tenant:T). Without --config it shows the
-built-in defaults; with --tenant, that tenant's overrides applied.
+explain prints the effective policy: semantics, attempts, timeouts, the rate
+limit, breaker and 429 settings (the built-in default values filled in and
+marked "default"), and the table: for every HTTP status, API code and
+transport failure, the action the client takes and why, with where the rule
+comes from (default, config, tenant:T). Without --config it shows the
+built-in policy; with --tenant, that tenant's overrides applied. A tenant the
+config does not name is an error (exit 2) unless --fallback asks for the
+global policy such a tenant gets.
 
-check validates a policy file (YAML or JSON). Errors name the file, line and
-key, e.g. "policy: p.yaml:12: rules[3].action: unknown action". Exit status:
-0 valid, 2 invalid or unreadable.
+check validates a policy file (YAML or JSON) and reports every problem, up to
+20, one per line, each naming the file, line and key, e.g.
+"policy: p.yaml:12: rules[3].action: unknown action". Exit status: 0 valid,
+2 invalid or unreadable.
 `
 
 func (c *cli) policy(_ context.Context, args []string) int {
@@ -52,8 +56,22 @@ func (c *cli) policyCheck(args []string) int {
 	if len(pos) != 1 {
 		return c.usageErr("policy check", policyUsage, "want exactly one FILE")
 	}
+	if err := policy.CheckFile(pos[0], policy.DefaultMaxProblems); err != nil {
+		var all *policy.ConfigErrors
+		if !errors.As(err, &all) {
+			fmt.Fprintln(c.stderr, err)
+			return exitUsage
+		}
+		for _, e := range all.Errs {
+			fmt.Fprintln(c.stderr, e)
+		}
+		if all.More {
+			fmt.Fprintf(c.stderr, "policy: %s: more problems not shown (the first %d are)\n", pos[0], len(all.Errs))
+		}
+		return exitUsage
+	}
 	p, err := policy.Load(pos[0])
-	if err != nil {
+	if err != nil { // CheckFile accepted it, so only a changed file gets here
 		fmt.Fprintln(c.stderr, err)
 		return exitUsage
 	}
@@ -66,6 +84,7 @@ func (c *cli) policyExplain(args []string) int {
 	fs := flag.NewFlagSet("policy explain", flag.ContinueOnError)
 	config := fs.String("config", "", "")
 	tenant := fs.String("tenant", "", "")
+	fallback := fs.Bool("fallback", false, "")
 	pos, err := c.parseFlags(fs, policyUsage, args)
 	if err != nil {
 		return exitFor(err)
@@ -80,68 +99,22 @@ func (c *cli) policyExplain(args []string) int {
 			return exitUsage
 		}
 	}
-	if err := explain(c.stdout, p, *tenant); err != nil {
+	if *fallback && *tenant == "" {
+		return c.usageErr("policy explain", policyUsage, "--fallback needs --tenant")
+	}
+	known := *tenant == "" || slices.Contains(p.Tenants(), *tenant)
+	if !known && !*fallback {
+		where := "the built-in policy has no tenants (no --config)"
+		if *config != "" {
+			where = *config + " names no tenant " + strconv.Quote(*tenant)
+			if ts := p.Tenants(); len(ts) > 0 {
+				where += " (it names " + strings.Join(ts, ", ") + ")"
+			}
+		}
+		return c.fail("policy explain", exitUsage, fmt.Errorf("unknown tenant %q: %s; add --fallback to see the global policy such a tenant gets", *tenant, where))
+	}
+	if err := explain(c.stdout, p, *tenant, known); err != nil {
 		return c.fail("policy explain", exitFailed, err)
 	}
 	return exitOK
-}
-
-// explain writes the effective settings and table of tenant ("" = the
-// global ones).
-func explain(w io.Writer, p *policy.Policy, tenant string) error {
-	who := "every tenant"
-	if tenant != "" {
-		who = "tenant " + tenant
-	}
-	lim := p.Limits(tenant)
-	fmt.Fprintf(w, "# policy for %s: semantics %s, max attempts %d, attempt timeout %s, deadline %s\n",
-		who, p.Semantics(tenant), p.Retry(tenant).MaxAttempts, p.AttemptTimeout(tenant), durationOrNone(p.Deadline(tenant)))
-	fmt.Fprintf(w, "# limits (0 = package default): rate %g/s burst %d; breaker: failure ratio %g, min requests %d, consecutive %d, open for %s, window %s\n",
-		lim.Rate, lim.Burst, lim.BreakerFailureRatio, lim.BreakerMinRequests,
-		lim.BreakerConsecutive, lim.BreakerOpenFor, lim.BreakerWindow)
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "STATUS\tCODE\tNAME\tACTION\tSOURCE\tREASON")
-	for _, e := range p.Table(tenant) {
-		status, code, name := entryColumns(&e)
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", status, code, name, e.Action, e.Source, entryReason(&e))
-	}
-	return tw.Flush()
-}
-
-// entryColumns renders the match of e as the STATUS, CODE and NAME columns.
-func entryColumns(e *policy.Entry) (status, code, name string) {
-	match := e.Match() // "503 Service Unavailable", "1002 InvalidMSISDN", "500/2000 InternalError", "5xx"
-	if e.Status == 0 && e.StatusClass == "" && e.Code == 0 {
-		return "-", "-", match
-	}
-	status, code, name = "*", "-", "-"
-	switch {
-	case e.Status != 0:
-		status = strconv.Itoa(e.Status)
-	case e.StatusClass != "":
-		status = e.StatusClass
-	}
-	if e.Code != 0 {
-		code = strconv.Itoa(int(e.Code))
-	}
-	if _, rest, ok := strings.Cut(match, " "); ok {
-		name = rest
-	}
-	return status, code, name
-}
-
-// entryReason is the entry's reason without the match it starts with
-// (the table shows the match in its own columns).
-func entryReason(e *policy.Entry) string {
-	if r, ok := strings.CutPrefix(e.Reason, e.Match()+": "); ok {
-		return r
-	}
-	return e.Reason
-}
-
-func durationOrNone(d time.Duration) string {
-	if d == 0 {
-		return "none"
-	}
-	return d.String()
 }
