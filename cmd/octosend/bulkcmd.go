@@ -25,7 +25,11 @@ one JSON line per input message to the results file:
 INPUT is JSONL, one object per line with the keys destination, text, source,
 clientMessageId and subaccount (only destination and text required), or CSV
 whose header names those columns. The format follows the file extension
-(.jsonl/.ndjson/.json or .csv), else the first character. A message without
+(.jsonl/.ndjson/.json or .csv), else the first character; a JSON array is
+refused (exit 2; jq -c '.[]' turns it into JSONL). A bad line is recorded as
+failed, naming its line and problem; a CSV record over 1 MiB is fatal (exit 2).
+Without --subaccount, the first message must name its subaccount (else exit
+2 before anything is sent). A message without
 clientMessageId gets one derived from the content read (a digest of every
 line up to its own, and its line number), never from the file's path: the
 same content, moved, through a symlink or on stdin, derives the same ids, so
@@ -265,6 +269,9 @@ func (c *cli) openInput(o *bulkOptions) (inputReader, func(), error) {
 		r, closeFn = f, func() { f.Close() }
 	}
 	in, err := newInputReader(r, o.input, o.format, o.subAccount)
+	if err == nil && o.subAccount == "" {
+		in, err = requireSubAccount(in)
+	}
 	if err != nil {
 		closeFn()
 		return nil, nil, err

@@ -166,3 +166,56 @@ func TestCLIBulkBadInputLeavesNothing(t *testing.T) {
 		t.Errorf("%d requests, want 3 (the bad runs sent nothing)", srv.Stats().Requests)
 	}
 }
+
+// TestCLIBulkInputRefusedUpFront: inputs that cannot be sent as a whole
+// (a JSON array, whatever its name; a CSV record over 1 MiB; no
+// sub-account anywhere) exit 2 with one error line naming the problem,
+// before anything is sent or written.
+func TestCLIBulkInputRefusedUpFront(t *testing.T) {
+	srv := emulatortest.Start(t, emulator.Config{APIKey: testKey})
+	dir := t.TempDir()
+	write := func(name, content string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	noSub := `{"destination":"+6591234567","text":"a"}` + "\n" + `{"destination":"+6591234568","text":"b"}` + "\n"
+	cases := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"JSON array named .json", []string{"--subaccount", "acme", write("array.json", `[{"destination":"+6591234567","text":"a"}]`)}, "a JSON array"},
+		{"JSON array named .jsonl", []string{"--subaccount", "acme", write("array.jsonl", "[\n"+`{"destination":"+6591234567","text":"a"}`+"\n]\n")}, "a JSON array"},
+		{"CSV record over 1 MiB", []string{"--subaccount", "acme", write("long.csv", "destination,text\n+6591234567,a\n+6591234568,"+strings.Repeat("x", maxLineBytes+1)+"\n")}, "line 3: longer than"},
+		{"no subaccount anywhere", []string{write("nosub.jsonl", noSub)}, "line 1 names no subaccount and --subaccount is not given"},
+		{"no subaccount, CSV", []string{write("nosub.csv", "destination,text\n\n+6591234567,a\n")}, "line 3 names no subaccount"},
+	}
+	out := filepath.Join(dir, "r.jsonl")
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			args := append([]string{"bulk", "--out", out, "--progress", "none"}, tc.args...)
+			_, stderr, code := octosend(t, emuEnv(srv), args...)
+			lines := strings.Split(strings.TrimSpace(stderr), "\n")
+			if code != exitUsage || len(lines) != 1 || !strings.Contains(stderr, tc.want) {
+				t.Errorf("exit %d, stderr:\n%s\nwant exit 2 and one line with %q", code, stderr, tc.want)
+			}
+			for _, p := range []string{out, journalPath(out)} {
+				if _, err := os.Stat(p); err == nil {
+					t.Errorf("%s left behind", p)
+					os.Remove(p)
+				}
+			}
+		})
+	}
+	if n := srv.Stats().Requests; n != 0 {
+		t.Errorf("%d requests sent for inputs refused up front", n)
+	}
+	// A sub-account on the line, or --subaccount, is enough.
+	mixed := write("mixed.jsonl", `{"destination":"+6591234567","text":"a","subaccount":"acme"}`+"\n"+`{"destination":"+6591234568","text":"b"}`+"\n")
+	if _, stderr, code := octosend(t, emuEnv(srv), "bulk", "--out", out, "--progress", "none", mixed); code != exitFailed || !strings.Contains(stderr, "1 accepted, 1 failed") {
+		t.Errorf("first line with a subaccount: exit %d, want 1 (line 2 fails alone):\n%s", code, stderr)
+	}
+}

@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"bytes"
-	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -77,22 +76,33 @@ func detectFormat(name string, br *bufio.Reader) inputFormat {
 	case ".csv":
 		return formatCSV
 	}
+	switch firstByte(br) {
+	case 0, '{', '[': // '[': a JSON array, which the JSONL reader refuses
+		return formatJSONL
+	}
+	return formatCSV
+}
+
+// firstByte returns the first byte of br that is not a blank or part of a
+// UTF-8 byte order mark, within its first 4 KiB; 0 if there is none.
+func firstByte(br *bufio.Reader) byte {
 	for n := 1; n <= 4096; n++ {
 		b, err := br.Peek(n)
 		if len(b) < n || err != nil {
 			break
 		}
 		switch c := b[n-1]; c {
-		case ' ', '\t', '\r', '\n', 0xEF, 0xBB, 0xBF: // blanks and a UTF-8 BOM
+		case ' ', '\t', '\r', '\n', 0xEF, 0xBB, 0xBF:
 			continue
-		case '{':
-			return formatJSONL
 		default:
-			return formatCSV
+			return c
 		}
 	}
-	return formatJSONL
+	return 0
 }
+
+// errJSONArray refuses an input that is one JSON array rather than JSONL.
+var errJSONArray = errors.New("input: a JSON array, not JSONL: want one object per line (convert it with: jq -c '.[]' FILE)")
 
 // inputReader streams messages from a bulk input.
 type inputReader interface {
@@ -118,6 +128,9 @@ func newInputReader(r io.Reader, name string, f inputFormat, defaultSub string) 
 	if f == formatCSV {
 		return newCSVReader(br, defaultSub)
 	}
+	if firstByte(br) == '[' {
+		return nil, errJSONArray
+	}
 	return &jsonlReader{r: br, sub: defaultSub}, nil
 }
 
@@ -142,6 +155,66 @@ func (d *idDeriver) observe(line int, content []byte) string {
 	d.buf = append(d.buf, content...)
 	d.chain = uuid.NewSHA1(idNamespace, d.buf)
 	return d.chain.String()
+}
+
+// msgNoSubAccount is the error of a line without a sub-account when
+// --subaccount is not given.
+const msgNoSubAccount = "no subaccount on the line and no --subaccount"
+
+// noSubAccountError is a usage error found in the input: its first message
+// names no sub-account and there is no --subaccount for it.
+type noSubAccountError struct{ Line int }
+
+func (e *noSubAccountError) Error() string {
+	return "line " + strconv.Itoa(e.Line) + ` names no subaccount and --subaccount is not given: pass --subaccount ID, or give every line a "subaccount"`
+}
+
+// maxPeek bounds how many lines requireSubAccount reads ahead.
+const maxPeek = 1000
+
+// requireSubAccount reads in up to its first message line (skipping, up
+// to maxPeek, lines that fail for another reason) and returns a
+// *noSubAccountError when that line names no sub-account: with no
+// --subaccount, forgetting the flag is one usage error up front, not a
+// failure on every line. The reader it returns yields the lines read
+// ahead first.
+func requireSubAccount(in inputReader) (inputReader, error) {
+	r := &replayReader{in: in}
+	for len(r.buf) < maxPeek {
+		m, err := in.next()
+		if err != nil {
+			r.err = err // io.EOF or fatal: the run reports it in order
+			break
+		}
+		r.buf = append(r.buf, m)
+		var ie *inputError
+		switch {
+		case m.SubAccount != "":
+			return r, nil
+		case errors.As(m.Err, &ie) && ie.Msg == msgNoSubAccount:
+			return nil, &noSubAccountError{Line: m.Line}
+		}
+	}
+	return r, nil
+}
+
+// replayReader returns buf, then err if set, then what in has left.
+type replayReader struct {
+	in  inputReader
+	buf []message
+	err error
+}
+
+func (r *replayReader) next() (message, error) {
+	if len(r.buf) > 0 {
+		m := r.buf[0]
+		r.buf = r.buf[1:]
+		return m, nil
+	}
+	if r.err != nil {
+		return message{}, r.err
+	}
+	return r.in.next()
 }
 
 // jsonLine is one JSONL input object.
@@ -192,7 +265,7 @@ func (j *jsonlReader) next() (message, error) {
 		dec := json.NewDecoder(bytes.NewReader(raw))
 		dec.DisallowUnknownFields()
 		if err := dec.Decode(&v); err != nil {
-			m.Err = &inputError{Line: j.line, Msg: "bad JSON: " + err.Error()}
+			m.Err = &inputError{Line: j.line, Msg: jsonProblem(err)}
 			return m, nil
 		}
 		if dec.More() {
@@ -205,6 +278,47 @@ func (j *jsonlReader) next() (message, error) {
 		return m, nil
 	}
 	return message{}, io.EOF
+}
+
+// jsonProblem says what is wrong with a JSONL line in the input's terms,
+// never encoding/json's (Go types and struct fields mean nothing to the
+// author of the file).
+func jsonProblem(err error) string {
+	var (
+		te *json.UnmarshalTypeError
+		se *json.SyntaxError
+	)
+	switch {
+	case errors.As(err, &te):
+		got := jsonKind(te.Value)
+		if te.Field == "" {
+			return "want a JSON object, got " + got
+		}
+		return te.Field + " must be a string, got " + got
+	case errors.As(err, &se):
+		return "bad JSON: " + se.Error()
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return "bad JSON: the line ends inside a value"
+	}
+	if key, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
+		return "unknown key " + key + " (want destination, text, source, clientMessageId, subaccount)"
+	}
+	return "bad JSON"
+}
+
+// jsonKind names a JSON value kind as encoding/json reports it ("number",
+// "number 1e400", "object", "bool").
+func jsonKind(v string) string {
+	kind, _, _ := strings.Cut(v, " ")
+	switch kind {
+	case "object", "array":
+		return "an " + kind
+	case "bool":
+		return "a boolean"
+	case "number", "string":
+		return "a " + kind
+	}
+	return "another kind of value"
 }
 
 // readLine reads one line without its newline. A line over maxLineBytes is
@@ -255,133 +369,6 @@ func finish(m *message, derived, defaultSub string) {
 	case m.Text == "":
 		m.Err = &inputError{Line: m.Line, Msg: "text is missing"}
 	case m.SubAccount == "":
-		m.Err = &inputError{Line: m.Line, Msg: "no subaccount on the line and no --subaccount"}
+		m.Err = &inputError{Line: m.Line, Msg: msgNoSubAccount}
 	}
-}
-
-// csvColumns are the columns a CSV input may have, by lowercased header name.
-var csvColumns = map[string]int{
-	"destination": colDestination, "text": colText, "source": colSource,
-	"clientmessageid": colClientMessageID, "subaccount": colSubAccount,
-}
-
-const (
-	colDestination = iota
-	colText
-	colSource
-	colClientMessageID
-	colSubAccount
-	numColumns
-)
-
-// csvReader reads a CSV input whose first record is a header naming the
-// columns (destination and text required; source, clientMessageId and
-// subaccount optional; any order, case-insensitive).
-type csvReader struct {
-	r   *csv.Reader
-	ids idDeriver
-	sub string
-	col [numColumns]int // index of each column in a record, -1 if absent
-	buf []byte
-}
-
-func newCSVReader(br *bufio.Reader, defaultSub string) (*csvReader, error) {
-	if b, _ := br.Peek(3); bytes.Equal(b, []byte("\xEF\xBB\xBF")) {
-		_, _ = br.Discard(3)
-	}
-	r := csv.NewReader(&limitedLines{r: br})
-	r.FieldsPerRecord = -1
-	r.ReuseRecord = true
-	header, err := r.Read()
-	if errors.Is(err, io.EOF) {
-		return nil, errors.New("input: csv: empty input, want a header line (destination,text,...)")
-	}
-	if err != nil {
-		return nil, fmt.Errorf("input: csv header: %w", err)
-	}
-	c := &csvReader{r: r, sub: defaultSub}
-	for i := range c.col {
-		c.col[i] = -1
-	}
-	for i, name := range header {
-		k, ok := csvColumns[strings.ToLower(strings.TrimSpace(name))]
-		if !ok {
-			return nil, fmt.Errorf("input: csv header: line 1: unknown column %q (want destination, text, source, clientMessageId, subaccount)", name)
-		}
-		if c.col[k] >= 0 {
-			return nil, fmt.Errorf("input: csv header: line 1: column %q appears twice", name)
-		}
-		c.col[k] = i
-	}
-	if c.col[colDestination] < 0 || c.col[colText] < 0 {
-		return nil, errors.New("input: csv header: line 1: want at least the columns destination and text")
-	}
-	return c, nil
-}
-
-func (c *csvReader) next() (message, error) {
-	for {
-		rec, err := c.r.Read()
-		if errors.Is(err, io.EOF) {
-			return message{}, io.EOF
-		}
-		var pe *csv.ParseError
-		if errors.As(err, &pe) {
-			line := pe.StartLine
-			if line == 0 {
-				line = pe.Line
-			}
-			c.ids.observe(line, nil)
-			return message{Line: line, Err: &inputError{Line: line, Msg: "bad CSV: " + pe.Err.Error()}}, nil
-		}
-		if err != nil {
-			return message{}, fmt.Errorf("input: %w", err)
-		}
-		line, _ := c.r.FieldPos(0)
-		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
-			continue // a blank line
-		}
-		m := message{Line: line}
-		field := func(k int) string {
-			if i := c.col[k]; i >= 0 && i < len(rec) {
-				return rec[i]
-			}
-			return ""
-		}
-		m.Destination, m.Text, m.Source = field(colDestination), field(colText), field(colSource)
-		m.ClientMessageID, m.SubAccount = field(colClientMessageID), field(colSubAccount)
-		c.buf = c.buf[:0]
-		for i, f := range rec {
-			if i > 0 {
-				c.buf = append(c.buf, 0x1f)
-			}
-			c.buf = append(c.buf, f...)
-		}
-		finish(&m, c.ids.observe(line, c.buf), c.sub)
-		return m, nil
-	}
-}
-
-// limitedLines passes a reader through but fails a line longer than
-// maxLineBytes, so encoding/csv never buffers a huge record.
-type limitedLines struct {
-	r   *bufio.Reader
-	run int // bytes since the last newline
-}
-
-var errLineTooLong = errors.New("line longer than " + strconv.Itoa(maxLineBytes) + " bytes")
-
-func (l *limitedLines) Read(p []byte) (int, error) {
-	n, err := l.r.Read(p)
-	for _, b := range p[:n] {
-		if b == '\n' {
-			l.run = 0
-			continue
-		}
-		l.run++
-		if l.run > maxLineBytes {
-			return 0, errLineTooLong
-		}
-	}
-	return n, err
 }

@@ -58,15 +58,22 @@ func TestJSONLReader(t *testing.T) {
 			want:  []string{"L3 dflt +6591234567 a src= id=*", "L5 dflt +6591234568 b src= id=*"},
 		},
 		{
-			name:  "bad lines become failed messages",
-			input: "{not json}\n" + `{"destination":"+6591234567"}` + "\n" + `{"text":"x"}` + "\n" + `{"destination":"+1","text":"x","destinaton":"typo"}` + "\n" + `{"destination":"+6591234567","text":"x"} {}` + "\n[1]\n",
+			name: "bad lines become failed messages",
+			input: "{not json}\n" + `{"destination":"+6591234567"}` + "\n" + `{"text":"x"}` + "\n" + `{"destination":"+1","text":"x","destinaton":"typo"}` + "\n" + `{"destination":"+6591234567","text":"x"} {}` + "\n" +
+				`{"destination":"+1"} [1]` + "\n" + `{"destination":6591234567,"text":"x"}` + "\n" + `{"destination":"+1","text":{"a":1}}` + "\n" + `"just a string"` + "\n" +
+				`{"destination":"+1","text":"x","subaccount":null}` + "\n" + `{"destination":"+1","text":"x","source":true}` + "\n",
 			want: []string{
 				"L1 err: input: line 1: bad JSON: invalid character 'n' looking for beginning of object key string",
 				"L2 err: input: line 2: text is missing",
 				"L3 err: input: line 3: destination is missing",
-				`L4 err: input: line 4: bad JSON: json: unknown field "destinaton"`,
+				`L4 err: input: line 4: unknown key "destinaton" (want destination, text, source, clientMessageId, subaccount)`,
 				"L5 err: input: line 5: bad JSON: more than one value on the line",
-				"L6 err: input: line 6: bad JSON: json: cannot unmarshal array into Go value of type main.jsonLine",
+				"L6 err: input: line 6: bad JSON: more than one value on the line",
+				"L7 err: input: line 7: destination must be a string, got a number",
+				"L8 err: input: line 8: text must be a string, got an object",
+				"L9 err: input: line 9: want a JSON object, got a string",
+				"L10 dflt +1 x src= id=*",
+				"L11 err: input: line 11: source must be a string, got a boolean",
 			},
 		},
 		{
@@ -185,6 +192,15 @@ func TestCSVReader(t *testing.T) {
 			},
 		},
 		{
+			name:  "a record with more fields than the header fails its line",
+			input: "destination,text\n+6591234567,a,extra\n+6591234568,ok\n+6591234569,\"x\ny\",z\n",
+			want: []string{
+				"L2 err: input: line 2: 3 fields, but the header names 2 columns",
+				"L3 dflt +6591234568 ok src= id=*",
+				"L4 err: input: line 4: 3 fields, but the header names 2 columns",
+			},
+		},
+		{
 			name:  "a bad quote fails its line only",
 			input: "destination,text\n+6591234567,a\"b\n+6591234568,ok\n",
 			want: []string{
@@ -275,4 +291,61 @@ func FuzzInput(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestInputErrorsSayNoGo: no message about an input line names a Go type,
+// a struct field or the json package.
+func TestInputErrorsSayNoGo(t *testing.T) {
+	lines := []string{`{"destination":1,"text":"x"}`, `[1,2]`, `{"text":[1]}`, `{"destination":"+1","text":"x","x":1}`, `{"destination":"+1","text":"x","clientMessageId":7}`, `1`, `null`, `true`, `{"destination":{"a":1},"text":"x"}`}
+	msgs, err := readAll(t, strings.Join(lines, "\n"), "in.jsonl", formatJSONL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range msgs {
+		if m.Err == nil {
+			t.Errorf("line %d accepted: %+v", m.Line, m)
+			continue
+		}
+		for _, leak := range []string{"Go ", "main.", "struct", "jsonLine", "json:", "unmarshal"} {
+			if strings.Contains(m.Err.Error(), leak) {
+				t.Errorf("line %d: %q leaks %q", m.Line, m.Err, leak)
+			}
+		}
+	}
+}
+
+// TestJSONArrayInput: a JSON array is refused as a whole (exit 2), by its
+// content, whatever the file is called.
+func TestJSONArrayInput(t *testing.T) {
+	array := `[{"destination":"+6591234567","text":"a"},` + "\n" + `{"destination":"+6591234568","text":"b"}]` + "\n"
+	for _, tc := range []struct {
+		name, input string
+		f           inputFormat
+	}{
+		{"in.jsonl", array, formatAuto},
+		{"in.json", array, formatAuto},
+		{"data.txt", "\xEF\xBB\xBF  \n" + array, formatAuto},
+		{"-", array, formatAuto},
+		{"in.csv", array, formatJSONL},
+	} {
+		_, err := readAll(t, tc.input, tc.name, tc.f)
+		if err == nil || !strings.Contains(err.Error(), "a JSON array") || !strings.Contains(err.Error(), "one object per line") {
+			t.Errorf("%s (format %d): err = %v, want the input refused as a JSON array", tc.name, tc.f, err)
+		}
+	}
+}
+
+func TestCSVRecordTooLong(t *testing.T) {
+	long := strings.Repeat("x", maxLineBytes+10)
+	for _, tc := range []struct {
+		name, input, want string
+	}{
+		{"one long line", "destination,text\n+6591234567,ok\n+6591234568," + long + "\n+6591234569,after\n", "line 3: "},
+		{"a quoted field left open", "destination,text\n+6591234567,ok\n+6591234568,\"open\n" + strings.Repeat(strings.Repeat("y", 1000)+"\n", 1200), "starts on line 3"},
+	} {
+		_, err := readAll(t, tc.input, "in.csv", formatAuto)
+		if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), "longer than") {
+			t.Errorf("%s: err = %v, want one naming %q", tc.name, err, tc.want)
+		}
+	}
 }
