@@ -106,22 +106,30 @@ func (c *cli) bulk(ctx context.Context, args []string) int {
 		return exitFor(err)
 	}
 	if len(pos) != 1 {
-		return c.usageErr("bulk", bulkUsage, "want exactly one INPUT file (or - for stdin)")
+		return c.usageErr("bulk", "want exactly one INPUT file (or - for stdin)")
 	}
 	o.input = pos[0]
 	if o.format, err = parseFormat(*format); err != nil {
-		return c.usageErr("bulk", bulkUsage, "%v", err)
+		return c.usageErr("bulk", "%v", err)
 	}
 	switch o.progress {
 	case "auto", "bar", "plain", "none":
 	default:
-		return c.usageErr("bulk", bulkUsage, "unknown --progress %q (want auto, bar, plain or none)", o.progress)
+		return c.usageErr("bulk", "unknown --progress %q (want auto, bar, plain or none)", o.progress)
+	}
+	switch {
+	case o.grace < 0:
+		return c.usageErr("bulk", "--grace %s: want 0 or more", o.grace)
+	case o.fsyncInterval < 0:
+		return c.usageErr("bulk", "--fsync-interval %s: want 0 or more (0 = after every line)", o.fsyncInterval)
+	case o.progressInterval <= 0:
+		return c.usageErr("bulk", "--progress-interval %s: want more than 0", o.progressInterval)
 	}
 	if o.resendInterrupted && !o.resume {
-		return c.usageErr("bulk", bulkUsage, "--resend-interrupted needs --resume")
+		return c.usageErr("bulk", "--resend-interrupted needs --resume")
 	}
 	if err := o.common.resolve(c.getenv); err != nil {
-		return c.usageErr("bulk", bulkUsage, "%v", err)
+		return c.usageErr("bulk", "%v", err)
 	}
 	return c.runBulkCommand(ctx, &o)
 }

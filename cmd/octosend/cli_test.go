@@ -557,3 +557,31 @@ func TestCLIBulkResumeRefusesOtherInput(t *testing.T) {
 		t.Errorf("resume with another input sent %d requests", after-before)
 	}
 }
+
+// TestCLIVersion: --version prints the module version and the VCS
+// revision the binary was built from, as debug.ReadBuildInfo has them.
+func TestCLIVersion(t *testing.T) {
+	stdout, _, code := octosend(t, nil, "--version")
+	if code != exitOK || !strings.HasPrefix(stdout, "octosend ") {
+		t.Fatalf("--version: exit %d, %q", code, stdout)
+	}
+	info, err := exec.Command("go", "version", "-m", binary).Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(info), "vcs.revision=") && !strings.Contains(stdout, "revision unknown") {
+		t.Errorf("--version %q: the binary has no VCS revision, and it does not say so", stdout)
+	}
+	for _, l := range strings.Split(string(info), "\n") {
+		f := strings.Fields(l)
+		if len(f) >= 3 && f[0] == "mod" && !strings.Contains(stdout, f[2]) {
+			t.Errorf("--version %q lacks the module version %q", stdout, f[2])
+		}
+		if len(f) >= 2 && f[0] == "build" && strings.HasPrefix(f[1], "vcs.revision=") {
+			rev := strings.TrimPrefix(f[1], "vcs.revision=")
+			if !strings.Contains(stdout, rev[:12]) {
+				t.Errorf("--version %q lacks the revision %s", stdout, rev)
+			}
+		}
+	}
+}

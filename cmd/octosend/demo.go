@@ -57,26 +57,26 @@ func (c *cli) demo(ctx context.Context, args []string) int {
 		return exitFor(err)
 	}
 	if len(pos) > 0 {
-		return c.usageErr("demo", demoUsage, "unexpected argument %q", pos[0])
+		return c.usageErr("demo", "unexpected argument %q", pos[0])
 	}
 	var sem policy.Semantics
 	if err := sem.UnmarshalText([]byte(*semText)); err != nil {
-		return c.usageErr("demo", demoUsage, "--semantics %q: want at_least_once or at_most_once", *semText)
+		return c.usageErr("demo", "--semantics %q: want at_least_once or at_most_once", *semText)
 	}
 	switch {
 	case *n < 1 || *n > 10_000_000:
-		return c.usageErr("demo", demoUsage, "--messages %d: want 1..10000000", *n)
+		return c.usageErr("demo", "--messages %d: want 1..10000000", *n)
 	case *tenants < 1 || *tenants > 1000:
-		return c.usageErr("demo", demoUsage, "--tenants %d: want 1..1000", *tenants)
+		return c.usageErr("demo", "--tenants %d: want 1..1000", *tenants)
 	case *concurrency < 1 || *concurrency > 10000:
-		return c.usageErr("demo", demoUsage, "--concurrency %d: want 1..10000", *concurrency)
+		return c.usageErr("demo", "--concurrency %d: want 1..10000", *concurrency)
 	case !(*rate >= 0):
-		return c.usageErr("demo", demoUsage, "--rate: want a number >= 0")
+		return c.usageErr("demo", "--rate: want a number >= 0")
 	}
 	switch *progressMode {
 	case "auto", "bar", "plain", "none":
 	default:
-		return c.usageErr("demo", demoUsage, "unknown --progress %q (want auto, bar, plain or none)", *progressMode)
+		return c.usageErr("demo", "unknown --progress %q (want auto, bar, plain or none)", *progressMode)
 	}
 
 	key := randomKey()

@@ -30,7 +30,12 @@
 //	   demo: a message was lost or a delivered message was reported failed
 //	   without the ambiguous flag
 //	2  usage, config or input error: bad flags, an unreadable or invalid
-//	   file, a results file that does not match the input
+//	   file, a results file that does not match the input; send: a message
+//	   the client refuses before any request
+//
+// A usage error prints one line, and one more naming the help to read.
+// "octosend version" (or --version) prints the module version and VCS
+// revision the binary was built from.
 //
 // Run "octosend help COMMAND" for the flags of each command.
 package main

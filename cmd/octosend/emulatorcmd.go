@@ -142,14 +142,25 @@ func (c *cli) emulator(ctx context.Context, args []string) int {
 		return exitFor(err)
 	}
 	if len(pos) > 0 {
-		return c.usageErr("emulator", emulatorUsage, "unexpected argument %q", pos[0])
+		return c.usageErr("emulator", "unexpected argument %q", pos[0])
+	}
+	for _, d := range []struct {
+		name string
+		v    time.Duration
+	}{{"--retry-after", *retryAfter}, {"--latency", *latency}, {"--latency-max", *latencyMax}} {
+		if d.v < 0 {
+			return c.usageErr("emulator", "%s %s: want 0 or more", d.name, d.v)
+		}
+	}
+	if !(*rate >= 0) || *burst < 0 {
+		return c.usageErr("emulator", "--rate and --burst: want 0 or more")
 	}
 	if err := checkLoopback(*addr); err != nil {
-		return c.usageErr("emulator", emulatorUsage, "%v", err)
+		return c.usageErr("emulator", "%v", err)
 	}
 	faults, err := parseFaultMix(*mix)
 	if err != nil {
-		return c.usageErr("emulator", emulatorUsage, "%v", err)
+		return c.usageErr("emulator", "%v", err)
 	}
 	if faults.PLatency > 0 {
 		faults.LatencyMax = *latencyMax

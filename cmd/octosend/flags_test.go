@@ -5,6 +5,7 @@ import (
 	"context"
 	"flag"
 	"os"
+	"runtime/debug"
 	"strings"
 	"testing"
 
@@ -79,6 +80,15 @@ func TestRunExitCodes(t *testing.T) {
 		{[]string{"emulator", "--addr", ":8088"}, exitUsage, "", "not a loopback address"},
 		{[]string{"emulator", "--fault-mix", "500=2"}, exitUsage, "", "want a probability"},
 		{[]string{"emulator", "extra"}, exitUsage, "", `unexpected argument "extra"`},
+		{[]string{"bulk", "--grace", "-1s", "x"}, exitUsage, "", "--grace -1s: want 0 or more"},
+		{[]string{"bulk", "--fsync-interval", "-1s", "x"}, exitUsage, "", "--fsync-interval -1s: want 0 or more"},
+		{[]string{"bulk", "--progress-interval", "0s", "x"}, exitUsage, "", "--progress-interval 0s: want more than 0"},
+		{[]string{"emulator", "--latency", "-1s"}, exitUsage, "", "--latency -1s: want 0 or more"},
+		{[]string{"emulator", "--rate", "-5"}, exitUsage, "", "want 0 or more"},
+		{[]string{"help", "help"}, exitOK, "Usage: octosend help [COMMAND]", ""},
+		{[]string{"--version"}, exitOK, "octosend ", ""},
+		{[]string{"version"}, exitOK, "octosend ", ""},
+		{[]string{"help", "version"}, exitOK, "Usage: octosend version", ""},
 	}
 	for _, tt := range tests {
 		c, out, errb := testCLI(nil)
@@ -174,5 +184,64 @@ func TestCheckBaseURL(t *testing.T) {
 		if err := checkBaseURL(u); (err == nil) != ok {
 			t.Errorf("checkBaseURL(%q) = %v, want ok=%v", u, err, ok)
 		}
+	}
+}
+
+// TestUsageErrorIsShort: a usage error prints the error and one line on
+// how to get help, not the whole help, which would push the error off
+// screen.
+func TestUsageErrorIsShort(t *testing.T) {
+	for _, tt := range []struct {
+		args []string
+		hint string
+	}{
+		{[]string{"send", "--to", "1"}, "octosend help send"},
+		{[]string{"bulk", "--bogus", "x"}, "octosend help bulk"},
+		{[]string{"bulk"}, "octosend help bulk"},
+		{[]string{"policy", "check"}, "octosend help policy"},
+		{[]string{"policy", "frob"}, "octosend help policy"},
+		{[]string{"emulator", "--addr", "0.0.0.0:1"}, "octosend help emulator"},
+		{[]string{"demo", "--messages", "0"}, "octosend help demo"},
+		{[]string{"frobnicate"}, "octosend help"},
+		{[]string{"help", "nope"}, "octosend help"},
+	} {
+		c, out, errb := testCLI(nil)
+		if code := c.run(context.Background(), tt.args); code != exitUsage {
+			t.Errorf("%q: exit %d, want 2", tt.args, code)
+		}
+		lines := strings.Split(strings.TrimSuffix(errb.String(), "\n"), "\n")
+		if len(lines) != 2 || !strings.HasPrefix(lines[0], "octosend") || !strings.Contains(lines[1], "'"+tt.hint+"'") || out.Len() != 0 {
+			t.Errorf("%q: stderr\n%s\nwant the error and one line naming %q", tt.args, errb, tt.hint)
+		}
+	}
+}
+
+// TestSendInvalidInputExits2: a send the client refuses before any
+// request (an invalid sub-account id) is an input error: exit 2, not 1.
+func TestSendInvalidInputExits2(t *testing.T) {
+	env := map[string]string{"OCTOSEND_API_KEY": "k", "OCTOSEND_BASE_URL": "http://127.0.0.1:1"}
+	for _, args := range [][]string{
+		{"send", "--subaccount", "a", "--to", "+6591234567", "--text", "hi"},
+		{"send", "--json", "--subaccount", "a", "--to", "+6591234567", "--text", "hi"},
+	} {
+		c, _, errb := testCLI(env)
+		if code := c.run(context.Background(), args); code != exitUsage {
+			t.Errorf("%q: exit %d, want 2 (refused before any request)\n%s", args, code, errb)
+		}
+	}
+}
+
+func TestVersionString(t *testing.T) {
+	bi := &debug.BuildInfo{GoVersion: "go1.26.0", Main: debug.Module{Path: "github.com/octosend/octosend", Version: "v1.4.0"},
+		Settings: []debug.BuildSetting{{Key: "vcs.revision", Value: "0123456789abcdef0123"}, {Key: "vcs.time", Value: "2026-01-02T03:04:05Z"}, {Key: "vcs.modified", Value: "true"}}}
+	if got, want := versionString(bi), "octosend v1.4.0 (revision 0123456789ab+dirty, 2026-01-02T03:04:05Z, go1.26.0)"; got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+	bi = &debug.BuildInfo{GoVersion: "go1.26.0", Main: debug.Module{Version: "(devel)"}}
+	if got, want := versionString(bi), "octosend (devel) (revision unknown: built without VCS information, go1.26.0)"; got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+	if got := versionString(nil); !strings.Contains(got, "unknown version") {
+		t.Errorf("no build info: %q", got)
 	}
 }

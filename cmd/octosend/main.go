@@ -66,6 +66,7 @@ func commands() []command {
 		{"policy", policyUsage, (*cli).policy},
 		{"emulator", emulatorUsage, (*cli).emulator},
 		{"demo", demoUsage, (*cli).demo},
+		{"version", versionUsage, (*cli).version},
 	}
 }
 
@@ -80,19 +81,34 @@ func (c *cli) run(ctx context.Context, args []string) int {
 	switch name {
 	case "help", "-h", "-help", "--help":
 		return c.help(args[1:])
+	case "--version", "-version", "-v":
+		return c.version(ctx, args[1:])
 	}
 	for _, cmd := range commands() {
 		if cmd.name == name {
 			return cmd.run(c, ctx, args[1:])
 		}
 	}
-	fmt.Fprintf(c.stderr, "octosend: unknown command %q\n\n%s", name, mainUsage)
-	return exitUsage
+	return c.usageErr("", "unknown command %q", name)
 }
+
+const helpUsage = `Usage: octosend help [COMMAND]
+
+Prints the overview of octosend (its commands, common flags and exit
+codes), or the usage and flags of COMMAND: send, bulk, policy, emulator,
+demo, version or help. "octosend COMMAND -h" prints the same.
+`
 
 func (c *cli) help(args []string) int {
 	if len(args) == 0 {
 		fmt.Fprint(c.stdout, mainUsage)
+		return exitOK
+	}
+	if len(args) > 1 {
+		return c.usageErr("help", "want at most one COMMAND, got %d arguments", len(args))
+	}
+	if args[0] == "help" {
+		fmt.Fprint(c.stdout, helpUsage)
 		return exitOK
 	}
 	for _, cmd := range commands() {
@@ -101,14 +117,13 @@ func (c *cli) help(args []string) int {
 			return exitOK
 		}
 	}
-	fmt.Fprintf(c.stderr, "octosend: unknown command %q\n\n%s", args[0], mainUsage)
-	return exitUsage
+	return c.usageErr("", "unknown command %q", args[0])
 }
 
 // parseFlags parses args with fs, allowing flags after positional
 // arguments (`bulk in.jsonl --out r.jsonl`). It returns the positional
 // arguments. On -h it prints usage to stdout and returns flag.ErrHelp; on
-// a bad flag it prints the error and usage to stderr.
+// a bad flag it prints the error and how to get help to stderr.
 func (c *cli) parseFlags(fs *flag.FlagSet, usage string, args []string) ([]string, error) {
 	fs.SetOutput(io.Discard)
 	fs.Usage = func() {}
@@ -119,7 +134,7 @@ func (c *cli) parseFlags(fs *flag.FlagSet, usage string, args []string) ([]strin
 				fmt.Fprint(c.stdout, usage)
 				return nil, err
 			}
-			fmt.Fprintf(c.stderr, "octosend %s: %v\n\n%s", fs.Name(), err, usage)
+			c.usageErr(fs.Name(), "%v", err)
 			return nil, err
 		}
 		rest := fs.Args()
@@ -134,9 +149,18 @@ func (c *cli) parseFlags(fs *flag.FlagSet, usage string, args []string) ([]strin
 	}
 }
 
-// usageErr prints a usage error for command name and returns exitUsage.
-func (c *cli) usageErr(name, usage, format string, a ...any) int {
-	fmt.Fprintf(c.stderr, "octosend %s: %s\n\n%s", name, fmt.Sprintf(format, a...), usage)
+// usageErr prints a usage error for command name ("" for none, "policy
+// check" for a subcommand): the error on one line, and on the next how to
+// get the help, which is not printed (it would push the error off the
+// screen). It returns exitUsage.
+func (c *cli) usageErr(name, format string, a ...any) int {
+	msg := fmt.Sprintf(format, a...)
+	if name == "" {
+		fmt.Fprintf(c.stderr, "octosend: %s\nRun 'octosend help' for the commands and their flags.\n", msg)
+		return exitUsage
+	}
+	cmd, _, _ := strings.Cut(name, " ")
+	fmt.Fprintf(c.stderr, "octosend %s: %s\nRun 'octosend help %s' for usage.\n", name, msg, cmd)
 	return exitUsage
 }
 
@@ -165,6 +189,7 @@ Usage:
   octosend emulator  [--addr 127.0.0.1:8088] [--rate N] [--fault-mix MIX] [--seed N] [--api-key K]
   octosend demo      [--messages N] [--tenants N] [--seed N] [--concurrency N] [--semantics S]
   octosend help      [COMMAND]
+  octosend version   (or --version)
 
 Common flags (send, bulk):
   --api-key KEY      API key; default $OCTOSEND_API_KEY. Never printed.
@@ -177,7 +202,8 @@ Common flags (send, bulk):
 Exit codes:
   0  success: every message was accepted (policy check: the file is valid)
   1  at least one message failed, or the run was interrupted (Ctrl-C)
-  2  usage, config or input error: bad flags, an unreadable or invalid file
+  2  usage, config or input error: bad flags, an unreadable or invalid file,
+     a message the client refuses before sending it (send)
 
 Run 'octosend help COMMAND' for the flags of one command.
 `

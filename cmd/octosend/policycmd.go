@@ -33,7 +33,7 @@ check validates a policy file (YAML or JSON) and reports every problem, up to
 
 func (c *cli) policy(_ context.Context, args []string) int {
 	if len(args) == 0 {
-		return c.usageErr("policy", policyUsage, "want a subcommand: explain or check")
+		return c.usageErr("policy", "want a subcommand: explain or check")
 	}
 	switch args[0] {
 	case "explain":
@@ -44,7 +44,7 @@ func (c *cli) policy(_ context.Context, args []string) int {
 		fmt.Fprint(c.stdout, policyUsage)
 		return exitOK
 	}
-	return c.usageErr("policy", policyUsage, "unknown subcommand %q (want explain or check)", args[0])
+	return c.usageErr("policy", "unknown subcommand %q (want explain or check)", args[0])
 }
 
 func (c *cli) policyCheck(args []string) int {
@@ -54,7 +54,7 @@ func (c *cli) policyCheck(args []string) int {
 		return exitFor(err)
 	}
 	if len(pos) != 1 {
-		return c.usageErr("policy check", policyUsage, "want exactly one FILE")
+		return c.usageErr("policy check", "want exactly one FILE")
 	}
 	if err := policy.CheckFile(pos[0], policy.DefaultMaxProblems); err != nil {
 		var all *policy.ConfigErrors
@@ -90,7 +90,7 @@ func (c *cli) policyExplain(args []string) int {
 		return exitFor(err)
 	}
 	if len(pos) > 0 {
-		return c.usageErr("policy explain", policyUsage, "unexpected argument %q", pos[0])
+		return c.usageErr("policy explain", "unexpected argument %q", pos[0])
 	}
 	p := policy.Default()
 	if *config != "" {
@@ -100,7 +100,7 @@ func (c *cli) policyExplain(args []string) int {
 		}
 	}
 	if *fallback && *tenant == "" {
-		return c.usageErr("policy explain", policyUsage, "--fallback needs --tenant")
+		return c.usageErr("policy explain", "--fallback needs --tenant")
 	}
 	known := *tenant == "" || slices.Contains(p.Tenants(), *tenant)
 	if !known && !*fallback {

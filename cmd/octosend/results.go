@@ -38,6 +38,9 @@ type record struct {
 	// reason is a short class of the failure for reports ("503
 	// ServiceUnavailable", "breaker open", "transport reset"); not written.
 	reason string
+	// invalid: the client refused the message before any request (a
+	// ValidationError), an input error; not written.
+	invalid bool
 }
 
 // resendable reports whether --resume should send r's message again: it

@@ -25,7 +25,8 @@ Flags:
   --base-url URL            API base URL (default $OCTOSEND_BASE_URL, else the region's)
   --region R                apac (default), us, eu or id
 
-Exit status: 0 accepted, 1 failed, 2 usage or config error.
+Exit status: 0 accepted, 1 failed, 2 usage, config or input error (a message
+the client refuses before sending it, e.g. an invalid sub-account id).
 `
 
 func (c *cli) send(ctx context.Context, args []string) int {
@@ -43,7 +44,7 @@ func (c *cli) send(ctx context.Context, args []string) int {
 		return exitFor(err)
 	}
 	if len(pos) > 0 {
-		return c.usageErr("send", sendUsage, "unexpected argument %q", pos[0])
+		return c.usageErr("send", "unexpected argument %q", pos[0])
 	}
 	var missing []string
 	for _, r := range []struct{ name, v string }{{"--to", *to}, {"--text", *text}, {"--subaccount", *sub}} {
@@ -52,10 +53,10 @@ func (c *cli) send(ctx context.Context, args []string) int {
 		}
 	}
 	if len(missing) > 0 {
-		return c.usageErr("send", sendUsage, "missing %s", strings.Join(missing, ", "))
+		return c.usageErr("send", "missing %s", strings.Join(missing, ", "))
 	}
 	if err := f.resolve(c.getenv); err != nil {
-		return c.usageErr("send", sendUsage, "%v", err)
+		return c.usageErr("send", "%v", err)
 	}
 	cl, err := newClient(&f, nil, clientCounters{})
 	if err != nil {
@@ -92,6 +93,9 @@ func (c *cli) send(ctx context.Context, args []string) int {
 				note = " (ambiguous: it may have been delivered anyway)"
 			}
 			fmt.Fprintf(c.stderr, "octosend send: %s%s\n", r.Error, note)
+		}
+		if r.invalid {
+			return exitUsage // refused before any request: an input error
 		}
 		return exitFailed
 	}

@@ -131,6 +131,7 @@ func toRecord(m *message, res client.Result, err error) record {
 		r.reason = "unusable " + strconv.Itoa(respErr.Status) + " response"
 	case errors.As(err, &valErr):
 		r.reason = "invalid " + valErr.Field
+		r.invalid = true
 	}
 	if errors.Is(err, context.Canceled) {
 		// Stopped by Ctrl-C while in flight. The record keeps whether the

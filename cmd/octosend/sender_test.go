@@ -68,7 +68,7 @@ func TestToRecord(t *testing.T) {
 		{
 			name: "invalid input",
 			err:  &client.ValidationError{Field: "Destination", Msg: "empty"},
-			want: record{Status: statusFailed, reason: "invalid Destination"},
+			want: record{Status: statusFailed, reason: "invalid Destination", invalid: true},
 		},
 	}
 	for _, tt := range tests {
