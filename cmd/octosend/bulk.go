@@ -18,15 +18,19 @@ type sendFunc func(ctx context.Context, m *message) record
 // bulkStats are the live counters of a bulk run, read by the progress
 // display while the run goes on.
 type bulkStats struct {
-	Total     atomic.Int64 // messages in the input, 0 while unknown
-	Done      atomic.Int64 // records written this run (skipped lines excluded)
-	Skipped   atomic.Int64 // lines already in the results file (--resume)
-	Accepted  atomic.Int64
-	Failed    atomic.Int64
-	Canceled  atomic.Int64 // failed records with error "canceled"
-	Ambiguous atomic.Int64 // failed records that may have been delivered
-	Retries   atomic.Int64 // attempts beyond the first, over all messages
-	Throttled atomic.Int64 // 429s waited out (fed by the client's hooks)
+	Total    atomic.Int64 // messages in the input, 0 while unknown
+	Done     atomic.Int64 // records written this run (skipped lines excluded)
+	Skipped  atomic.Int64 // lines already in the results file (--resume)
+	Accepted atomic.Int64
+	Failed   atomic.Int64
+	Canceled atomic.Int64 // failed records with error "canceled"
+	// Ambiguous counts every record flagged ambiguous: failed ones that
+	// may have been delivered, and accepted ones that may have been
+	// delivered twice (AmbiguousAccepted of them).
+	Ambiguous         atomic.Int64
+	AmbiguousAccepted atomic.Int64
+	Retries           atomic.Int64 // attempts beyond the first, over all messages
+	Throttled         atomic.Int64 // 429s waited out (fed by the client's hooks)
 }
 
 // bulkRun is one bulk send: a dispatcher reading the input, a bounded pool
@@ -198,16 +202,19 @@ func (b *bulkRun) count(r *record) {
 	if r.Attempts > 1 {
 		s.Retries.Add(int64(r.Attempts - 1))
 	}
+	if r.Ambiguous {
+		s.Ambiguous.Add(1)
+	}
 	if r.Status == statusAccepted {
 		s.Accepted.Add(1)
+		if r.Ambiguous {
+			s.AmbiguousAccepted.Add(1)
+		}
 		return
 	}
 	s.Failed.Add(1)
 	if r.Error == errCanceled {
 		s.Canceled.Add(1)
-	}
-	if r.Ambiguous {
-		s.Ambiguous.Add(1)
 	}
 }
 

@@ -349,8 +349,9 @@ func (c *cli) printBulkSummary(o *bulkOptions, s *bulkStats, elapsed time.Durati
 	if elapsed > 0 {
 		rate = float64(done) / elapsed.Seconds()
 	}
-	fmt.Fprintf(c.stderr, "octosend bulk: %d messages in %s (%.0f msg/s): %d accepted, %d failed (%d canceled, %d ambiguous), %d retries",
-		done, roundDuration(elapsed), rate, s.Accepted.Load(), s.Failed.Load(), s.Canceled.Load(), s.Ambiguous.Load(), s.Retries.Load())
+	amb, ambAcc := s.Ambiguous.Load(), s.AmbiguousAccepted.Load()
+	fmt.Fprintf(c.stderr, "octosend bulk: %d messages in %s (%.0f msg/s): %d accepted, %d failed (%d canceled), %d ambiguous (%d accepted, %d failed), %d retries",
+		done, roundDuration(elapsed), rate, s.Accepted.Load(), s.Failed.Load(), s.Canceled.Load(), amb, ambAcc, amb-ambAcc, s.Retries.Load())
 	if sk := s.Skipped.Load(); sk > 0 {
 		fmt.Fprintf(c.stderr, "; %d already done (%d of them failed)", sk, prevFailed)
 	}

@@ -12,6 +12,7 @@ package main
 import (
 	"context"
 	_ "embed"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -42,9 +43,47 @@ func main() {
 	}
 }
 
-// tally counts the outcomes of one tenant.
+// tally counts the outcomes of one tenant's sends.
 type tally struct {
 	accepted, failed, ambiguous, retries int
+}
+
+// add counts the outcome of one send, accepted or not: its retries (the
+// attempts beyond the first) and whether it is ambiguous (failed but
+// maybe delivered, or accepted but maybe twice) count for every send.
+func (t *tally) add(res client.Result, err error) {
+	attempts, ambiguous := res.Attempts, res.Ambiguous
+	if err != nil {
+		t.failed++
+		attempts, ambiguous = failure(err)
+	} else {
+		t.accepted++
+	}
+	if attempts > 1 {
+		t.retries += attempts - 1
+	}
+	if ambiguous {
+		t.ambiguous++
+	}
+}
+
+// failure returns the attempts and the ambiguous flag of a failed send,
+// from whichever of the client's error types carries them.
+func failure(err error) (attempts int, ambiguous bool) {
+	var (
+		apiErr  *client.APIError
+		sendErr *client.SendError
+		respErr *client.ResponseError
+	)
+	switch {
+	case errors.As(err, &apiErr):
+		return apiErr.Attempts, apiErr.Ambiguous
+	case errors.As(err, &sendErr):
+		return sendErr.Attempts, sendErr.Ambiguous
+	case errors.As(err, &respErr):
+		return respErr.Attempts, respErr.Ambiguous
+	}
+	return 0, false
 }
 
 func run(ctx context.Context, w io.Writer, configPath string, n, concurrency int) error {
@@ -88,16 +127,7 @@ func run(ctx context.Context, w io.Writer, configPath string, n, concurrency int
 					ClientMessageID: tenant + "-" + strconv.Itoa(i),
 				})
 				mu.Lock()
-				t := byTen[tenant]
-				if err != nil {
-					t.failed++
-				} else {
-					t.accepted++
-					t.retries += res.Attempts - 1
-					if res.Ambiguous {
-						t.ambiguous++
-					}
-				}
+				byTen[tenant].add(res, err)
 				mu.Unlock()
 			}
 		})

@@ -3,8 +3,11 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/octosend/octosend/client"
 )
 
 func TestRun(t *testing.T) {
@@ -23,5 +26,21 @@ func TestRun(t *testing.T) {
 func TestConfigFile(t *testing.T) {
 	if _, err := loadPolicy("tenants.yaml"); err != nil {
 		t.Fatalf("the example's config file does not load: %v", err)
+	}
+}
+
+// TestTallyCountsEverySend: retries and ambiguous count for failed sends
+// too, not only for accepted ones.
+func TestTallyCountsEverySend(t *testing.T) {
+	var got tally
+	got.add(client.Result{Attempts: 1}, nil)
+	got.add(client.Result{Attempts: 3, Ambiguous: true}, nil)
+	got.add(client.Result{}, &client.APIError{Status: 500, Attempts: 5, Ambiguous: true})
+	got.add(client.Result{}, fmt.Errorf("wrapped: %w", &client.SendError{Attempts: 2, Ambiguous: true}))
+	got.add(client.Result{}, &client.ResponseError{Status: 200, Attempts: 4, Ambiguous: true})
+	got.add(client.Result{}, &client.APIError{Status: 400, Attempts: 1})
+	want := tally{accepted: 2, failed: 4, retries: 2 + 4 + 1 + 3, ambiguous: 4}
+	if got != want {
+		t.Errorf("tally %+v, want %+v", got, want)
 	}
 }
