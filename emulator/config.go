@@ -49,6 +49,10 @@ type Config struct {
 	// 1000. Zero means 32 MiB (a full 10,000-message batch fits).
 	MaxBodyBytes int64
 
+	// LedgerCap bounds the entries the ledger endpoint (LedgerPath)
+	// answers; 0 means DefaultLedgerCap.
+	LedgerCap int
+
 	// Now tells the time for arrival records, outage windows, token buckets,
 	// expiry checks and response timestamps; nil means time.Now.
 	Now func() time.Time
@@ -105,6 +109,9 @@ func (c *Config) validate() error {
 	}
 	if c.MaxBodyBytes < 0 {
 		return &ConfigError{"MaxBodyBytes", "must not be negative"}
+	}
+	if c.LedgerCap < 0 {
+		return &ConfigError{"LedgerCap", "must not be negative"}
 	}
 	for i, name := range c.Templates {
 		if name == "" {

@@ -61,6 +61,11 @@
 //     "<clientBatchId>/<destination>" (as in 8x8's examples) and is
 //     recorded under it.
 //
+// The ledger can be read from outside the process too: GET LedgerPath
+// (/_emulator/ledger) answers it as JSONL (LedgerRecord: clientMessageId,
+// umid, copies, tenant), at most Config.LedgerCap lines; Ledger.WriteJSONL
+// writes the same to a file. Neither counts as an API request.
+//
 // # Faults
 //
 // Faults are either scripted (Config.Script, consumed in order, optionally

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"net"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -36,6 +37,17 @@ Flags:
   --latency D         fixed latency added to every request
   --latency-max D     upper bound of a random latency fault (default 50ms)
   --seed N            seed of the fault PRNG (same seed, same fault sequence)
+  --ledger FILE       on exit, write the ledger of accepted messages to FILE as
+                      JSONL, one line per distinct message, oldest first:
+                      {"clientMessageId":"...","umid":"...","copies":1,"tenant":"acme","first":"..."}
+                      (copies over 1 = duplicates; no destination is written)
+  --ledger-cap N      at most N entries in --ledger and in the ledger endpoint
+                      (default 1000000); a summary line says when some were left out
+
+While it runs, GET /_emulator/ledger (with the API key when --api-key is set)
+answers the same JSONL, read-only; ?limit=N asks for fewer lines, and the
+X-Emulator-Ledger-Total / X-Emulator-Ledger-Truncated headers say whether the
+answer is the whole ledger.
 `
 
 // demoFaults is the fault mix of `octosend demo` and of --fault-mix demo:
@@ -137,6 +149,8 @@ func (c *cli) emulator(ctx context.Context, args []string) int {
 	latency := fs.Duration("latency", 0, "")
 	latencyMax := fs.Duration("latency-max", 50*time.Millisecond, "")
 	seed := fs.Int64("seed", 1, "")
+	ledgerPath := fs.String("ledger", "", "")
+	ledgerCap := fs.Int("ledger-cap", emulator.DefaultLedgerCap, "")
 	pos, err := c.parseFlags(fs, emulatorUsage, args)
 	if err != nil {
 		return exitFor(err)
@@ -155,6 +169,9 @@ func (c *cli) emulator(ctx context.Context, args []string) int {
 	if !(*rate >= 0) || *burst < 0 {
 		return c.usageErr("emulator", "--rate and --burst: want 0 or more")
 	}
+	if *ledgerCap < 1 {
+		return c.usageErr("emulator", "--ledger-cap %d: want 1 or more", *ledgerCap)
+	}
 	if err := checkLoopback(*addr); err != nil {
 		return c.usageErr("emulator", "%v", err)
 	}
@@ -171,7 +188,16 @@ func (c *cli) emulator(ctx context.Context, args []string) int {
 	}
 	cfg := emulator.Config{
 		APIKey: key, Rate: *rate, Burst: *burst, RetryAfter: *retryAfter,
-		Faults: faults, Latency: *latency, Seed: *seed,
+		Faults: faults, Latency: *latency, Seed: *seed, LedgerCap: *ledgerCap,
+	}
+	// Create the ledger file now, so that a path that cannot be written is
+	// a usage error at start, not a lost ledger at exit.
+	var ledgerFile *os.File
+	if *ledgerPath != "" {
+		if ledgerFile, err = os.Create(*ledgerPath); err != nil {
+			return c.fail("emulator", exitUsage, fmt.Errorf("--ledger: %w", err))
+		}
+		defer ledgerFile.Close()
 	}
 	srv, err := emulator.Listen(*addr, cfg)
 	if err != nil {
@@ -187,13 +213,33 @@ func (c *cli) emulator(ctx context.Context, args []string) int {
 	signals, stopSignals := c.notify()
 	defer stopSignals()
 	fmt.Fprintln(c.stdout, srv.URL())
-	fmt.Fprintf(c.stderr, "octosend emulator: listening on %s (%s); Ctrl-C to stop\n", srv.URL(), auth)
+	fmt.Fprintf(c.stderr, "octosend emulator: listening on %s (%s); ledger at GET %s%s; Ctrl-C to stop\n", srv.URL(), auth, srv.URL(), emulator.LedgerPath)
 	select {
 	case <-signals:
 	case <-ctx.Done():
 	}
 	srv.Close()
 	printEmulatorStats(c, srv)
+	if ledgerFile != nil {
+		return c.writeLedger(srv.Ledger(), ledgerFile, *ledgerCap)
+	}
+	return exitOK
+}
+
+// writeLedger writes the ledger to f (at most limit entries) and closes it.
+func (c *cli) writeLedger(l *emulator.Ledger, f *os.File, limit int) int {
+	n, total, err := l.WriteJSONL(f, limit)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return c.fail("emulator", exitFailed, fmt.Errorf("--ledger: %w", err))
+	}
+	if n < total {
+		fmt.Fprintf(c.stderr, "octosend emulator: ledger: %d of %d entries written to %s (--ledger-cap %d left %d out)\n", n, total, f.Name(), limit, total-n)
+	} else {
+		fmt.Fprintf(c.stderr, "octosend emulator: ledger: %d entries written to %s\n", n, f.Name())
+	}
 	return exitOK
 }
 

@@ -85,6 +85,8 @@ func TestRunExitCodes(t *testing.T) {
 		{[]string{"bulk", "--progress-interval", "0s", "x"}, exitUsage, "", "--progress-interval 0s: want more than 0"},
 		{[]string{"emulator", "--latency", "-1s"}, exitUsage, "", "--latency -1s: want 0 or more"},
 		{[]string{"emulator", "--rate", "-5"}, exitUsage, "", "want 0 or more"},
+		{[]string{"emulator", "--ledger-cap", "0"}, exitUsage, "", "--ledger-cap 0: want 1 or more"},
+		{[]string{"emulator", "--ledger", "/nonexistent-dir/l.jsonl"}, exitUsage, "", "--ledger: open /nonexistent-dir/l.jsonl"},
 		{[]string{"help", "help"}, exitOK, "Usage: octosend help [COMMAND]", ""},
 		{[]string{"--version"}, exitOK, "octosend ", ""},
 		{[]string{"version"}, exitOK, "octosend ", ""},

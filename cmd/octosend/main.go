@@ -186,7 +186,7 @@ Usage:
   octosend bulk      --subaccount ID [--config FILE] [--out results.jsonl] [--resume] INPUT
   octosend policy    explain [--config FILE] [--tenant T [--fallback]]
   octosend policy    check FILE
-  octosend emulator  [--addr 127.0.0.1:8088] [--rate N] [--fault-mix MIX] [--seed N] [--api-key K]
+  octosend emulator  [--addr 127.0.0.1:8088] [--rate N] [--fault-mix MIX] [--seed N] [--api-key K] [--ledger FILE]
   octosend demo      [--messages N] [--tenants N] [--seed N] [--concurrency N] [--semantics S]
   octosend help      [COMMAND]
   octosend version   (or --version)
