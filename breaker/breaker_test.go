@@ -438,3 +438,33 @@ func TestStrings(t *testing.T) {
 		}
 	}
 }
+
+// TestOpenPeriodGrows: with MinOpenFor, the first open period is short and
+// each failed probe in a row doubles it, up to OpenFor; a closing resets it.
+func TestOpenPeriodGrows(t *testing.T) {
+	s, fc := newFake(t, Config{Consecutive: 1, MinOpenFor: time.Second, OpenFor: 5 * time.Second})
+	feed(t, s, key, "F")
+	for _, want := range []time.Duration{time.Second, 2 * time.Second, 4 * time.Second, 5 * time.Second, 5 * time.Second} {
+		oe := openErr(t, s, key)
+		if oe.RetryIn != want {
+			t.Fatalf("open period %v, want %v", oe.RetryIn, want)
+		}
+		fc.Advance(want)
+		probe, err := s.Allow(key)
+		if err != nil {
+			t.Fatalf("no probe after the open period: %v", err)
+		}
+		probe(Failure)
+	}
+	fc.Advance(5 * time.Second)
+	probe, err := s.Allow(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	probe(Success) // closes: the next trip starts short again
+	wantState(t, s, key, Closed)
+	feed(t, s, key, "F")
+	if oe := openErr(t, s, key); oe.RetryIn != time.Second {
+		t.Fatalf("after a closing, open period %v, want 1s again", oe.RetryIn)
+	}
+}

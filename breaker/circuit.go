@@ -22,15 +22,16 @@ type circuit struct {
 	cfg      settings
 	state    State
 	gen      *generation
-	expiry   time.Time // Open: when the probe phase begins; HalfOpen: when an unreported probe is presumed lost
-	issued   int       // HalfOpen: probe slots taken (a Neutral report frees its slot)
-	passed   int       // HalfOpen: probes that reported Success
-	win      window    // Closed: outcomes in the rolling window
-	run      int       // Closed: consecutive failures
-	lastFail time.Time // Closed: time of the last failure of the run
-	idle     bool      // marked by a sweep; cleared by activity
-	dead     bool      // dropped from the Set: reports are ignored
-	pinned   bool      // followed (Set.Follow): never dropped as idle
+	expiry   time.Time     // Open: when the probe phase begins; HalfOpen: when an unreported probe is presumed lost
+	issued   int           // HalfOpen: probe slots taken (a Neutral report frees its slot)
+	passed   int           // HalfOpen: probes that reported Success
+	win      window        // Closed: outcomes in the rolling window
+	run      int           // Closed: consecutive failures
+	lastFail time.Time     // Closed: time of the last failure of the run
+	idle     bool          // marked by a sweep; cleared by activity
+	dead     bool          // dropped from the Set: reports are ignored
+	pinned   bool          // followed (Set.Follow): never dropped as idle
+	period   time.Duration // the current open period: firstOpen after a trip, doubled per failed probe
 
 	// After-unlock work, delivered in order by whoever finds notifying
 	// false (see unlock).
@@ -184,7 +185,8 @@ func (c *circuit) report(g *generation, o Outcome) {
 			c.run++
 			c.lastFail = now
 			if c.tripLocked() {
-				c.openLocked(now.Add(c.cfg.openFor), true)
+				c.period = c.cfg.firstOpen()
+				c.openLocked(now.Add(c.period), true)
 			}
 		}
 	case HalfOpen:
@@ -196,7 +198,8 @@ func (c *circuit) report(g *generation, o Outcome) {
 				c.win.reset(now, c.cfg.bucket(), c.cfg.buckets)
 			}
 		case Failure:
-			c.openLocked(now.Add(c.cfg.openFor), true)
+			c.period = min(max(2*c.period, c.cfg.firstOpen()), c.cfg.openFor)
+			c.openLocked(now.Add(c.period), true)
 		default:
 			if c.issued > 0 {
 				c.issued-- // the probe told nothing: free its slot

@@ -48,9 +48,16 @@ type Config struct {
 	// Consecutive trips the breaker after that many failures in a row,
 	// whatever the ratio. Zero means off.
 	Consecutive int `yaml:"consecutive" json:"consecutive"`
-	// OpenFor is how long a tripped breaker stays open before a probe.
-	// Zero means DefaultOpenFor (30s).
+	// OpenFor is how long a tripped breaker stays open before a probe (the
+	// longest, with MinOpenFor). Zero means DefaultOpenFor (30s).
 	OpenFor time.Duration `yaml:"open_for" json:"open_for"`
+	// MinOpenFor is the first open period after a trip: each failed probe
+	// in a row doubles the period, up to OpenFor, and a closing resets it.
+	// A short first period lets held sends go out soon after a short
+	// outage ends (at most about the outage's length after it), while a
+	// long outage still costs one probe per OpenFor. Zero (or OpenFor) means a fixed period, as gobreaker's
+	// Timeout; the client sets 1s unless told otherwise.
+	MinOpenFor time.Duration
 	// HalfOpenProbes is how many probe requests a half-open breaker lets
 	// through; all must succeed to close it. Zero means 1.
 	HalfOpenProbes int `yaml:"half_open_probes" json:"half_open_probes"`
@@ -94,6 +101,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("%w: FailureRatio %v is outside [0, 1]", ErrInvalidConfig, c.FailureRatio)
 	case c.Consecutive < 0:
 		return fmt.Errorf("%w: Consecutive %d is negative", ErrInvalidConfig, c.Consecutive)
+	case c.MinOpenFor < 0:
+		return fmt.Errorf("%w: MinOpenFor %v is negative", ErrInvalidConfig, c.MinOpenFor)
 	case c.OpenFor < 0:
 		return fmt.Errorf("%w: OpenFor %v is negative", ErrInvalidConfig, c.OpenFor)
 	case c.HalfOpenProbes < 0:
@@ -120,7 +129,16 @@ type settings struct {
 	ratio       float64
 	consecutive int
 	openFor     time.Duration
+	minOpenFor  time.Duration
 	probes      int
+}
+
+// firstOpen is the open period after a trip.
+func (s settings) firstOpen() time.Duration {
+	if s.minOpenFor <= 0 {
+		return s.openFor
+	}
+	return min(s.minOpenFor, s.openFor)
 }
 
 func defaultSettings() settings {
@@ -155,6 +173,9 @@ func (c Config) settings(base settings) settings {
 	}
 	if c.OpenFor > 0 {
 		s.openFor = c.OpenFor
+	}
+	if c.MinOpenFor > 0 {
+		s.minOpenFor = c.MinOpenFor
 	}
 	if c.HalfOpenProbes > 0 {
 		s.probes = c.HalfOpenProbes

@@ -85,8 +85,13 @@ func (st *call) afterAttempt(resp *http.Response, err error) bool {
 		return false
 	}
 	if d.Action != policy.ActionBackoff && !c.budget.TryRetry() {
-		st.stop = ErrBudgetExhausted
-		return false
+		// The budget bounds extra load; it does not fail a message whose
+		// deadline allows it to wait for room (see beforeAttempt).
+		if c.failFast || !st.fits(max(d.Delay, budgetPoll)) {
+			st.stop = ErrBudgetExhausted
+			return false
+		}
+		st.budgetHold = true
 	}
 	st.delay = d.Delay
 	c.onRetry(st)

@@ -82,6 +82,7 @@ type call struct {
 	bodyErr    error    // reading or decoding its body failed
 	redirected bool     // the last attempt was answered with a 3xx
 	scope      Scope    // the last attempt's inferred 429 scope
+	budgetHold bool     // the retry waits for room in the retry budget
 	netErr     error    // its transport error
 	stop       error    // why the send ended outside the policy's decision
 	ambiguous  bool     // some attempt may have been accepted
@@ -201,10 +202,22 @@ func (st *call) endAttempt() {
 func (st *call) beforeAttempt() error {
 	c := st.c
 	if st.attempts > 0 && st.delay > 0 {
-		if err := st.openPastDelay(); err != nil && !c.breakerWait {
+		if err := st.openPastDelay(); err != nil && c.failFast {
 			return err
 		}
 		if err := clock.Sleep(st, c.clk, st.delay); err != nil {
+			return err
+		}
+	}
+	for st.budgetHold {
+		if c.budget.TryRetry() {
+			st.budgetHold = false
+			break
+		}
+		if !st.fits(budgetPoll) {
+			return ErrBudgetExhausted
+		}
+		if err := clock.Sleep(st, c.clk, budgetPoll); err != nil {
 			return err
 		}
 	}
@@ -225,14 +238,18 @@ func (st *call) beforeAttempt() error {
 	return nil
 }
 
+// budgetPoll is how often a retry held by an exhausted retry budget asks
+// it again.
+const budgetPoll = 100 * time.Millisecond
+
 // halfOpenPoll is how often a send waiting on a half-open breaker (its
-// probe slots taken) checks again, with Config.BreakerWait.
+// probe slots taken) checks again.
 const halfOpenPoll = 50 * time.Millisecond
 
-// allow asks the breaker to let the attempt through. An open breaker fails
-// the send (ErrBreakerOpen) unless Config.BreakerWait is set: then the send
-// waits until the breaker lets a probe through, on the injected clock, as
-// long as that fits its deadline.
+// allow asks the breaker to let the attempt through. At an open breaker the
+// send holds: it waits until the breaker lets a probe through (or the probe
+// closes it), on the injected clock, as long as that fits its deadline;
+// otherwise, and with Config.FailFast, it fails with ErrBreakerOpen.
 func (st *call) allow() error {
 	c := st.c
 	for {
@@ -242,7 +259,7 @@ func (st *call) allow() error {
 			return nil
 		}
 		oe, ok := errors.AsType[*breaker.OpenError](err)
-		if !c.breakerWait || !ok {
+		if c.failFast || !ok {
 			return breakerOpenError{err}
 		}
 		wait := oe.RetryIn

@@ -36,15 +36,15 @@ type Client struct {
 	smsBase, chatBase string
 	header            http.Header // shared by every request; never modified after New
 
-	live        *policy.Live
-	pol         atomic.Pointer[polPair]
-	polMu       sync.Mutex
-	limiter     ratelimit.Backend
-	ownLim      *ratelimit.Limiter
-	breakers    *breaker.Set
-	byTenant    bool
-	breakerWait bool
-	budget      *policy.Budget
+	live     *policy.Live
+	pol      atomic.Pointer[polPair]
+	polMu    sync.Mutex
+	limiter  ratelimit.Backend
+	ownLim   *ratelimit.Limiter
+	breakers *breaker.Set
+	byTenant bool
+	failFast bool
+	budget   *policy.Budget
 
 	rc *retryablehttp.Client
 	tr *transport
@@ -109,7 +109,7 @@ func New(cfg Config) (*Client, error) {
 	c := &Client{
 		throttles: newThrottles(),
 		smsBase:   sms, chatBase: chat,
-		live: cfg.PolicyLive, byTenant: cfg.BreakerByTenant, breakerWait: cfg.BreakerWait,
+		live: cfg.PolicyLive, byTenant: cfg.BreakerByTenant, failFast: cfg.FailFast,
 		clk: clock.Or(cfg.Clock), log: cfg.Logger, hooks: cfg.Hooks, rand: cfg.Rand,
 		maxBody: cfg.MaxResponseBytes, haltCooldown: cfg.HaltCooldown,
 	}
@@ -311,7 +311,14 @@ func fillBreaker(bc *breaker.Config, l policy.Limits) {
 	if bc.Window == 0 {
 		bc.Window = l.BreakerWindow
 	}
+	if bc.MinOpenFor == 0 {
+		bc.MinOpenFor = DefaultMinOpenFor
+	}
 }
+
+// DefaultMinOpenFor is the first open period of the client's breakers
+// (breaker.Config.MinOpenFor) unless Config.Breaker sets one.
+const DefaultMinOpenFor = time.Second
 
 // policy returns the policy for a send that starts now.
 func (c *Client) policy() *policy.Policy {

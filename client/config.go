@@ -121,12 +121,19 @@ type Config struct {
 	// BreakerByTenant keys breakers by tenant (sub-account) instead of by
 	// base URL (the region: where 8x8's health lives).
 	BreakerByTenant bool
-	// BreakerWait makes a send that meets an open breaker wait (on Clock)
-	// until the breaker lets a probe through, when that fits the send's
-	// deadline, instead of failing at once with ErrBreakerOpen. It fails
-	// with ErrBreakerOpen when the wait cannot fit. Default false: fail
-	// fast, so callers can shed or reroute load during an outage.
-	BreakerWait bool
+	// FailFast makes a send that meets an open breaker fail at once with
+	// ErrBreakerOpen, and one refused a retry by the retry budget fail with
+	// ErrBudgetExhausted: for callers that shed or reroute load during an
+	// outage. By default (false) such a send holds: it waits (on Clock,
+	// polling, without a goroutine of its own) until the breaker lets a
+	// probe through or the budget has room, and goes out then; it fails
+	// only when the wait cannot end before its deadline (the caller's or
+	// the policy's). The breaker's open period starts at
+	// Breaker.MinOpenFor (1s by default here) and doubles per failed probe
+	// up to OpenFor, so held sends go out at most about the outage's length
+	// after the API's recovery while a long outage costs one probe per
+	// OpenFor.
+	FailFast bool
 
 	// HTTPClient is the client requests go through. Nil means a tuned
 	// pooled transport (TLS 1.2 minimum, 1.3 preferred, keep-alives,

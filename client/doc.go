@@ -51,9 +51,15 @@
 //     with ErrTenantHalted until Config.HaltCooldown passes or the policy
 //     is reloaded.
 //
-// An open breaker fails sends at once with ErrBreakerOpen (callers can shed
-// or reroute load); with Config.BreakerWait they wait for its probe instead,
-// when that fits their deadline.
+// Delivery first: a send that meets an open breaker, an exhausted retry
+// budget or a paused tenant holds — it waits for the probe, the budget or
+// the pause, within its deadline, and goes out then. The breaker's open
+// period starts at 1s and doubles per failed probe up to OpenFor, so held
+// sends go out at most about the outage's length after the API's
+// recovery (a 5s outage: probes at 1, 3 and 7s). With
+// Config.FailFast an open breaker fails sends at once with ErrBreakerOpen
+// and an exhausted budget with ErrBudgetExhausted (callers that shed or
+// reroute load).
 //
 // Every attempt of a message carries the same clientMessageId, a UUID the
 // client mints when the caller gave none. The API has no idempotency key,

@@ -12,14 +12,16 @@ import (
 	"github.com/octosend/octosend/policy"
 )
 
-// 500/2000 trips the breaker after the configured failures; later sends
-// fail fast without a request; after OpenFor a probe closes it.
+// 500/2000 trips the breaker after the configured failures; with FailFast
+// later sends fail at once without a request; after OpenFor a probe
+// closes it.
 func TestServerFaultsTripBreaker(t *testing.T) {
 	ts := newTestServer(t)
 	ts.def = reply{status: 500, body: errBody(2000, "Internal server error")}
 	f := clock.NewFake(t0)
 	cfg := testConfig(ts.URL, f, 0)
 	cfg.Breaker = breaker.Config{Consecutive: 3, OpenFor: 30 * time.Second}
+	cfg.FailFast = true
 	var mu sync.Mutex
 	var changes []BreakerEvent
 	cfg.Hooks.OnBreakerStateChange = func(e BreakerEvent) {
@@ -119,13 +121,14 @@ func TestSingle503DoesNotOpenBreaker(t *testing.T) {
 }
 
 // When 503s trip the breaker, it stays open at least for their
-// Retry-After: other sends fail fast meanwhile, the send that got it waits
-// and then probes.
+// Retry-After: other sends fail fast meanwhile (FailFast), the send that
+// got it waits and then probes.
 func TestTripping503KeepsBreakerOpenForRetryAfter(t *testing.T) {
 	ts := newTestServer(t, reply{status: 503, body: errBody(2000, "down"), header: map[string]string{"Retry-After": "10"}})
 	f := clock.NewFake(t0)
 	cfg := testConfig(ts.URL, f, 0)
 	cfg.Breaker = breaker.Config{Consecutive: 1, OpenFor: time.Second}
+	cfg.FailFast = true
 	c := newClient(t, cfg)
 	done := make(chan sendResult, 1)
 	go func() { r, err := c.SendSMS(context.Background(), "acme_hq", sms1); done <- sendResult{r, err} }()
@@ -147,15 +150,14 @@ func TestTripping503KeepsBreakerOpenForRetryAfter(t *testing.T) {
 	}
 }
 
-// With BreakerWait, a send that meets an open breaker waits for its probe
-// instead of failing, when that fits its deadline; when it does not fit,
-// it fails fast as without the option.
-func TestBreakerWait(t *testing.T) {
+// By default a send that meets an open breaker holds: it waits for the
+// probe instead of failing, when that fits its deadline; when it does not
+// fit, it fails at once with ErrBreakerOpen.
+func TestBreakerHoldsSends(t *testing.T) {
 	ts := newTestServer(t, reply{status: 500, body: errBody(2000, "Internal server error")})
 	f := clock.NewFake(time.Now()) // the deadline check compares with the context's real deadline
 	cfg := testConfig(ts.URL, f, 0)
-	cfg.Breaker = breaker.Config{Consecutive: 1, OpenFor: 5 * time.Second}
-	cfg.BreakerWait = true
+	cfg.Breaker = breaker.Config{Consecutive: 1, OpenFor: 5 * time.Second, MinOpenFor: 5 * time.Second}
 	c := newClient(t, cfg)
 
 	a := make(chan sendResult, 1)
@@ -295,6 +297,7 @@ func TestRetryBudgetExhausted(t *testing.T) {
 	ts.def = reply{status: 500, body: errBody(2000, "Internal server error")}
 	cfg := testConfig(ts.URL, clock.NewFake(t0), 0)
 	cfg.Breaker = breaker.Config{MinRequests: 1000} // keep the breaker out of it
+	cfg.FailFast = true                             // without it, retries wait for room in the budget
 	cfg.Policy = mustPolicy(t, policy.Config{
 		Retry:  policy.Retry{MaxAttempts: 10},
 		Budget: policy.BudgetConfig{Ratio: 0.01, MinPerSecond: 0.1, Window: time.Second},

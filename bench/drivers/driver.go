@@ -143,8 +143,8 @@ type Spec struct {
 // All returns every driver, octosend's first.
 func All() []Spec {
 	return []Spec{
-		{"octosend", "octosend client.SendSMS with its defaults (policy, limiter, breaker, budget; an open breaker fails a send at once)", NewOctosend},
-		{"octosend-wait", "octosend with Config.BreakerWait (opt-in): a send waits out an open breaker when that fits its deadline", NewOctosendWait},
+		{"octosend", "octosend client.SendSMS with its defaults (policy, limiter, breaker, budget; a send holds at an open breaker or an exhausted budget within its deadline)", NewOctosend},
+		{"octosend-failfast", "octosend with Config.FailFast (opt-in): an open breaker or an exhausted budget fails a send at once", NewOctosendFailFast},
 		{"nethttp", "bare net/http loop, no retries", NewNetHTTP},
 		{"retryablehttp", "go-retryablehttp, default retry policy and backoff", NewRetryableHTTP},
 		{"assembled", "go-retryablehttp + gobreaker v2 + x/time/rate", NewAssembled},

@@ -33,7 +33,7 @@ func Example() {
 	fmt.Println("in the ledger:", srv.Ledger().Unique())
 	// Output:
 	// octosend: accepted=true status=200
-	// octosend-wait: accepted=true status=200
+	// octosend-failfast: accepted=true status=200
 	// nethttp: accepted=true status=200
 	// retryablehttp: accepted=true status=200
 	// assembled: accepted=true status=200

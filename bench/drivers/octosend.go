@@ -20,16 +20,17 @@ type octosendDriver struct {
 	c   *client.Client
 }
 
-// NewOctosend returns the octosend driver: an open breaker fails a send at
-// once (the default, so callers can shed load during an outage).
+// NewOctosend returns the octosend driver with its defaults: a send that
+// meets an open breaker or an exhausted retry budget holds until the probe
+// or the budget lets it go, within its deadline.
 func NewOctosend(env Env) (Driver, error) { return newOctosend(env, false) }
 
-// NewOctosendWait returns the octosend driver with Config.BreakerWait: a
-// send that meets an open breaker waits for its probe when that fits the
-// deadline, as a bulk sender that wants every message through would set it.
-func NewOctosendWait(env Env) (Driver, error) { return newOctosend(env, true) }
+// NewOctosendFailFast returns the octosend driver with Config.FailFast: an
+// open breaker or an exhausted budget fails a send at once, for callers
+// that shed or reroute load during an outage.
+func NewOctosendFailFast(env Env) (Driver, error) { return newOctosend(env, true) }
 
-func newOctosend(env Env, breakerWait bool) (Driver, error) {
+func newOctosend(env Env, failFast bool) (Driver, error) {
 	s := env.Settings
 	pol, err := policy.New(policy.Config{
 		Retry: policy.Retry{
@@ -43,11 +44,11 @@ func newOctosend(env Env, breakerWait bool) (Driver, error) {
 		return nil, err
 	}
 	c, err := client.New(client.Config{
-		APIKey:      env.APIKey,
-		BaseURL:     env.BaseURL,
-		Policy:      pol,
-		BreakerWait: breakerWait,
-		HTTPClient:  &http.Client{Transport: env.Transport},
+		APIKey:     env.APIKey,
+		BaseURL:    env.BaseURL,
+		Policy:     pol,
+		FailFast:   failFast,
+		HTTPClient: &http.Client{Transport: env.Transport},
 		// One limit, as for the peers: the per-process limit (2,900/s by
 		// default, 8x8's per-IP quota) is set to the same rate.
 		RateLimit: ratelimit.Config{Rate: s.Rate, Burst: s.Burst, ProcessRate: s.Rate, ProcessBurst: s.Burst},

@@ -37,15 +37,15 @@ func TestMarkdown(t *testing.T) {
 	for _, want := range []string{
 		"![Goodput and requests per message, per scenario and driver](results.svg)",
 		"2 CPUs (nproc), GOMAXPROCS 2, Test CPU; go1.26 linux/amd64. Load average when the run began: 0.50 0.40 0.30",
-		// octosend 1000 msg/s, octosend-wait 900, nethttp 800: 125%, 112%.
+		// octosend 1000 msg/s, octosend-failfast 900, nethttp 800: 125%, 112%.
 		"- Clean, `octosend`: goodput 1000 msg/s, 125% of the bare net/http loop's 800 msg/s (target at least 95%): **met**.",
-		"- Clean, `octosend-wait`: goodput 900 msg/s, 112% of the bare net/http loop's 800 msg/s (target at least 95%): **met**.",
+		"- Clean, `octosend-failfast`: goodput 900 msg/s, 112% of the bare net/http loop's 800 msg/s (target at least 95%): **met**.",
 		// Best faults peer: nethttp (most accepted). octosend has the lower amplification and higher goodput.
 		"- Faults, `octosend`: 0 lost (target 0): **met**. 0 attempts wasted on 1002/3038 (target 0): **met**. Against the best peer (most messages accepted), `nethttp`: 1.00 requests per message against 1.20 (target no more): **met**",
-		// octosend got 10 429s, octosend-wait 9, nethttp 8: not fewer than every peer.
+		// octosend got 10 429s, octosend-failfast 9, nethttp 8: not fewer than every peer.
 		"- 429 storm: the peers received `nethttp` 8 (2 of 100 messages failed), `retryablehttp` 7 (3 of 100 messages failed),",
 		"  - `octosend` received 10 429s (0 of 100 messages failed). Fewer than every peer (target): **missed**; fewer than every peer that retries: **missed**.",
-		"requests that reached the API during the 5-second outage: `octosend` 0 (0 of 100 messages failed), `octosend-wait` 1 (1 of 100 messages failed), `nethttp` 2",
+		"requests that reached the API during the 5-second outage: `octosend` 0 (0 of 100 messages failed), `octosend-failfast` 1 (1 of 100 messages failed), `nethttp` 2",
 		"## Scenario: storm",
 		"| driver | goodput msg/s | accepted | failed | req/msg | wasted on 1002 | 429s | 5xx | dup | lost | failed but delivered | req in outage |",
 		"- storm, 429s received: octosend 10; `nethttp` 8, `retryablehttp` 7, `assembled` 6, `failsafe` 5.",
@@ -54,8 +54,8 @@ func TestMarkdown(t *testing.T) {
 			t.Errorf("Markdown lacks %q", want)
 		}
 	}
-	if got := strings.Count(md, "| **`octosend-wait`** |"); got != len(Scenarios()) {
-		t.Errorf("octosend-wait rows = %d, want one per scenario (%d)", got, len(Scenarios()))
+	if got := strings.Count(md, "| **`octosend-failfast`** |"); got != len(Scenarios()) {
+		t.Errorf("octosend-failfast rows = %d, want one per scenario (%d)", got, len(Scenarios()))
 	}
 	if got := strings.Count(md, "| **`octosend`** |"); got != len(Scenarios()) {
 		t.Errorf("octosend rows = %d, want one per scenario (%d)", got, len(Scenarios()))
@@ -192,7 +192,7 @@ func TestMarkdownExplainsTenantPause(t *testing.T) {
 		t.Errorf("Markdown does not explain the faults miss; want %q", want)
 	}
 	if n := strings.Count(md, want); n != 1 {
-		t.Errorf("explanation given %d times, want once (octosend-wait was not slow)", n)
+		t.Errorf("explanation given %d times, want once (octosend-failfast was not slow)", n)
 	}
 	if !strings.Contains(md, "The emulator accepts 25 requests/s; goodput: `octosend` 3000.0 msg/s") {
 		t.Error("Markdown lacks the storm goodput against the emulator's limit")

@@ -10,7 +10,7 @@ import (
 // colors gives each known driver the same colour in every chart (octosend
 // in blues, the bare loop in grey); others take the palette in order.
 var colors = map[string]string{
-	"octosend": "#1f5fbf", "octosend-wait": "#7fb0ff", "nethttp": "#8c8c8c",
+	"octosend": "#1f5fbf", "octosend-failfast": "#7fb0ff", "nethttp": "#8c8c8c",
 	"retryablehttp": "#f28e2b", "assembled": "#59a14f", "failsafe": "#b07aa1",
 }
 

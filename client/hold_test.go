@@ -1,0 +1,203 @@
+package client
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/octosend/octosend/breaker"
+	"github.com/octosend/octosend/clock"
+	"github.com/octosend/octosend/policy"
+)
+
+// outageServer answers 503/2000 without a Retry-After while the fake clock
+// is before end, and accepts every message from then on.
+type outageServer struct {
+	*httptest.Server
+	f          *clock.Fake
+	end        time.Time
+	down, up   atomic.Int32
+	mu         sync.Mutex
+	firstUpAt  time.Time
+	lastDownAt time.Time
+}
+
+func newOutageServer(t *testing.T, f *clock.Fake, end time.Time) *outageServer {
+	s := &outageServer{f: f, end: end}
+	s.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		var probe struct {
+			ClientMessageID string `json:"clientMessageId"`
+		}
+		_ = json.Unmarshal(body, &probe)
+		w.Header().Set("Content-Type", "application/json")
+		now := f.Now()
+		if now.Before(s.end) {
+			s.down.Add(1)
+			s.mu.Lock()
+			s.lastDownAt = now
+			s.mu.Unlock()
+			w.WriteHeader(503)
+			io.WriteString(w, errBody(2000, "Service unavailable"))
+			return
+		}
+		if s.up.Add(1) == 1 {
+			s.mu.Lock()
+			s.firstUpAt = now
+			s.mu.Unlock()
+		}
+		io.WriteString(w, smsOK(probe.ClientMessageID))
+	}))
+	t.Cleanup(s.Close)
+	return s
+}
+
+// sendAll sends n messages at once and returns their errors and the fake
+// time each send ended at. Fake time advances by step only while every
+// unfinished send waits on it, so no send sees time pass while its
+// request is on the wire.
+func sendAll(c *Client, f *clock.Fake, n int, step time.Duration) ([]error, []time.Time) {
+	errs, ends := make([]error, n), make([]time.Time, n)
+	var running atomic.Int32
+	running.Store(int32(n))
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			_, errs[i] = c.SendSMS(context.Background(), "acme_hq", sms1)
+			ends[i] = f.Now()
+			running.Add(-1)
+		})
+	}
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	for {
+		select {
+		case <-done:
+			return errs, ends
+		case <-f.WaitForTimers(int(running.Load())):
+			if f.Pending() >= int(running.Load()) {
+				f.Advance(step)
+			}
+		case <-time.After(time.Millisecond): // a send ended: count again
+		}
+	}
+}
+
+// Delivery first: through a 10 s outage (503 without Retry-After) every
+// send holds at the open breaker and goes out after the recovery, within
+// its deadline, while the API sees only the first attempts, the budgeted
+// retries and one probe per open period. With FailFast the same run fails
+// most of its sends.
+func TestOutageHoldsSends(t *testing.T) {
+	const n = 40
+	outage := 10 * time.Second
+	run := func(failFast bool) (delivered int, s *outageServer, ends []time.Time) {
+		f := clock.NewFake(t0)
+		s = newOutageServer(t, f, t0.Add(outage))
+		cfg := testConfig(s.URL, f, 0.5)
+		cfg.FailFast = failFast
+		c := newClient(t, cfg)
+		errs, ends := sendAll(c, f, n, 10*time.Millisecond)
+		for _, err := range errs {
+			if err == nil {
+				delivered++
+			} else if !failFast {
+				t.Errorf("held send failed: %v", err)
+			}
+		}
+		return delivered, s, ends
+	}
+
+	got, s, ends := run(false)
+	if got != n {
+		t.Fatalf("delivered %d of %d through the outage", got, n)
+	}
+	down := int(s.down.Load())
+	// A retrying peer without a breaker would send up to n*MaxAttempts
+	// (200) into the outage; the budget and the breaker keep it to the
+	// first attempts, a few retries and a probe per open period.
+	if down >= n+20 {
+		t.Errorf("%d requests reached the API during the outage, want < %d", down, n+20)
+	}
+	// The open period starts at 1s and doubles per failed probe: the first
+	// probe after the recovery comes within the last period, never later
+	// than the outage's own length after it.
+	for i, e := range ends {
+		if late := e.Sub(s.end); late > outage {
+			t.Errorf("send %d ended %v after the recovery, want within %v", i, late, outage)
+		}
+	}
+	s.mu.Lock()
+	t.Logf("hold: %d/%d delivered, %d requests during the outage (last at +%v), first success at +%v",
+		got, n, down, s.lastDownAt.Sub(t0), s.firstUpAt.Sub(t0))
+	s.mu.Unlock()
+
+	fast, fs, _ := run(true)
+	t.Logf("fail fast: %d/%d delivered, %d requests during the outage", fast, n, fs.down.Load())
+	if fast >= got {
+		t.Errorf("FailFast delivered %d, holding %d: the option changed nothing", fast, got)
+	}
+}
+
+// A held send fails when the wait cannot end before its deadline: with an
+// outage that never ends and a 5s policy deadline it fails with
+// ErrBreakerOpen at most 5s (of fake time) after it started, and costs the
+// API a bounded number of requests.
+func TestHeldSendFailsByDeadline(t *testing.T) {
+	f := clock.NewFake(t0)
+	s := newOutageServer(t, f, t0.Add(24*time.Hour))
+	cfg := testConfig(s.URL, f, 0.5)
+	cfg.Breaker = breaker.Config{Consecutive: 2}
+	cfg.Policy = mustPolicy(t, policy.Config{Retry: policy.Retry{Deadline: 5 * time.Second, MaxAttempts: 20}})
+	c := newClient(t, cfg)
+	stop := autoAdvance(f, 10*time.Millisecond)
+	_, err := c.SendSMS(context.Background(), "acme_hq", sms1)
+	stop()
+	if !errors.Is(err, ErrBreakerOpen) && !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("err = %v, want ErrBreakerOpen or a deadline", err)
+	}
+	if el := f.Now().Sub(t0); el > 5*time.Second || el < 3*time.Second {
+		t.Errorf("the held send failed after %v, want after holding for its probes (3s) and within its 5s deadline", el)
+	}
+	// 2 failures trip it, then probes after 1s, 2s (at 3s) and 4s (at 7s,
+	// past the deadline): at most 4 requests.
+	if d := s.down.Load(); d > 4 {
+		t.Errorf("%d requests for one held send, want at most 4", d)
+	}
+}
+
+// An exhausted retry budget holds a retry until the budget has room,
+// within the deadline, instead of failing it: the same run that fails
+// with ErrBudgetExhausted under FailFast (TestRetryBudgetExhausted)
+// delivers every message once the API recovers, and the retries come no
+// faster than the budget's floor allows.
+func TestBudgetHoldsRetries(t *testing.T) {
+	f := clock.NewFake(t0)
+	s := newOutageServer(t, f, t0.Add(20*time.Second))
+	cfg := testConfig(s.URL, f, 0.5)
+	cfg.Breaker = breaker.Config{MinRequests: 1000} // keep the breaker out of it
+	cfg.Policy = mustPolicy(t, policy.Config{
+		Retry:  policy.Retry{MaxAttempts: 10, MaxDelay: time.Second},
+		Budget: policy.BudgetConfig{Ratio: 0.01, MinPerSecond: 0.5, Window: 2 * time.Second},
+	})
+	c := newClient(t, cfg)
+	errs, _ := sendAll(c, f, 3, 10*time.Millisecond)
+	for i, err := range errs {
+		if err != nil {
+			t.Errorf("send %d: %v, want delivered after the recovery", i, err)
+		}
+	}
+	// 3 first attempts, then retries at the budget's floor of 0.5/s over
+	// 20s: about 10, never the 27 the attempts cap would allow.
+	t.Logf("%d requests during the outage", s.down.Load())
+	if d := s.down.Load(); d > 3+14 {
+		t.Errorf("%d requests during the 20s outage, want at most %d (the budget's floor)", d, 3+14)
+	}
+}
