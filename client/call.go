@@ -51,6 +51,10 @@ type call struct {
 	url            string
 	bkey           string
 	attemptTimeout time.Duration
+	// deadline is the policy's deadline in real time (retry.deadline
+	// after run began); Deadline reports it when it is before the
+	// caller's.
+	deadline time.Time
 
 	// body is the encoded request, owned by the call and never pooled:
 	// net/http may still read or close an attempt's body after RoundTrip
@@ -86,6 +90,19 @@ type call struct {
 	netErr     error    // its transport error
 	stop       error    // why the send ended outside the policy's decision
 	ambiguous  bool     // some attempt may have been accepted
+}
+
+// Deadline is the send's deadline: the caller's or the policy's
+// (retry.deadline), whichever is earlier. Whatever waits with the call as
+// its context sees it: the limiter refuses a wait that cannot end before
+// it, the dialer and every attempt (see transport) end at it. On a fake
+// clock the policy's deadline is also kept on the clock (fits, Decide).
+func (st *call) Deadline() (time.Time, bool) {
+	dl, ok := st.Context.Deadline()
+	if st.deadline.IsZero() || (ok && dl.Before(st.deadline)) {
+		return dl, ok
+	}
+	return st.deadline, true
 }
 
 // Value makes the call findable from its requests' contexts.
@@ -158,6 +175,7 @@ func (st *call) readBody() (io.Reader, error) {
 func (st *call) run() error {
 	c := st.c
 	st.start = c.clk.Now()
+	st.deadline = time.Now().Add(st.pol.Deadline(st.tenant))
 	c.budget.Request()
 	if err := st.beforeAttempt(); err != nil {
 		st.stop = err

@@ -84,15 +84,27 @@ type transport struct {
 
 func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	st, _ := req.Context().Value(callKey{}).(*call)
-	if st == nil || st.attemptTimeout <= 0 {
+	if st == nil {
 		return t.base.RoundTrip(req)
 	}
-	if dl, ok := req.Context().Deadline(); ok && time.Until(dl) <= st.attemptTimeout {
+	// The attempt ends at its timeout or at the send's deadline (the
+	// policy's or the caller's), whichever comes first. The caller's own
+	// deadline needs no timer of ours: its context ends the attempt.
+	dl, ok := st.Deadline()
+	if st.attemptTimeout > 0 {
+		if at := time.Now().Add(st.attemptTimeout); !ok || at.Before(dl) {
+			dl, ok = at, true
+		}
+	}
+	if !ok {
+		return t.base.RoundTrip(req)
+	}
+	if cdl, cok := st.Context.Deadline(); cok && !cdl.After(dl) {
 		return t.base.RoundTrip(req) // the caller's deadline comes first anyway
 	}
 	// The attempt's deadline also bounds reading the body: CheckRetry
 	// cancels it once the body is read.
-	ctx, cancel := context.WithTimeout(req.Context(), st.attemptTimeout)
+	ctx, cancel := context.WithDeadline(req.Context(), dl)
 	st.cancelAttempt = cancel
 	return t.base.RoundTrip(req.WithContext(ctx))
 }
