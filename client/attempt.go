@@ -79,6 +79,11 @@ func (st *call) afterAttempt(resp *http.Response, err error) bool {
 	if d.Ambiguous {
 		st.ambiguous = true
 	}
+	if d.Refused {
+		// A code that depends only on the request: the earlier attempts
+		// of this same request were refused too.
+		st.ambiguous = false
+	}
 	st.apply(now)
 	c.onAttempt(st)
 	if !d.Retry {

@@ -186,3 +186,35 @@ func TestBatchItemsWithoutUMID(t *testing.T) {
 		})
 	}
 }
+
+// A 500 leaves the message ambiguous; a retry answered 400/1002 proves
+// 8x8 refused the same request the first time too, so the flag is
+// cleared. A retry answered 400/1400 (resend interval, which the first
+// attempt may itself have caused) proves nothing and keeps it.
+func TestRefusalClearsAmbiguity(t *testing.T) {
+	for _, tt := range []struct {
+		code      int
+		ambiguous bool
+	}{
+		{1002, false},
+		{1004, false},
+		{1400, true},
+		{3038, true},
+	} {
+		ts := newTestServer(t,
+			reply{status: 500, body: errBody(2000, "Internal server error")},
+			reply{status: 400, body: errBody(tt.code, "refused")})
+		f := clock.NewFake(t0)
+		c := newClient(t, testConfig(ts.URL, f, 0))
+		stop := autoAdvance(f, 10*time.Millisecond)
+		_, err := c.SendSMS(context.Background(), "acme_hq", sms1)
+		stop()
+		ae, ok := errors.AsType[*APIError](err)
+		if !ok || ae.Status != 400 || ae.Attempts != 2 {
+			t.Fatalf("%d: err = %v, want a 400 APIError after 2 attempts", tt.code, err)
+		}
+		if ae.Ambiguous != tt.ambiguous {
+			t.Errorf("400/%d after a 500: Ambiguous %v, want %v", tt.code, ae.Ambiguous, tt.ambiguous)
+		}
+	}
+}

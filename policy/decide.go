@@ -44,6 +44,7 @@ func (p *Policy) Decide(o Outcome) Decision {
 	t := p.tenant(o.Tenant)
 	e := p.resolve(t, o.Status, o.Code, o.Transport)
 	d := Decision{Action: e.Action, Reason: e.Reason, Ambiguous: ambiguous(o)}
+	d.Refused = o.Status >= 400 && o.Status <= 599 && ProvesRefusal(o.Code)
 	ra := o.RetryAfter
 	if ra < 0 {
 		ra = 0
@@ -136,6 +137,30 @@ func ambiguous(o Outcome) bool {
 	}
 	return true
 }
+
+// ProvesRefusal reports whether code, on a 4xx or 5xx answer, proves that
+// 8x8 refused the request whatever the attempt: the validation codes that
+// depend only on what the request carries (the number, the text, the
+// encoding, the template's shape, the sub-account id, the batch's size),
+// so an identical earlier attempt was refused too. Codes that depend on
+// the account's or the API's state at the time are not among them: the
+// sender id's registration (1005), expiry and schedule times (1006,
+// 1011), TLS (1014), authentication (1200, 1201), lookups (1300), the
+// resend interval (1400, which an earlier accepted attempt may itself
+// have caused), internal and product errors (2xxx), the sub-account's
+// channels (3027, 3035), a template's existence (3038, 3060).
+func ProvesRefusal(code envelope.Code) bool {
+	switch {
+	case code >= 1000 && code <= 1004, code >= 1007 && code <= 1010, code == 1012, code == 1100, code == 7001:
+		return true
+	case code >= 3001 && code <= 3053:
+		return code != 3027 && code != 3035 && code != 3038 && code.Known()
+	}
+	return false
+}
+
+// refusedNote ends the table reason of every code ProvesRefusal lists.
+const refusedNote = "; proves earlier attempts were refused too (clears Ambiguous)"
 
 // unit draws from p.rand, clamped to [0, 1).
 func (p *Policy) unit() float64 {

@@ -72,7 +72,7 @@ func TestPrecedence(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			d := p.Decide(Outcome{Tenant: tt.tenant, Status: tt.status, Code: tt.code, Attempt: 1})
-			if d.Action != tt.want || !strings.HasSuffix(d.Reason, tt.reason) {
+			if d.Action != tt.want || !strings.HasSuffix(strings.TrimSuffix(d.Reason, refusedNote), tt.reason) {
 				t.Errorf("Decide(%q, %d, %d) = %v %q, want %v %q", tt.tenant, tt.status, tt.code, d.Action, d.Reason, tt.want, tt.reason)
 			}
 		})
@@ -450,5 +450,39 @@ func TestNewCopiesConfig(t *testing.T) {
 	got.Rules[0].Action = ActionHalt
 	if p.Config().Rules[0].Action != ActionFail {
 		t.Errorf("Config() shares its Rules with the policy")
+	}
+}
+
+// Refused is set for the codes that depend only on the request, on 4xx
+// and 5xx, whatever the action a rule gives them, and never for codes
+// that depend on the state of the account or the API.
+func TestDecisionRefused(t *testing.T) {
+	p := mustNew(t, Config{Rules: []Rule{{Code: envelope.CodeInvalidText, Action: ActionRetry}}})
+	tests := []struct {
+		status int
+		code   envelope.Code
+		want   bool
+	}{
+		{400, envelope.CodeInvalidMSISDN, true},
+		{400, envelope.CodeInvalidText, true}, // a config rule retries it: still a refusal
+		{500, envelope.CodeInvalidMSISDN, true},
+		{400, envelope.CodeTemplateNotFound, false},
+		{400, envelope.CodeResendingIntervalViolation, false},
+		{400, envelope.CodeInvalidExpiry, false},
+		{401, envelope.CodeUnauthorized, false},
+		{500, envelope.CodeInternalError, false},
+		{200, envelope.CodeInvalidMSISDN, false},
+		{429, envelope.CodeTooManyRequests, false},
+		{400, 0, false},
+		{400, 3999, false},
+	}
+	for _, tt := range tests {
+		d := p.Decide(Outcome{Status: tt.status, Code: tt.code, Attempt: 1})
+		if d.Refused != tt.want {
+			t.Errorf("%d/%d: Refused %v, want %v", tt.status, tt.code, d.Refused, tt.want)
+		}
+		if tt.status == 400 && tt.code != 0 && tt.code.Known() && strings.HasSuffix(d.Reason, refusedNote) != (tt.want && tt.code != envelope.CodeInvalidText) {
+			t.Errorf("%d/%d: reason %q, the table's note does not match Refused", tt.status, tt.code, d.Reason)
+		}
 	}
 }

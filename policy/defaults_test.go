@@ -184,7 +184,7 @@ func TestDefaultTransportActions(t *testing.T) {
 
 func TestDefaultReasonText(t *testing.T) {
 	d := Default().Decide(Outcome{Status: 400, Code: envelope.CodeInvalidMSISDN, Attempt: 1})
-	if want := "1002 InvalidMSISDN: permanent, fix the number (E.164 expected)"; d.Reason != want {
-		t.Errorf("reason = %q, want %q", d.Reason, want)
+	if want := "1002 InvalidMSISDN: permanent, fix the number (E.164 expected); proves earlier attempts were refused too (clears Ambiguous)"; d.Reason != want || !d.Refused {
+		t.Errorf("reason = %q (refused %v), want %q, refused", d.Reason, d.Refused, want)
 	}
 }

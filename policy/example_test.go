@@ -18,7 +18,7 @@ func ExampleDefault() {
 	fmt.Println(d.Reason)
 	// Output:
 	// fail false
-	// 1002 InvalidMSISDN: permanent, fix the number (E.164 expected)
+	// 1002 InvalidMSISDN: permanent, fix the number (E.164 expected); proves earlier attempts were refused too (clears Ambiguous)
 }
 
 func ExamplePolicy_Decide() {

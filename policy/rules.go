@@ -164,6 +164,9 @@ func buildBuiltin() *builtinTables {
 	for _, d := range defaultCodes {
 		e := Entry{Code: envelope.Code(d.code), Action: d.action, Source: "default"}
 		e.Reason = e.Match() + ": " + d.text
+		if ProvesRefusal(e.Code) {
+			e.Reason += refusedNote
+		}
 		b.defaults.add(e)
 	}
 	for _, d := range defaultPairs {

@@ -59,7 +59,7 @@ func TestPolicyExplain(t *testing.T) {
 	}
 	for _, want := range []string{
 		"STATUS CODE NAME ACTION SOURCE REASON",
-		"* 1002 InvalidMSISDN fail default permanent, fix the number (E.164 expected)",
+		"* 1002 InvalidMSISDN fail default permanent, fix the number (E.164 expected); proves earlier attempts were refused too (clears Ambiguous)",
 	} {
 		if !rows[want] {
 			t.Errorf("explain lacks row %q:\n%s", want, out)
