@@ -444,7 +444,11 @@ func TestStrings(t *testing.T) {
 func TestOpenPeriodGrows(t *testing.T) {
 	s, fc := newFake(t, Config{Consecutive: 1, MinOpenFor: time.Second, OpenFor: 5 * time.Second})
 	feed(t, s, key, "F")
-	for _, want := range []time.Duration{time.Second, 2 * time.Second, 4 * time.Second, 5 * time.Second, 5 * time.Second} {
+	// Probes at 1, 2, 3, 4, 5 (a quarter of the age is under 1s), then a
+	// quarter of the age: 6.25, 7.8125, then capped at OpenFor.
+	ms := func(n float64) time.Duration { return time.Duration(n * float64(time.Millisecond)) }
+	for _, want := range []time.Duration{time.Second, time.Second, time.Second, time.Second, time.Second,
+		ms(1250), ms(1562.5), ms(1953.125), ms(2441.40625), ms(3051.7578125), ms(3814.697265625), 4768371581, 5 * time.Second, 5 * time.Second} {
 		oe := openErr(t, s, key)
 		if oe.RetryIn != want {
 			t.Fatalf("open period %v, want %v", oe.RetryIn, want)

@@ -10,6 +10,10 @@ import (
 // counter, modelled on gobreaker's CircuitBreaker but driven by the Set's
 // clock, with hooks delivered outside the lock and no allocation per
 // request (see doc.go, "Why not gobreaker's CircuitBreaker").
+// probeGrowth divides the age of an outage into the wait before the next
+// probe (see report).
+const probeGrowth = 4
+
 type circuit struct {
 	key string
 	set *Set
@@ -31,7 +35,8 @@ type circuit struct {
 	idle     bool          // marked by a sweep; cleared by activity
 	dead     bool          // dropped from the Set: reports are ignored
 	pinned   bool          // followed (Set.Follow): never dropped as idle
-	period   time.Duration // the current open period: firstOpen after a trip, doubled per failed probe
+	period   time.Duration // the current open period: firstOpen after a trip, then a quarter of the time since it
+	tripped  time.Time     // when the circuit last opened from Closed
 
 	// After-unlock work, delivered in order by whoever finds notifying
 	// false (see unlock).
@@ -185,7 +190,7 @@ func (c *circuit) report(g *generation, o Outcome) {
 			c.run++
 			c.lastFail = now
 			if c.tripLocked() {
-				c.period = c.cfg.firstOpen()
+				c.period, c.tripped = c.cfg.firstOpen(), now
 				c.openLocked(now.Add(c.period), true)
 			}
 		}
@@ -198,7 +203,12 @@ func (c *circuit) report(g *generation, o Outcome) {
 				c.win.reset(now, c.cfg.bucket(), c.cfg.buckets)
 			}
 		case Failure:
-			c.period = min(max(2*c.period, c.cfg.firstOpen()), c.cfg.openFor)
+			// The outage has lasted now-tripped: the next probe comes a
+			// quarter of that later (at least firstOpen, at most openFor),
+			// so the sends held meanwhile go out at most a quarter of the
+			// outage's length after it ends, and a long outage costs a
+			// probe per openFor.
+			c.period = min(max(now.Sub(c.tripped)/probeGrowth, c.cfg.firstOpen()), c.cfg.openFor)
 			c.openLocked(now.Add(c.period), true)
 		default:
 			if c.issued > 0 {

@@ -51,12 +51,14 @@ type Config struct {
 	// OpenFor is how long a tripped breaker stays open before a probe (the
 	// longest, with MinOpenFor). Zero means DefaultOpenFor (30s).
 	OpenFor time.Duration `yaml:"open_for" json:"open_for"`
-	// MinOpenFor is the first open period after a trip: each failed probe
-	// in a row doubles the period, up to OpenFor, and a closing resets it.
-	// A short first period lets held sends go out soon after a short
-	// outage ends (at most about the outage's length after it), while a
-	// long outage still costs one probe per OpenFor. Zero (or OpenFor) means a fixed period, as gobreaker's
-	// Timeout; the client sets 1s unless told otherwise.
+	// MinOpenFor is the first open period after a trip. After a failed
+	// probe the next one comes a quarter of the outage's age later (the
+	// time since the trip), at least MinOpenFor and at most OpenFor, and a
+	// closing starts over. So sends held at the breaker go out at most
+	// max(MinOpenFor, a quarter of the outage) after the API recovers
+	// (about 1s after a 5s outage), while a long outage still costs one
+	// probe per OpenFor. Zero (or OpenFor) means a fixed period, as
+	// gobreaker's Timeout; the client sets 1s unless told otherwise.
 	MinOpenFor time.Duration
 	// HalfOpenProbes is how many probe requests a half-open breaker lets
 	// through; all must succeed to close it. Zero means 1.

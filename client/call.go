@@ -260,6 +260,10 @@ func (st *call) beforeAttempt() error {
 // it again.
 const budgetPoll = 100 * time.Millisecond
 
+// probeStagger delays a held send's wake-up past the breaker's probe time
+// per attempt it has made (see allow).
+const probeStagger = 20 * time.Millisecond
+
 // halfOpenPoll is how often a send waiting on a half-open breaker (its
 // probe slots taken) checks again.
 const halfOpenPoll = 50 * time.Millisecond
@@ -283,6 +287,12 @@ func (st *call) allow() error {
 		wait := oe.RetryIn
 		if oe.State == breaker.HalfOpen {
 			wait = min(wait, halfOpenPoll) // the probe may report long before it is presumed lost
+		} else {
+			// Held sends wake in order of the attempts they have made, the
+			// fewest first, so the probe is the attempt of a message with
+			// attempts to spare and no one message spends all of its
+			// attempts probing a long outage.
+			wait += time.Duration(st.attempts) * probeStagger
 		}
 		wait = max(wait, time.Millisecond)
 		if !st.fits(wait) {

@@ -129,10 +129,10 @@ type Config struct {
 	// probe through or the budget has room, and goes out then; it fails
 	// only when the wait cannot end before its deadline (the caller's or
 	// the policy's). The breaker's open period starts at
-	// Breaker.MinOpenFor (1s by default here) and doubles per failed probe
-	// up to OpenFor, so held sends go out at most about the outage's length
-	// after the API's recovery while a long outage costs one probe per
-	// OpenFor.
+	// Breaker.MinOpenFor (1s by default here); after a failed probe the
+	// next comes a quarter of the outage's age later, up to OpenFor, so
+	// held sends go out at most max(1s, a quarter of the outage) after the
+	// API's recovery while a long outage costs one probe per OpenFor.
 	FailFast bool
 
 	// HTTPClient is the client requests go through. Nil means a tuned

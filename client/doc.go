@@ -54,9 +54,9 @@
 // Delivery first: a send that meets an open breaker, an exhausted retry
 // budget or a paused tenant holds — it waits for the probe, the budget or
 // the pause, within its deadline, and goes out then. The breaker's open
-// period starts at 1s and doubles per failed probe up to OpenFor, so held
-// sends go out at most about the outage's length after the API's
-// recovery (a 5s outage: probes at 1, 3 and 7s). With
+// period starts at 1s; after a failed probe the next comes a quarter of
+// the outage's age later, up to OpenFor, so held sends go out at most
+// max(1s, a quarter of the outage) after the API's recovery. With
 // Config.FailFast an open breaker fails sends at once with ErrBreakerOpen
 // and an exhausted budget with ErrBudgetExhausted (callers that shed or
 // reroute load).

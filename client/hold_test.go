@@ -126,12 +126,12 @@ func TestOutageHoldsSends(t *testing.T) {
 	if down >= n+20 {
 		t.Errorf("%d requests reached the API during the outage, want < %d", down, n+20)
 	}
-	// The open period starts at 1s and doubles per failed probe: the first
-	// probe after the recovery comes within the last period, never later
-	// than the outage's own length after it.
+	// The next probe comes max(1s, a quarter of the outage's age) after a
+	// failed one: every held send goes out within about 2.5s (a quarter
+	// of 10s) of the recovery, plus the backoff of its own retry.
 	for i, e := range ends {
-		if late := e.Sub(s.end); late > outage {
-			t.Errorf("send %d ended %v after the recovery, want within %v", i, late, outage)
+		if late := e.Sub(s.end); late > outage/4+time.Second {
+			t.Errorf("send %d ended %v after the recovery, want within %v", i, late, outage/4+time.Second)
 		}
 	}
 	s.mu.Lock()
@@ -166,10 +166,11 @@ func TestHeldSendFailsByDeadline(t *testing.T) {
 	if el := f.Now().Sub(t0); el > 5*time.Second || el < 3*time.Second {
 		t.Errorf("the held send failed after %v, want after holding for its probes (3s) and within its 5s deadline", el)
 	}
-	// 2 failures trip it, then probes after 1s, 2s (at 3s) and 4s (at 7s,
-	// past the deadline): at most 4 requests.
-	if d := s.down.Load(); d > 4 {
-		t.Errorf("%d requests for one held send, want at most 4", d)
+	// 2 failures trip it, then a probe about every second (a quarter of
+	// the outage's age is less than MinOpenFor): at most 2+5 requests in
+	// the 5s, not the 20 the attempts cap allows.
+	if d := s.down.Load(); d > 7 {
+		t.Errorf("%d requests for one held send, want at most 7", d)
 	}
 }
 
