@@ -147,10 +147,7 @@ func (st *call) apply(now time.Time) {
 		}
 		switch st.scope {
 		case ScopeTenant, ScopeProcess:
-			if pause > 0 {
-				c.limiter.Pause(st.tenant, now.Add(pause))
-			}
-			c.limiter.Throttled(st.tenant)
+			c.throttleTenant(st.tenant, now, pause)
 		case ScopeDestination:
 			if pause > 0 {
 				c.throttles.hold(st.dest, now.Add(pause))
@@ -164,6 +161,31 @@ func (st *call) apply(now time.Time) {
 		}
 		c.halts.halt(st.tenant, now.Add(cool), st.pol)
 	}
+}
+
+// tenantThrottler is a limiter that decides itself whether a tenant's
+// spent quota needs a pause on top of the rate cut (*ratelimit.Limiter
+// and the fleet's Redis limiter).
+type tenantThrottler interface {
+	ThrottleTenant(tenant string, until time.Time) bool
+}
+
+// throttleTenant cuts tenant's rate for a 429 of its quota, and pauses it
+// for pause when the limiter cannot tell how much the API accepts (a
+// Backend without ThrottleTenant always pauses).
+func (c *Client) throttleTenant(tenant string, now time.Time, pause time.Duration) {
+	if tt, ok := c.limiter.(tenantThrottler); ok {
+		until := now
+		if pause > 0 {
+			until = now.Add(pause)
+		}
+		tt.ThrottleTenant(tenant, until)
+		return
+	}
+	if pause > 0 {
+		c.limiter.Pause(tenant, now.Add(pause))
+	}
+	c.limiter.Throttled(tenant)
 }
 
 // perItemResponseBytes is how much each message of a batch adds to the

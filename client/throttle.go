@@ -69,13 +69,16 @@ type throttles struct {
 }
 
 type tenantThrottle struct {
-	at   [ring429]time.Time
-	dest [ring429]uint64
-	n    int // 429s recorded (the ring holds the last ring429)
-	win  int64
-	cur  int // responses in the current window
-	prev int // responses in the previous window
-	last time.Time
+	at      [ring429]time.Time
+	dest    [ring429]uint64
+	n       int // 429s recorded (the ring holds the last ring429)
+	win     int64
+	cur     int // responses in the current window (429s included)
+	prev    int // responses in the previous window
+	cur429  int // 429s in the current window
+	prev429 int // 429s in the previous window
+	last    time.Time
+	quota   time.Time // when the tenant's quota was last inferred spent (ScopeTenant)
 }
 
 type destThrottle struct {
@@ -109,19 +112,26 @@ func (t *tenantThrottle) count(now time.Time, window time.Duration) {
 	case w == t.win:
 	case w == t.win+1:
 		t.prev, t.cur = t.cur, 0
+		t.prev429, t.cur429 = t.cur429, 0
 	default:
 		t.prev, t.cur = 0, 0
+		t.prev429, t.cur429 = 0, 0
 	}
 	t.win = w
 	t.cur++
 	t.last = now
 }
 
-// responses estimates the tenant's responses in the last window.
-func (t *tenantThrottle) responses(now time.Time, window time.Duration) float64 {
+// responses estimates the tenant's responses and 429s in the last window.
+func (t *tenantThrottle) responses(now time.Time, window time.Duration) (all, throttled float64) {
 	frac := float64(now.UnixNano()%int64(window)) / float64(window)
-	return float64(t.cur) + float64(t.prev)*(1-frac)
+	return float64(t.cur) + float64(t.prev)*(1-frac), float64(t.cur429) + float64(t.prev429)*(1-frac)
 }
+
+// nearQuotaFor is how long, in throttle windows, a tenant whose quota was
+// found spent stays sensitive: its 429s count as the tenant's from a
+// tenth of Limits.ThrottleShare (see throttled).
+const nearQuotaFor = 30
 
 // throttled records a 429 of tenant for dest ("" when the request had
 // several) and returns its inferred scope.
@@ -160,6 +170,7 @@ func (th *throttles) throttled(tenant, dest string, now time.Time, lim policy.Li
 		th.active.Store(int32(len(th.tenants)))
 	}
 	t.count(now, window)
+	t.cur429++
 	i := t.n % ring429
 	t.at[i], t.dest[i] = now, dh
 	t.n++
@@ -179,9 +190,18 @@ func (th *throttles) throttled(tenant, dest string, now time.Time, lim policy.Li
 			distinct = 2
 		}
 	}
-	if k < min429s || (min429s > 1 && distinct < 2) || float64(k) < share*t.responses(now, window) {
+	all, n429 := t.responses(now, window)
+	if !t.quota.IsZero() && now.Sub(t.quota) < nearQuotaFor*window {
+		// The tenant's quota was spent recently and its rate was cut to
+		// what the API accepted: 429s now mean the rate crept past the
+		// quota again, long before they reach the share that first
+		// revealed it. React to a tenth of it (a 2% overshoot by default).
+		share /= 10
+	}
+	if k < min429s || (min429s > 1 && distinct < 2) || n429 < share*all {
 		return ScopeMessage
 	}
+	t.quota = now
 	th.recent[th.next%len(th.recent)] = tenantMark{tenant, now}
 	th.next++
 	seen := 0

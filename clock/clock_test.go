@@ -87,3 +87,24 @@ func TestAwaitTimers(t *testing.T) {
 		t.Fatalf("AwaitTimers(1) with one pending timer failed: %s", r.msg)
 	}
 }
+
+func TestFakeNext(t *testing.T) {
+	f := NewFake(time.Unix(0, 0))
+	if _, ok := f.Next(); ok {
+		t.Fatal("Next reports a timer on a new clock")
+	}
+	a := f.NewTimer(3 * time.Second)
+	f.NewTimer(time.Second)
+	f.NewTimer(2 * time.Second)
+	if next, ok := f.Next(); !ok || !next.Equal(time.Unix(1, 0)) {
+		t.Fatalf("Next = %v %v, want 1s", next, ok)
+	}
+	f.Set(time.Unix(2, 0))
+	if next, ok := f.Next(); !ok || !next.Equal(time.Unix(3, 0)) {
+		t.Fatalf("after Set(2s) Next = %v %v, want 3s", next, ok)
+	}
+	a.Stop()
+	if _, ok := f.Next(); ok {
+		t.Fatal("Next reports a stopped timer")
+	}
+}

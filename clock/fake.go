@@ -84,6 +84,24 @@ func (f *Fake) setLocked(t time.Time) {
 	f.timers = kept
 }
 
+// Next returns when the earliest pending timer fires, and false when none
+// is pending: a test that runs a simulation can Set the clock there
+// instead of stepping through idle time.
+func (f *Fake) Next() (time.Time, bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if len(f.timers) == 0 {
+		return time.Time{}, false
+	}
+	next := f.timers[0].when
+	for _, t := range f.timers[1:] {
+		if t.when.Before(next) {
+			next = t.when
+		}
+	}
+	return next, true
+}
+
 // Pending returns how many timers are waiting to fire.
 func (f *Fake) Pending() int {
 	f.mu.Lock()

@@ -342,25 +342,51 @@ func (l *Limiter) Pause(tenant string, until time.Time) {
 // Throttled records a 429 for tenant: an AIMD decrease. The tenant's rate
 // becomes
 //
-//	max(min(MinRate, configured rate), min(rate × Decrease, accepted))
+//	max(min(MinRate, configured rate), min(accepted, rate))
 //
 // where accepted is the tenant's accepted rate: the Succeeded calls of the
-// last one to two seconds divided by that span, pauses included. It only
-// counts when the span is at least a second (the tenant is older than that)
-// and holds at least 5 successes; otherwise the rate is just multiplied by
-// Decrease. From a rate far above what the API takes, one 429 thus brings
-// the tenant down to the rate the API has been accepting, instead of
-// halving it once per DecreaseHold for many seconds. The burst shrinks in
-// proportion (at least 1). A second 429 within DecreaseHold of a decrease
-// changes nothing. A tenant with an infinite rate does not adapt.
-func (l *Limiter) Throttled(tenant string) {
+// last one to two seconds divided by that span. It only counts when the
+// span is at least a second (the tenant is older than that) and holds at
+// least 5 successes; otherwise the rate is multiplied by Decrease. The
+// accepted rate is the quota's estimate, whether above or below
+// rate × Decrease: from a rate far above the quota one 429 brings the
+// tenant to about the quota, and from just above it the cut is just as
+// small, so goodput does not halve for a 2% overshoot. Near that estimate
+// the rate then grows by 2% of it per second instead of Increase, so the
+// next 429s come few and late. (ThrottleTenant pauses only when the rate
+// could not be measured, so a pause does not depress the measure.) The burst
+// shrinks in proportion (at least 1). A second 429 within DecreaseHold of
+// a decrease changes nothing. A tenant with an infinite rate does not
+// adapt.
+func (l *Limiter) Throttled(tenant string) { l.throttled(tenant) }
+
+// throttled applies Throttled and reports whether the API is starved
+// (see throttledLocked).
+func (l *Limiter) throttled(tenant string) bool {
 	now := l.clock.Now()
 	t := l.get(tenant, now)
 	ns := l.since(now)
 	cfg := l.cfg.Load()
 	t.mu.Lock()
-	t.throttledLocked(cfg, ns, l.eff(t, now, ns))
+	starved := t.throttledLocked(cfg, ns, l.eff(t, now, ns))
 	t.mu.Unlock()
+	return starved
+}
+
+// ThrottleTenant records a 429 that concerns the whole tenant (its quota
+// is spent, as the client infers from clustered 429s): the decrease of
+// Throttled, and a pause until until only when the API accepted almost
+// nothing of the tenant's traffic over the last second or two (fewer than
+// 5 requests) — then the quota is spent outright and every sender waits
+// out the Retry-After. Otherwise the cut is enough: pausing too would
+// idle the tenant for the Retry-After and make the next measure of its
+// accepted rate a measure of the pause. It reports whether it paused.
+func (l *Limiter) ThrottleTenant(tenant string, until time.Time) bool {
+	if !l.throttled(tenant) {
+		return false
+	}
+	l.Pause(tenant, until)
+	return true
 }
 
 // Succeeded records a success for tenant: it counts toward the accepted

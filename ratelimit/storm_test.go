@@ -181,9 +181,10 @@ func TestPauseRequeuesWaiters(t *testing.T) {
 	}
 }
 
-// TestThrottledToAcceptedRate: a 429 brings the rate down to the rate the
-// API has been accepting over the last one to two seconds, when that is
-// lower than rate × Decrease and there is enough of it to measure.
+// TestThrottledToAcceptedRate: a 429 brings the rate down to 85% of the
+// rate the API has been accepting over the last one to two seconds, above
+// or below rate × Decrease, when there is enough of it to measure;
+// otherwise to rate × Decrease.
 func TestThrottledToAcceptedRate(t *testing.T) {
 	type phase struct {
 		accepted float64 // successes per second; 0 = idle
@@ -195,14 +196,14 @@ func TestThrottledToAcceptedRate(t *testing.T) {
 		phases []phase
 		want   float64 // rate after one Throttled
 	}{
-		{name: "storm: 25/s accepted at 1,700/s", phases: []phase{{25, 2 * time.Second}}, want: 25},
-		{name: "over the last 1-2s only", phases: []phase{{400, 5 * time.Second}, {25, 2 * time.Second}}, want: 25},
-		{name: "accepted above rate × Decrease", phases: []phase{{1000, 2 * time.Second}}, want: 850},
+		{name: "storm: 25/s accepted at 1,700/s", phases: []phase{{25, 2 * time.Second}}, want: 25 * 0.85},
+		{name: "over the last 1-2s only", phases: []phase{{400, 5 * time.Second}, {25, 2 * time.Second}}, want: 25 * 0.85},
+		{name: "accepted above rate × Decrease", phases: []phase{{1200, 2 * time.Second}}, want: 1200 * 0.85},
 		{name: "tenant younger than 1s", phases: []phase{{25, 900 * time.Millisecond}}, want: 850},
 		{name: "fewer than 5 successes", phases: []phase{{2, 2 * time.Second}}, want: 850},
 		{name: "window gone stale", phases: []phase{{25, 2 * time.Second}, {0, 3 * time.Second}}, want: 850},
 		{name: "not below MinRate", cfg: Config{MinRate: 40}, phases: []phase{{25, 2 * time.Second}}, want: 40},
-		{name: "custom decrease", cfg: Config{Rate: 100, Burst: 10, Decrease: 0.9}, phases: []phase{{95, 2 * time.Second}}, want: 90},
+		{name: "custom decrease", cfg: Config{Rate: 100, Burst: 10, Decrease: 0.9}, phases: []phase{{50, 2 * time.Second}, {0, 3 * time.Second}}, want: 90},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

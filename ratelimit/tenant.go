@@ -38,6 +38,12 @@ type tenant struct {
 	cur       float64 // current rate after AIMD
 	increased int64   // last AIMD increase step (or decrease)
 	decreased int64   // last AIMD decrease
+	// est is the quota the last decrease found (the accepted rate, at
+	// decreased), 0 when that decrease could not measure it or is older
+	// than estimateTTL: near it the rate grows slowly (nearQuotaGrowth),
+	// probing the quota instead of jumping past it.
+	est     float32
+	cutSucc uint32 // t.succ at the last decrease
 
 	// The success window: two marks (time, succ), the newer at markAt and
 	// the older at prevAt, taken about acceptWindow apart, so that at any
@@ -154,22 +160,92 @@ func (t *tenant) acceptedLocked(ns int64) (float64, bool) {
 }
 
 // throttledLocked applies an AIMD decrease at ns (te on the tenant's
-// timeline) unless one happened within DecreaseHold: the rate becomes
-// rate × Decrease, or the accepted rate when that is meaningful and lower,
-// but not below the floor. t.mu is held.
-func (t *tenant) throttledLocked(s *settings, ns int64, te time.Time) {
+// timeline) unless one happened within DecreaseHold: the rate becomes the
+// accepted rate when that is meaningful (what the API takes: the quota's
+// estimate, higher or lower than rate × Decrease), else rate × Decrease;
+// never above the current rate nor below the floor, nor, against an
+// estimate still fresh, below half of it. It reports whether the API is
+// starved: it accepted fewer than minAccepted of the tenant's requests in
+// the success window. t.mu is held.
+func (t *tenant) throttledLocked(s *settings, ns int64, te time.Time) (starved bool) {
 	t.markLocked(ns)
+	acc, ok := t.acceptedLocked(ns)
+	starved = !ok && t.succ.Load()-t.prevSucc < minAccepted
 	if math.IsInf(t.rate, 1) || ns-t.decreased < int64(DecreaseHold) {
-		return // an unlimited tenant does not adapt
+		return starved // an unlimited tenant does not adapt
 	}
+	prev := float64(t.est)
+	fresh := prev > 0 && ns-t.decreased <= estimateTTL
 	floor := min(s.minRate, t.rate)
 	next := t.cur * s.decrease
-	if acc, ok := t.acceptedLocked(ns); ok {
-		next = min(next, acc)
+	if fresh {
+		// The quota was met before: what the API accepted over the whole
+		// cycle since that cut is the better measure, since an API bucket
+		// that refills below the quota and drains above it gives back no
+		// more than it took over a cycle, while the last second or two
+		// can hold its whole burst.
+		if n := t.succ.Load() - t.cutSucc; n >= minAccepted {
+			acc, ok = float64(n)/time.Duration(ns-t.decreased).Seconds(), true
+		}
+	}
+	t.est = 0
+	if ok {
+		est := min(acc, t.cur)
+		if fresh {
+			// Senders stalled by the last cut's own Retry-After waits
+			// accept little: one cycle may halve the estimate, no more,
+			// so a stall cannot collapse it.
+			est = max(est, prev/2)
+			if ns-t.decreased < int64(shortCycle) {
+				// The last cut did not hold: a cycle this short still
+				// counts the API bucket's burst, so trust the measure
+				// less and shrink the estimate.
+				est = min(est, prev) * shortCycleShrink
+			}
+		}
+		t.est = float32(est)
+		next = est * measuredDecrease
 	}
 	next = max(next, floor)
-	t.decreased, t.increased = ns, ns
+	t.decreased, t.increased, t.cutSucc = ns, ns, t.succ.Load()
 	t.setRateLocked(next, te)
+	return starved
+}
+
+// Growth around a measured quota (est), in the manner of CUBIC (the AWS
+// SDK's adaptive retry mode): after a cut to measuredDecrease of the
+// estimate the rate climbs back to it fast (regainGrowth of it per
+// second), then creeps past it — nearQuotaGrowth of it per second,
+// doubling every probeDoubling since the cut — so a quota that has not
+// moved is met again by a few 429s, and one that was underestimated (or
+// raised) is found within seconds; never faster than Increase. An
+// estimate older than estimateTTL without a new decrease is forgotten.
+const (
+	// measuredDecrease is the cut below a measured accepted rate: the
+	// measure can include a burst the API's bucket held, so the rate
+	// starts a little under it and climbs back.
+	measuredDecrease = 0.85
+	nearQuota        = 0.98
+	regainGrowth     = 0.25
+	nearQuotaGrowth  = 0.02
+	probeDoubling    = 10 * time.Second
+	estimateTTL      = int64(30 * time.Second)
+	estimateOff      = 1.2
+	shortCycle       = 3 * time.Second
+	shortCycleShrink = 0.95
+)
+
+// growth is the increase, in requests per second per second, of a tenant
+// at cur with the quota estimate est, decreased since seconds ago, and
+// configured increase inc.
+func growth(cur, est, since, inc float64) float64 {
+	if est <= 0 {
+		return inc
+	}
+	if cur < nearQuota*est {
+		return max(inc, regainGrowth*est)
+	}
+	return min(inc, nearQuotaGrowth*est*math.Exp2(since/probeDoubling.Seconds()))
 }
 
 // succeededLocked applies an AIMD increase at ns: the rate grows by
@@ -192,6 +268,13 @@ func (t *tenant) succeededLocked(s *settings, ns int64, te time.Time) {
 	if inc == 0 {
 		inc = t.rate / 20
 	}
+	if t.est > 0 && (ns-t.decreased > estimateTTL || t.cur > estimateOff*float64(t.est)) {
+		// Old, or the rate got well past it without a 429 that counted:
+		// the estimate was low (a measure taken while senders stalled) or
+		// the quota was raised. Grow by Increase until 429s measure anew.
+		t.est = 0
+	}
+	inc = growth(t.cur, float64(t.est), time.Duration(ns-t.decreased).Seconds(), inc)
 	t.increased = ns
 	t.setRateLocked(min(t.rate, t.cur+inc*time.Duration(dt).Seconds()), te)
 }

@@ -496,6 +496,18 @@ func (r *Limiter) Pause(tenant string, until time.Time) {
 // rate for it (see Limiter.Throttled).
 func (r *Limiter) Throttled(tenant string) { r.local.Throttled(tenant) }
 
+// ThrottleTenant records a 429 of tenant's spent quota: the decrease of
+// Throttled, and, when the local limiter cannot measure how much the API
+// accepts (see ratelimit.Limiter.ThrottleTenant), a pause until until
+// shared with the fleet as Pause shares it. It reports whether it paused.
+func (r *Limiter) ThrottleTenant(tenant string, until time.Time) bool {
+	if !r.local.ThrottleTenant(tenant, until) {
+		return false
+	}
+	r.Pause(tenant, until)
+	return true
+}
+
 // Succeeded records a success for tenant: an AIMD increase of this
 // instance's rate for it (see Limiter.Succeeded).
 func (r *Limiter) Succeeded(tenant string) { r.local.Succeeded(tenant) }
