@@ -1,0 +1,198 @@
+package envelope
+
+import "time"
+
+// ChatChannel is one step of a chat message's fallback order ("channels").
+type ChatChannel struct {
+	Channel       string // "SMS", "WhatsApp", ...
+	FallbackAfter int    // seconds (10..86400); 0 = omitted
+	SuccessStatus string // "Accepted", "Sent", "Delivered", "Read"; "" = omitted
+}
+
+// ChatTemplateParameter is one parameter of a template component.
+type ChatTemplateParameter struct{ Type, Text, URL string }
+
+// ChatTemplateComponent is one component of a WhatsApp template. Index is
+// encoded when SubType is set or Type is "button" (buttons are addressed by
+// index, from 0); it is left out otherwise.
+type ChatTemplateComponent struct {
+	Type, SubType string
+	Index         int
+	Parameters    []ChatTemplateParameter
+}
+
+// ChatTemplate is a message template ("content.template").
+type ChatTemplate struct {
+	Name, Language string
+	Components     []ChatTemplateComponent
+}
+
+// ChatContent is a chat message's "content". Empty fields are left out.
+type ChatContent struct {
+	Text, URL, FallbackText string
+	// SMSEncoding and SMSSource are content.sms{encoding,source}, the SMS
+	// fallback settings; "sms" is left out when both are "".
+	SMSEncoding, SMSSource string
+	Template               *ChatTemplate
+	// Extra holds further pre-encoded members of the content object, such
+	// as `"interactive":{...}`, appended verbatim after the others (without
+	// a leading comma). The encoder does not validate it: it must be valid
+	// JSON object members.
+	Extra []byte
+}
+
+// ChatRequest is one chat-apps message: the body of a single send, or one
+// item of a chat batch. Empty fields are left out, except "user" and (on a
+// single send) "type" and "content", which the API requires.
+type ChatRequest struct {
+	User            ChatUser
+	ClientMessageID string // max 50
+	Type            string // "text", "image", "template", ...
+	Content         ChatContent
+	Scheduled       time.Time
+	Expiry          time.Time
+	DLRCallbackURL  string
+	Channels        []ChatChannel
+}
+
+// ChatBatchRequest is the body of a chat-apps batch send.
+type ChatBatchRequest struct {
+	ClientBatchID             string // max 100; "" = omitted
+	Messages                  []ChatRequest
+	IncludeMessagesInResponse bool // encoded only when true
+}
+
+// AppendChatRequest appends the JSON body of a single chat-apps send to dst
+// and returns the extended buffer. It allocates only if dst lacks capacity.
+func AppendChatRequest(dst []byte, r *ChatRequest) []byte {
+	return appendChat(dst, r, true)
+}
+
+func appendChat(dst []byte, r *ChatRequest, single bool) []byte {
+	var o object
+	dst = append(dst, '{')
+	var uo object
+	dst = append(o.key(dst, "user"), '{')
+	dst = uo.optStr(dst, "msisdn", r.User.MSISDN)
+	dst = uo.optStr(dst, "country", r.User.Country)
+	dst = uo.optStr(dst, "lineUserId", r.User.LineUserID)
+	dst = uo.optStr(dst, "channelUserId", r.User.ChannelUserID)
+	dst = append(dst, '}')
+	dst = o.optStr(dst, "clientMessageId", r.ClientMessageID)
+	if single {
+		dst = o.str(dst, "type", r.Type)
+	} else {
+		dst = o.optStr(dst, "type", r.Type)
+	}
+	if c := &r.Content; single || c.Text != "" || c.URL != "" || c.FallbackText != "" ||
+		c.SMSEncoding != "" || c.SMSSource != "" || c.Template != nil || len(c.Extra) > 0 {
+		dst = appendChatContent(o.key(dst, "content"), c)
+	}
+	dst = o.optTime(dst, "scheduled", r.Scheduled)
+	dst = o.optTime(dst, "expiry", r.Expiry)
+	dst = o.optStr(dst, "dlrCallbackUrl", r.DLRCallbackURL)
+	if len(r.Channels) > 0 {
+		dst = append(o.key(dst, "channels"), '[')
+		for i := range r.Channels {
+			ch := &r.Channels[i]
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			var co object
+			dst = append(dst, '{')
+			dst = co.str(dst, "channel", ch.Channel)
+			if ch.FallbackAfter != 0 {
+				dst = co.int(dst, "fallbackAfter", ch.FallbackAfter)
+			}
+			dst = co.optStr(dst, "successStatus", ch.SuccessStatus)
+			dst = append(dst, '}')
+		}
+		dst = append(dst, ']')
+	}
+	return append(dst, '}')
+}
+
+func appendChatContent(dst []byte, c *ChatContent) []byte {
+	var o object
+	dst = append(dst, '{')
+	dst = o.optStr(dst, "text", c.Text)
+	dst = o.optStr(dst, "url", c.URL)
+	dst = o.optStr(dst, "fallbackText", c.FallbackText)
+	if c.SMSEncoding != "" || c.SMSSource != "" {
+		var so object
+		dst = append(o.key(dst, "sms"), '{')
+		dst = so.optStr(dst, "encoding", c.SMSEncoding)
+		dst = so.optStr(dst, "source", c.SMSSource)
+		dst = append(dst, '}')
+	}
+	if t := c.Template; t != nil {
+		var to object
+		dst = append(o.key(dst, "template"), '{')
+		dst = to.str(dst, "name", t.Name)
+		dst = to.optStr(dst, "language", t.Language)
+		if len(t.Components) > 0 {
+			dst = append(to.key(dst, "components"), '[')
+			for i := range t.Components {
+				if i > 0 {
+					dst = append(dst, ',')
+				}
+				dst = appendComponent(dst, &t.Components[i])
+			}
+			dst = append(dst, ']')
+		}
+		dst = append(dst, '}')
+	}
+	if len(c.Extra) > 0 {
+		if o.n > 0 {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, c.Extra...)
+	}
+	return append(dst, '}')
+}
+
+func appendComponent(dst []byte, c *ChatTemplateComponent) []byte {
+	var o object
+	dst = append(dst, '{')
+	dst = o.str(dst, "type", c.Type)
+	dst = o.optStr(dst, "subType", c.SubType)
+	if c.SubType != "" || equalFoldASCII(c.Type, "button") {
+		dst = o.int(dst, "index", c.Index)
+	}
+	if len(c.Parameters) > 0 {
+		dst = append(o.key(dst, "parameters"), '[')
+		for i := range c.Parameters {
+			p := &c.Parameters[i]
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			var po object
+			dst = append(dst, '{')
+			dst = po.str(dst, "type", p.Type)
+			dst = po.optStr(dst, "text", p.Text)
+			dst = po.optStr(dst, "url", p.URL)
+			dst = append(dst, '}')
+		}
+		dst = append(dst, ']')
+	}
+	return append(dst, '}')
+}
+
+// AppendChatBatchRequest appends the JSON body of a chat-apps batch send to
+// dst and returns the extended buffer. It allocates only if dst lacks
+// capacity.
+func AppendChatBatchRequest(dst []byte, r *ChatBatchRequest) []byte {
+	var o object
+	dst = append(dst, '{')
+	dst = o.optStr(dst, "clientBatchId", r.ClientBatchID)
+	dst = append(o.key(dst, "messages"), '[')
+	for i := range r.Messages {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = appendChat(dst, &r.Messages[i], false)
+	}
+	dst = append(dst, ']')
+	dst = o.optBool(dst, "includeMessagesInResponse", r.IncludeMessagesInResponse)
+	return append(dst, '}')
+}
