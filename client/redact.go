@@ -40,7 +40,7 @@ func (s *secrets) addSMS(r *envelope.SMSRequest, tmpl string) {
 }
 
 // addChat adds a chat message's user ids and texts: the content's text and
-// fallback text and its template's parameters.
+// fallback text and its template's parameters (texts, payloads, coupons).
 func (s *secrets) addChat(r *envelope.ChatRequest) {
 	u := &r.User
 	s.dests = appendSet(s.dests, u.MSISDN)
@@ -50,8 +50,11 @@ func (s *secrets) addChat(r *envelope.ChatRequest) {
 	s.texts = appendSet(s.texts, r.Content.FallbackText)
 	if t := r.Content.Template; t != nil {
 		for i := range t.Components {
-			for _, p := range t.Components[i].Parameters {
+			for j := range t.Components[i].Parameters {
+				p := &t.Components[i].Parameters[j]
 				s.texts = appendSet(s.texts, p.Text)
+				s.texts = appendSet(s.texts, p.Payload)
+				s.texts = appendSet(s.texts, p.CouponCode)
 			}
 		}
 	}
@@ -73,7 +76,7 @@ func appendSet(list []string, v string) []string {
 // appear (a single send, a batch item, a template, a chat user).
 var (
 	destKeys = map[string]bool{"destination": true, "destinations": true, "msisdn": true, "lineUserId": true, "channelUserId": true}
-	textKeys = map[string]bool{"text": true, "fallbackText": true}
+	textKeys = map[string]bool{"text": true, "fallbackText": true, "payload": true, "couponCode": true}
 )
 
 // bodySecrets returns the secrets of an encoded request: what the server

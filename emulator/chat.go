@@ -27,8 +27,9 @@ type chatSMS struct {
 }
 
 type chatTemplate struct {
-	Name     string `json:"name"`
-	Language string `json:"language"`
+	Name       string          `json:"name"`
+	Language   string          `json:"language"`
+	Components []chatComponent `json:"components"`
 }
 
 type chatContent struct {
@@ -130,6 +131,9 @@ func (s *Server) checkChat(m *message, now time.Time) *apiError {
 			return &apiError{codeEmptyTemplateLang, "Empty Template language"}
 		case !s.tpl[t.Name]:
 			return &apiError{codeTemplateNotFound, "Template not found for provided name and language"}
+		}
+		if e := checkComponents(t.Components); e != nil {
+			return e
 		}
 	}
 	switch {

@@ -9,24 +9,6 @@ type ChatChannel struct {
 	SuccessStatus string // "Accepted", "Sent", "Delivered", "Read"; "" = omitted
 }
 
-// ChatTemplateParameter is one parameter of a template component.
-type ChatTemplateParameter struct{ Type, Text, URL string }
-
-// ChatTemplateComponent is one component of a WhatsApp template. Index is
-// encoded when SubType is set or Type is "button" (buttons are addressed by
-// index, from 0); it is left out otherwise.
-type ChatTemplateComponent struct {
-	Type, SubType string
-	Index         int
-	Parameters    []ChatTemplateParameter
-}
-
-// ChatTemplate is a message template ("content.template").
-type ChatTemplate struct {
-	Name, Language string
-	Components     []ChatTemplateComponent
-}
-
 // ChatContent is a chat message's "content". Empty fields are left out.
 type ChatContent struct {
 	Text, URL, FallbackText string
@@ -125,55 +107,14 @@ func appendChatContent(dst []byte, c *ChatContent) []byte {
 		dst = so.optStr(dst, "source", c.SMSSource)
 		dst = append(dst, '}')
 	}
-	if t := c.Template; t != nil {
-		var to object
-		dst = append(o.key(dst, "template"), '{')
-		dst = to.str(dst, "name", t.Name)
-		dst = to.optStr(dst, "language", t.Language)
-		if len(t.Components) > 0 {
-			dst = append(to.key(dst, "components"), '[')
-			for i := range t.Components {
-				if i > 0 {
-					dst = append(dst, ',')
-				}
-				dst = appendComponent(dst, &t.Components[i])
-			}
-			dst = append(dst, ']')
-		}
-		dst = append(dst, '}')
+	if c.Template != nil {
+		dst = appendChatTemplate(o.key(dst, "template"), c.Template)
 	}
 	if len(c.Extra) > 0 {
 		if o.n > 0 {
 			dst = append(dst, ',')
 		}
 		dst = append(dst, c.Extra...)
-	}
-	return append(dst, '}')
-}
-
-func appendComponent(dst []byte, c *ChatTemplateComponent) []byte {
-	var o object
-	dst = append(dst, '{')
-	dst = o.str(dst, "type", c.Type)
-	dst = o.optStr(dst, "subType", c.SubType)
-	if c.SubType != "" || equalFoldASCII(c.Type, "button") {
-		dst = o.int(dst, "index", c.Index)
-	}
-	if len(c.Parameters) > 0 {
-		dst = append(o.key(dst, "parameters"), '[')
-		for i := range c.Parameters {
-			p := &c.Parameters[i]
-			if i > 0 {
-				dst = append(dst, ',')
-			}
-			var po object
-			dst = append(dst, '{')
-			dst = po.str(dst, "type", p.Type)
-			dst = po.optStr(dst, "text", p.Text)
-			dst = po.optStr(dst, "url", p.URL)
-			dst = append(dst, '}')
-		}
-		dst = append(dst, ']')
 	}
 	return append(dst, '}')
 }

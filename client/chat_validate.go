@@ -1,0 +1,59 @@
+package client
+
+import (
+	"strconv"
+	"strings"
+)
+
+// Limits of the typed chat-apps content, from the chat-apps spec
+// (business_messaging_api.json).
+const (
+	MaxTemplateButtonIndex = 9 // index of a template button: 0..9
+)
+
+// validateContent checks the typed parts of a chat message's content
+// against the limits the spec gives. Field names are built only on
+// failure, so a valid message costs no allocation.
+func validateContent(prefix string, c *ChatContent) error {
+	if t := c.Template; t != nil {
+		for i := range t.Components {
+			if err := validateComponent(prefix, "Content.Template.Components", i, &t.Components[i]); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func validateComponent(prefix, path string, i int, c *ChatTemplateComponent) error {
+	at := func(name string) string {
+		return field(prefix, path+"["+strconv.Itoa(i)+"]"+name)
+	}
+	button := strings.EqualFold(c.Type, "button")
+	if button && c.SubType == "" {
+		return &ValidationError{Field: at(".SubType"), Msg: "empty: a button needs one (QuickReply, Url, CopyCode, Flow or VoiceCall)"}
+	}
+	if (button || c.SubType != "") && (c.Index < 0 || c.Index > MaxTemplateButtonIndex) {
+		return &ValidationError{Field: at(".Index"), Msg: "out of range 0.." + strconv.Itoa(MaxTemplateButtonIndex)}
+	}
+	for j := range c.Parameters {
+		if msg, name := checkParameter(&c.Parameters[j]); msg != "" {
+			return &ValidationError{Field: at(".Parameters[" + strconv.Itoa(j) + "]" + name), Msg: msg}
+		}
+	}
+	return nil
+}
+
+// checkParameter returns what is wrong with p and the field at fault
+// (".Payload"), or "" when p is valid.
+func checkParameter(p *ChatTemplateParameter) (msg, name string) {
+	switch {
+	case p.Type == "":
+		return "empty", ".Type"
+	case strings.EqualFold(p.Type, "payload") && p.Payload == "":
+		return "empty: a payload parameter needs one", ".Payload"
+	case strings.EqualFold(p.Type, "couponCode") && p.CouponCode == "":
+		return "empty: a couponCode parameter needs one", ".CouponCode"
+	}
+	return "", ""
+}

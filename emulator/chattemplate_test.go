@@ -1,0 +1,75 @@
+package emulator
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/octosend/octosend/clock"
+)
+
+// tplMsg is a template message with the given components (a JSON array's
+// members).
+func tplMsg(components string) string {
+	return `{"user":{"msisdn":"+6598765432"},"type":"template","content":{"template":{"name":"promo","language":"en","components":[` +
+		components + `]}}}`
+}
+
+// The emulator accepts the template components the chat-apps spec defines
+// and refuses the others with the documented code and message.
+func TestChatTemplateComponents(t *testing.T) {
+	s := start(t, Config{APIKey: testKey, Templates: []string{"promo"}, Now: clock.NewFake(t0).Now})
+	tests := []struct {
+		name, components string
+		code             int    // 0 = accepted
+		msg              string // the documented message
+	}{
+		{"quick reply payload", `{"type":"button","subType":"QuickReply","index":0,"parameters":[{"type":"payload","payload":"stop"}]}`, 0, ""},
+		{"copy code coupon", `{"type":"button","subType":"CopyCode","index":1,"parameters":[{"type":"couponCode","couponCode":"25OFF"}]}`, 0, ""},
+		{"lower-case subType, string index (8x8's examples)", `{"type":"button","subType":"copyCode","index":"2","parameters":[{"type":"couponCode","couponCode":"25OFF"}]}`, 0, ""},
+		{"url button text", `{"type":"button","subType":"Url","index":9,"parameters":[{"type":"text","text":"track/1"}]}`, 0, ""},
+		{"voice call without parameters", `{"type":"button","subType":"VoiceCall","index":0}`, 0, ""},
+		{"body text, header image", `{"type":"header","parameters":[{"type":"image","url":"https://x.example/a.png"}]},{"type":"body","parameters":[{"type":"text","text":"Mei"}]}`, 0, ""},
+		{"quick reply without payload", `{"type":"button","subType":"QuickReply","index":0,"parameters":[{"type":"payload"}]}`, 3049, "Invalid button parameter"},
+		{"copy code without coupon", `{"type":"button","subType":"CopyCode","index":0,"parameters":[{"type":"couponCode","couponCode":""}]}`, 3049, "Invalid button parameter"},
+		{"coupon on a quick reply", `{"type":"button","subType":"QuickReply","index":0,"parameters":[{"type":"couponCode","couponCode":"X"}]}`, 3045, "Template parameter not allowed"},
+		{"payload in the body", `{"type":"body","parameters":[{"type":"payload","payload":"x"}]}`, 3045, "Template parameter not allowed"},
+		{"button without subType", `{"type":"button","index":0,"parameters":[{"type":"payload","payload":"x"}]}`, 3052, "Invalid Template Component SubType"},
+		{"unknown subType", `{"type":"button","subType":"Phone","index":0,"parameters":[{"type":"text","text":"x"}]}`, 3052, "Invalid Template Component SubType"},
+		{"index 10", `{"type":"button","subType":"QuickReply","index":10,"parameters":[{"type":"payload","payload":"x"}]}`, 3053, "Invalid index"},
+		{"negative index", `{"type":"button","subType":"QuickReply","index":-1,"parameters":[{"type":"payload","payload":"x"}]}`, 3053, "Invalid index"},
+		{"button without parameters", `{"type":"button","subType":"CopyCode","index":0,"parameters":[]}`, 3040, "Empty template parameters"},
+		{"unknown component type", `{"type":"sidebar"}`, 3039, "Invalid Template Component type"},
+		{"unknown parameter type", `{"type":"body","parameters":[{"type":"emoji"}]}`, 3042, "Invalid Template parameter type"},
+		{"empty text parameter", `{"type":"body","parameters":[{"type":"text"}]}`, 3041, "Invalid Template parameter"},
+		{"header image without url", `{"type":"header","parameters":[{"type":"image"}]}`, 3046, "Template parameter URL is invalid"},
+		{"index not a number", `{"type":"button","subType":"QuickReply","index":"first","parameters":[{"type":"payload","payload":"x"}]}`, 1000, "Invalid parameter: content.template.components.index has the wrong type"},
+	}
+	accepted := 0
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := post(t, s, smsPath("acme_chat"), tplMsg(tc.components))
+			if tc.code == 0 {
+				if r.status != 200 {
+					t.Fatalf("status %d body %s, want 200", r.status, r.body)
+				}
+				accepted++
+				return
+			}
+			if e := wantError(t, r, 400, tc.code); e.Message != tc.msg {
+				t.Errorf("message %q, want %q", e.Message, tc.msg)
+			}
+		})
+	}
+	if got := s.Ledger().Accepted(); got != accepted {
+		t.Errorf("accepted = %d, want %d", got, accepted)
+	}
+	// A batch rejects the bad item alone, with the same code.
+	body := `{"messages":[` + tplMsg(tests[0].components) + `,` + tplMsg(`{"type":"button","subType":"QuickReply","index":0,"parameters":[{"type":"payload"}]}`) +
+		`],"includeMessagesInResponse":true}`
+	r := post(t, s, batchPath("acme_chat"), body)
+	var got rawChatBatch
+	decode(t, r, &got)
+	if r.status != 200 || got.AcceptedCount != 1 || got.RejectedCount != 1 || got.Messages[1].Status.ErrorCode != 3049 {
+		t.Errorf("batch: status %d, body %s", r.status, strings.TrimSpace(string(r.body)))
+	}
+}

@@ -1,0 +1,91 @@
+package envelope
+
+// ChatTemplate is a WhatsApp message template ("content.template"): the
+// name and language of a template registered with 8x8, and the values of
+// its placeholders and buttons.
+type ChatTemplate struct {
+	Name, Language string
+	Components     []ChatTemplateComponent
+}
+
+// ChatTemplateComponent is one component of a template: "header", "body",
+// "footer", "button", "carousel", "call_permission_request" or
+// "request_contact_info" (Type). A button names its kind in SubType
+// ("QuickReply", "Url", "CopyCode", "Flow" or "VoiceCall") and its position
+// in Index (0..9). Index is encoded when SubType is set or Type is "button";
+// it is left out otherwise.
+type ChatTemplateComponent struct {
+	Type, SubType string
+	Index         int
+	Parameters    []ChatTemplateParameter
+}
+
+// ChatTemplateParameter is one parameter of a template component. Type
+// says which field carries the value; the others are left out when empty:
+//
+//	"text"        Text: a placeholder's text, or the dynamic part of a Url button
+//	"image", "gif", "video", "document"
+//	              URL: the media of a header
+//	"payload"     Payload: what the webhook reports when a QuickReply button is tapped
+//	"couponCode"  CouponCode: the code a CopyCode button copies
+type ChatTemplateParameter struct {
+	Type       string // "type", always encoded
+	Text       string // "text"
+	URL        string // "url"
+	Payload    string // "payload"
+	CouponCode string // "couponCode"
+}
+
+func appendChatTemplate(dst []byte, t *ChatTemplate) []byte {
+	var o object
+	dst = append(dst, '{')
+	dst = o.str(dst, "name", t.Name)
+	dst = o.optStr(dst, "language", t.Language)
+	if len(t.Components) > 0 {
+		dst = appendComponents(o.key(dst, "components"), t.Components)
+	}
+	return append(dst, '}')
+}
+
+func appendComponents(dst []byte, cs []ChatTemplateComponent) []byte {
+	dst = append(dst, '[')
+	for i := range cs {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = appendComponent(dst, &cs[i])
+	}
+	return append(dst, ']')
+}
+
+func appendComponent(dst []byte, c *ChatTemplateComponent) []byte {
+	var o object
+	dst = append(dst, '{')
+	dst = o.str(dst, "type", c.Type)
+	dst = o.optStr(dst, "subType", c.SubType)
+	if c.SubType != "" || equalFoldASCII(c.Type, "button") {
+		dst = o.int(dst, "index", c.Index)
+	}
+	if len(c.Parameters) > 0 {
+		dst = append(o.key(dst, "parameters"), '[')
+		for i := range c.Parameters {
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			dst = appendParameter(dst, &c.Parameters[i])
+		}
+		dst = append(dst, ']')
+	}
+	return append(dst, '}')
+}
+
+func appendParameter(dst []byte, p *ChatTemplateParameter) []byte {
+	var o object
+	dst = append(dst, '{')
+	dst = o.str(dst, "type", p.Type)
+	dst = o.optStr(dst, "text", p.Text)
+	dst = o.optStr(dst, "url", p.URL)
+	dst = o.optStr(dst, "payload", p.Payload)
+	dst = o.optStr(dst, "couponCode", p.CouponCode)
+	return append(dst, '}')
+}
