@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"sync"
@@ -105,6 +106,9 @@ func TestChatTemplateFeaturesSent(t *testing.T) {
 		{"copy code coupon", tplChat(ChatTemplateComponent{Type: "button", SubType: "CopyCode",
 			Parameters: []ChatTemplateParameter{{Type: "couponCode", CouponCode: "25OFF"}}}),
 			`[{"type":"button","subType":"CopyCode","index":0,"parameters":[{"type":"couponCode","couponCode":"25OFF"}]}]`},
+		{"location header", tplChat(ChatTemplateComponent{Type: "header", Parameters: []ChatTemplateParameter{{Type: "location",
+			Location: &ChatLocation{Latitude: 1.2857, Longitude: 103.8479, Name: "8x8 Singapore", Address: "1 George St"}}}}),
+			`[{"type":"header","parameters":[{"type":"location","location":{"latitude":1.2857,"longitude":103.8479,"name":"8x8 Singapore","address":"1 George St"}}]}]`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -138,6 +142,12 @@ func TestChatTemplateFeaturesRefused(t *testing.T) {
 		{"coupon missing", "Content.Template.Components[0].Parameters[0].CouponCode", button("CopyCode", 0, ChatTemplateParameter{Type: "couponCode"})},
 		{"button without subType", "Content.Template.Components[0].SubType", button("", 0, ChatTemplateParameter{Type: "payload", Payload: "x"})},
 		{"index 10", "Content.Template.Components[0].Index", button("QuickReply", 10, ChatTemplateParameter{Type: "payload", Payload: "x"})},
+		{"location missing", "Content.Template.Components[0].Parameters[0].Location",
+			tplChat(ChatTemplateComponent{Type: "header", Parameters: []ChatTemplateParameter{{Type: "location"}}})},
+		{"latitude 91", "Content.Template.Components[0].Parameters[0].Location.Latitude",
+			tplChat(ChatTemplateComponent{Type: "header", Parameters: []ChatTemplateParameter{{Type: "location", Location: &ChatLocation{Latitude: 91}}}})},
+		{"longitude NaN", "Content.Template.Components[0].Parameters[0].Location.Longitude",
+			tplChat(ChatTemplateComponent{Type: "header", Parameters: []ChatTemplateParameter{{Type: "location", Location: &ChatLocation{Longitude: math.NaN()}}}})},
 		{"parameter without type", "Content.Template.Components[0].Parameters[0].Type", button("QuickReply", 0, ChatTemplateParameter{Payload: "x"})},
 	}
 	for _, tt := range local {
@@ -158,6 +168,8 @@ func TestChatTemplateFeaturesRefused(t *testing.T) {
 		code envelope.Code
 	}{
 		{"coupon on a quick reply", button("QuickReply", 0, ChatTemplateParameter{Type: "couponCode", CouponCode: "X"}), envelope.CodeTemplateParameterNotAllowed},
+		{"location in the body", tplChat(ChatTemplateComponent{Type: "body", Parameters: []ChatTemplateParameter{{Type: "location",
+			Location: &ChatLocation{Latitude: 1, Longitude: 2}}}}), envelope.CodeTemplateParameterNotAllowed},
 		{"unknown subType", button("Phone", 0, ChatTemplateParameter{Type: "text", Text: "x"}), envelope.CodeInvalidTemplateComponentSubType},
 	}
 	for _, tt := range remote {

@@ -54,6 +54,24 @@ func checkParameter(p *ChatTemplateParameter) (msg, name string) {
 		return "empty: a payload parameter needs one", ".Payload"
 	case strings.EqualFold(p.Type, "couponCode") && p.CouponCode == "":
 		return "empty: a couponCode parameter needs one", ".CouponCode"
+	case strings.EqualFold(p.Type, "location") && p.Location == nil:
+		return "nil: a location parameter needs one", ".Location"
+	case p.Location != nil:
+		if msg, name := checkLocation(p.Location); msg != "" {
+			return msg, ".Location" + name
+		}
+	}
+	return "", ""
+}
+
+// checkLocation returns what is wrong with l and the field at fault, or
+// "" when its coordinates are on the globe.
+func checkLocation(l *ChatLocation) (msg, name string) {
+	switch {
+	case !(l.Latitude >= -90 && l.Latitude <= 90): // NaN fails too
+		return "not a latitude (-90..90)", ".Latitude"
+	case !(l.Longitude >= -180 && l.Longitude <= 180):
+		return "not a longitude (-180..180)", ".Longitude"
 	}
 	return "", ""
 }

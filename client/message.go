@@ -65,6 +65,7 @@ type (
 	ChatTemplate          = envelope.ChatTemplate
 	ChatTemplateComponent = envelope.ChatTemplateComponent
 	ChatTemplateParameter = envelope.ChatTemplateParameter
+	ChatLocation          = envelope.ChatLocation
 )
 
 // Chat is one Messaging Apps message. User (one of its ids) is required;

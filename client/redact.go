@@ -55,6 +55,10 @@ func (s *secrets) addChat(r *envelope.ChatRequest) {
 				s.texts = appendSet(s.texts, p.Text)
 				s.texts = appendSet(s.texts, p.Payload)
 				s.texts = appendSet(s.texts, p.CouponCode)
+				if l := p.Location; l != nil {
+					s.texts = appendSet(s.texts, l.Name)
+					s.texts = appendSet(s.texts, l.Address)
+				}
 			}
 		}
 	}
@@ -76,7 +80,7 @@ func appendSet(list []string, v string) []string {
 // appear (a single send, a batch item, a template, a chat user).
 var (
 	destKeys = map[string]bool{"destination": true, "destinations": true, "msisdn": true, "lineUserId": true, "channelUserId": true}
-	textKeys = map[string]bool{"text": true, "fallbackText": true, "payload": true, "couponCode": true}
+	textKeys = map[string]bool{"text": true, "fallbackText": true, "payload": true, "couponCode": true, "address": true}
 )
 
 // bodySecrets returns the secrets of an encoded request: what the server

@@ -39,11 +39,12 @@ func (n *flexInt) UnmarshalJSON(b []byte) error {
 }
 
 type chatParam struct {
-	Type       string `json:"type"`
-	Text       string `json:"text"`
-	URL        string `json:"url"`
-	Payload    string `json:"payload"`
-	CouponCode string `json:"couponCode"`
+	Type       string        `json:"type"`
+	Text       string        `json:"text"`
+	URL        string        `json:"url"`
+	Payload    string        `json:"payload"`
+	CouponCode string        `json:"couponCode"`
+	Location   *chatLocation `json:"location"`
 }
 
 type chatComponent struct {
@@ -61,6 +62,7 @@ var (
 		"payload", "couponCode", "action", "ttlMinutes"}
 	mediaParams  = []string{"image", "gif", "video", "document"}
 	buttonParams = []string{"payload", "couponCode", "action", "ttlMinutes"}
+	headerParams = []string{"image", "gif", "video", "document", "location"}
 )
 
 // buttonParam is the one parameter type each button subType takes: a Url
@@ -111,7 +113,8 @@ func checkParam(p *chatParam, comp, want string) *apiError {
 	case !oneOf(t, paramTypes):
 		return &apiError{codeInvalidParamType, "Invalid Template parameter type"}
 	case want != "" && !strings.EqualFold(t, want),
-		want == "" && oneOf(t, buttonParams):
+		want == "" && oneOf(t, buttonParams),
+		oneOf(t, headerParams) && !strings.EqualFold(comp, "header"):
 		return &apiError{codeParamNotAllowed, "Template parameter not allowed"}
 	}
 	switch {
@@ -130,6 +133,13 @@ func checkParam(p *chatParam, comp, want string) *apiError {
 	case strings.EqualFold(t, "couponCode"):
 		if p.CouponCode == "" {
 			return &apiError{codeInvalidButtonParam, "Invalid button parameter"}
+		}
+	case strings.EqualFold(t, "location"):
+		if !p.Location.complete() {
+			return &apiError{codeLocationParamEmpty, "Template Location parameter empty"}
+		}
+		if !p.Location.onGlobe() {
+			return &apiError{codeInvalidTemplateParam, "Invalid Template parameter"}
 		}
 	}
 	return nil

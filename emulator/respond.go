@@ -55,6 +55,7 @@ const (
 	codeEmptyTemplateParams  = 3040
 	codeInvalidTemplateParam = 3041
 	codeInvalidParamType     = 3042
+	codeLocationParamEmpty   = 3044
 	codeParamNotAllowed      = 3045
 	codeInvalidParamURL      = 3046
 	codeInvalidButtonParam   = 3049

@@ -2,6 +2,7 @@ package envelope
 
 import (
 	"encoding/json"
+	"math"
 	"testing"
 )
 
@@ -25,6 +26,13 @@ func TestAppendChatFeatures(t *testing.T) {
 		{"copy code coupon", tpl(ChatTemplateComponent{Type: "button", SubType: "CopyCode",
 			Parameters: []ChatTemplateParameter{{Type: "couponCode", CouponCode: "25OFF"}}}),
 			head + `{"type":"button","subType":"CopyCode","index":0,"parameters":[{"type":"couponCode","couponCode":"25OFF"}]}]}}}`},
+		{"location header", tpl(ChatTemplateComponent{Type: "header", Parameters: []ChatTemplateParameter{{Type: "location",
+			Location: &ChatLocation{Latitude: 1.2857, Longitude: 103.8479, Name: "8x8 Singapore", Address: "1 George St"}}}}),
+			head + `{"type":"header","parameters":[{"type":"location","location":{"latitude":1.2857,"longitude":103.8479,` +
+				`"name":"8x8 Singapore","address":"1 George St"}}]}]}}}`},
+		{"location at 0,0 keeps both coordinates", tpl(ChatTemplateComponent{Type: "header", Parameters: []ChatTemplateParameter{{Type: "location",
+			Location: &ChatLocation{}}}}),
+			head + `{"type":"header","parameters":[{"type":"location","location":{"latitude":0,"longitude":0}}]}]}}}`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -46,7 +54,7 @@ func TestAppendChatFeatures(t *testing.T) {
 
 // Every typed feature encodes without allocating, alone and in a batch.
 func TestEncodeChatFeaturesAllocs(t *testing.T) {
-	r, _ := chatFeatures("stop-promos", "25OFF \"x\" \xff", 3)
+	r, _ := chatFeatures("stop-promos", "25OFF \"x\" \xff", 3, 1.2857, 1e-9)
 	b := ChatBatchRequest{ClientBatchID: "cb", Messages: []ChatRequest{r, r, r}}
 	buf := make([]byte, 0, 16384)
 	if allocs := testing.AllocsPerRun(100, func() { sink = AppendChatRequest(buf[:0], &r) }); allocs != 0 {
@@ -57,5 +65,25 @@ func TestEncodeChatFeaturesAllocs(t *testing.T) {
 	}
 	if !json.Valid(AppendChatBatchRequest(nil, &b)) {
 		t.Errorf("invalid JSON: %s", AppendChatBatchRequest(nil, &b))
+	}
+}
+
+// appendFloat writes what encoding/json writes for every finite float64,
+// and null for the values JSON cannot hold.
+func TestAppendFloat(t *testing.T) {
+	for _, f := range []float64{0, math.Copysign(0, -1), 1, -1, 1.2857, 103.8479, -90, 180, 0.1, 1e-6, 9.99e-7, 1e-7,
+		123456789e-15, 1e20, 1e21, 1.5e300, 5e-324, math.MaxFloat64, -math.SmallestNonzeroFloat64, 1 << 53} {
+		want, err := json.Marshal(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := appendFloat(nil, f); string(got) != string(want) {
+			t.Errorf("appendFloat(%v) = %s, encoding/json writes %s", f, got, want)
+		}
+	}
+	for _, f := range []float64{math.NaN(), math.Inf(1), math.Inf(-1)} {
+		if got := appendFloat(nil, f); string(got) != "null" {
+			t.Errorf("appendFloat(%v) = %s, want null", f, got)
+		}
 	}
 }

@@ -28,12 +28,14 @@ type ChatTemplateComponent struct {
 //	              URL: the media of a header
 //	"payload"     Payload: what the webhook reports when a QuickReply button is tapped
 //	"couponCode"  CouponCode: the code a CopyCode button copies
+//	"location"    Location: the point of a location header
 type ChatTemplateParameter struct {
-	Type       string // "type", always encoded
-	Text       string // "text"
-	URL        string // "url"
-	Payload    string // "payload"
-	CouponCode string // "couponCode"
+	Type       string        // "type", always encoded
+	Text       string        // "text"
+	URL        string        // "url"
+	Payload    string        // "payload"
+	CouponCode string        // "couponCode"
+	Location   *ChatLocation // "location"; nil = omitted
 }
 
 func appendChatTemplate(dst []byte, t *ChatTemplate) []byte {
@@ -87,5 +89,8 @@ func appendParameter(dst []byte, p *ChatTemplateParameter) []byte {
 	dst = o.optStr(dst, "url", p.URL)
 	dst = o.optStr(dst, "payload", p.Payload)
 	dst = o.optStr(dst, "couponCode", p.CouponCode)
+	if p.Location != nil {
+		dst = appendLocation(o.key(dst, "location"), p.Location)
+	}
 	return append(dst, '}')
 }

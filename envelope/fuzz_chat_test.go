@@ -3,6 +3,7 @@ package envelope
 import (
 	"bytes"
 	"encoding/json"
+	"math"
 	"testing"
 )
 
@@ -10,11 +11,18 @@ import (
 // the encoder's order, so that the two must write the same bytes.
 type (
 	jParam struct {
-		Type       string `json:"type"`
-		Text       string `json:"text,omitempty"`
-		URL        string `json:"url,omitempty"`
-		Payload    string `json:"payload,omitempty"`
-		CouponCode string `json:"couponCode,omitempty"`
+		Type       string     `json:"type"`
+		Text       string     `json:"text,omitempty"`
+		URL        string     `json:"url,omitempty"`
+		Payload    string     `json:"payload,omitempty"`
+		CouponCode string     `json:"couponCode,omitempty"`
+		Location   *jLocation `json:"location,omitempty"`
+	}
+	jLocation struct {
+		Latitude  float64 `json:"latitude"`
+		Longitude float64 `json:"longitude"`
+		Name      string  `json:"name,omitempty"`
+		Address   string  `json:"address,omitempty"`
 	}
 	jComponent struct {
 		Type       string   `json:"type"`
@@ -43,17 +51,19 @@ type (
 
 // chatFeatures builds the same message twice, for the encoder and for the
 // encoding/json mirror, from fuzzed values.
-func chatFeatures(a, b string, n int) (ChatRequest, jChat) {
+func chatFeatures(a, b string, n int, lat, lon float64) (ChatRequest, jChat) {
 	idx := n % 10
 	if idx < 0 {
 		idx = -idx
 	}
+	loc := &ChatLocation{Latitude: lat, Longitude: lon, Name: a, Address: b}
 	params := []ChatTemplateParameter{{Type: "payload", Payload: a}, {Type: "couponCode", CouponCode: b},
-		{Type: a, Text: b, URL: a}}
+		{Type: a, Text: b, URL: a}, {Type: "location", Location: loc}}
 	comps := []ChatTemplateComponent{
 		{Type: "button", SubType: "QuickReply", Index: idx, Parameters: params[:1]},
 		{Type: "button", SubType: "CopyCode", Index: idx, Parameters: params[1:2]},
-		{Type: "body", Parameters: params[2:]},
+		{Type: "body", Parameters: params[2:3]},
+		{Type: "header", Parameters: params[3:]},
 	}
 	r := ChatRequest{User: ChatUser{MSISDN: b}, Type: "template",
 		Content: ChatContent{Text: a, Template: &ChatTemplate{Name: a, Language: b, Components: comps}}}
@@ -66,23 +76,35 @@ func chatFeatures(a, b string, n int) (ChatRequest, jChat) {
 			jc.Index = &c.Index
 		}
 		for _, p := range c.Parameters {
-			jc.Parameters = append(jc.Parameters, jParam(p))
+			jc.Parameters = append(jc.Parameters, jparam(&p))
 		}
 		j.Content.Template.Components = append(j.Content.Template.Components, jc)
 	}
 	return r, j
 }
 
+func jparam(p *ChatTemplateParameter) jParam {
+	j := jParam{Type: p.Type, Text: p.Text, URL: p.URL, Payload: p.Payload, CouponCode: p.CouponCode}
+	if p.Location != nil {
+		j.Location = (*jLocation)(p.Location)
+	}
+	return j
+}
+
 // FuzzAppendChatFeatures is a differential test of the typed chat-apps
 // features: AppendChatRequest writes exactly what encoding/json writes for
 // the mirror (without HTML escaping).
 func FuzzAppendChatFeatures(f *testing.F) {
-	f.Add("stop-promos", "25OFF", 1)
-	f.Add("", "", 0)
-	f.Add("\xff\"\\\u2028", "<&>\x00", -13)
-	f.Add("😀 你好", "é", 9)
-	f.Fuzz(func(t *testing.T, a, b string, n int) {
-		r, j := chatFeatures(a, b, n)
+	f.Add("stop-promos", "25OFF", 1, 1.2857, 103.8479)
+	f.Add("", "", 0, 0.0, -0.0)
+	f.Add("\xff\"\\\u2028", "<&>\x00", -13, -90.0, 180.0)
+	f.Add("😀 你好", "é", 9, 1e-7, 1e21)
+	f.Add("x", "y", 4, 5e-324, -1.7976931348623157e308)
+	f.Fuzz(func(t *testing.T, a, b string, n int, lat, lon float64) {
+		if math.IsNaN(lat) || math.IsInf(lat, 0) || math.IsNaN(lon) || math.IsInf(lon, 0) {
+			return // encoding/json refuses them; TestAppendFloat covers them
+		}
+		r, j := chatFeatures(a, b, n, lat, lon)
 		got := AppendChatRequest(nil, &r)
 		var want bytes.Buffer
 		enc := json.NewEncoder(&want)
