@@ -109,6 +109,14 @@ func TestChatTemplateFeaturesSent(t *testing.T) {
 		{"location header", tplChat(ChatTemplateComponent{Type: "header", Parameters: []ChatTemplateParameter{{Type: "location",
 			Location: &ChatLocation{Latitude: 1.2857, Longitude: 103.8479, Name: "8x8 Singapore", Address: "1 George St"}}}}),
 			`[{"type":"header","parameters":[{"type":"location","location":{"latitude":1.2857,"longitude":103.8479,"name":"8x8 Singapore","address":"1 George St"}}]}]`},
+		{"flow button action data", tplChat(ChatTemplateComponent{Type: "button", SubType: "Flow", Index: 4,
+			Parameters: []ChatTemplateParameter{{Type: "action", FlowActionData: &ChatFlowData{Screen: "APPOINTMENT_SCREEN",
+				Data: []byte(`{"customerName": "Jason", "preferredDate": "2024-02-15"}`)}}}}),
+			`[{"type":"button","subType":"Flow","index":4,"parameters":[{"type":"action","flowActionData":{"screen":"APPOINTMENT_SCREEN",` +
+				`"data":{"customerName":"Jason","preferredDate":"2024-02-15"}}}]}]`},
+		{"voice call ttl", tplChat(ChatTemplateComponent{Type: "button", SubType: "VoiceCall",
+			Parameters: []ChatTemplateParameter{{Type: "ttlMinutes", TTLMinutes: 90}}}),
+			`[{"type":"button","subType":"VoiceCall","index":0,"parameters":[{"type":"ttlMinutes","ttlMinutes":90}]}]`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -148,6 +156,15 @@ func TestChatTemplateFeaturesRefused(t *testing.T) {
 			tplChat(ChatTemplateComponent{Type: "header", Parameters: []ChatTemplateParameter{{Type: "location", Location: &ChatLocation{Latitude: 91}}}})},
 		{"longitude NaN", "Content.Template.Components[0].Parameters[0].Location.Longitude",
 			tplChat(ChatTemplateComponent{Type: "header", Parameters: []ChatTemplateParameter{{Type: "location", Location: &ChatLocation{Longitude: math.NaN()}}}})},
+		{"flow data not JSON", "Content.Template.Components[0].Parameters[0].FlowActionData.Data",
+			button("Flow", 0, ChatTemplateParameter{Type: "action", FlowActionData: &ChatFlowData{Data: []byte(`{"a":`)}})},
+		{"flow data an array", "Content.Template.Components[0].Parameters[0].FlowActionData.Data",
+			button("Flow", 0, ChatTemplateParameter{Type: "action", FlowActionData: &ChatFlowData{Data: []byte(` [1]`)}})},
+		{"flow data empty", "Content.Template.Components[0].Parameters[0].FlowActionData.Data",
+			button("Flow", 0, ChatTemplateParameter{Type: "action", FlowActionData: &ChatFlowData{Data: []byte(" { } ")}})},
+		{"ttl missing", "Content.Template.Components[0].Parameters[0].TTLMinutes", button("VoiceCall", 0, ChatTemplateParameter{Type: "ttlMinutes"})},
+		{"ttl over 30 days", "Content.Template.Components[0].Parameters[0].TTLMinutes",
+			button("VoiceCall", 0, ChatTemplateParameter{Type: "ttlMinutes", TTLMinutes: MaxTTLMinutes + 1})},
 		{"parameter without type", "Content.Template.Components[0].Parameters[0].Type", button("QuickReply", 0, ChatTemplateParameter{Payload: "x"})},
 	}
 	for _, tt := range local {
@@ -170,6 +187,7 @@ func TestChatTemplateFeaturesRefused(t *testing.T) {
 		{"coupon on a quick reply", button("QuickReply", 0, ChatTemplateParameter{Type: "couponCode", CouponCode: "X"}), envelope.CodeTemplateParameterNotAllowed},
 		{"location in the body", tplChat(ChatTemplateComponent{Type: "body", Parameters: []ChatTemplateParameter{{Type: "location",
 			Location: &ChatLocation{Latitude: 1, Longitude: 2}}}}), envelope.CodeTemplateParameterNotAllowed},
+		{"action on a quick reply", button("QuickReply", 0, ChatTemplateParameter{Type: "action"}), envelope.CodeTemplateParameterNotAllowed},
 		{"unknown subType", button("Phone", 0, ChatTemplateParameter{Type: "text", Text: "x"}), envelope.CodeInvalidTemplateComponentSubType},
 	}
 	for _, tt := range remote {

@@ -1,6 +1,7 @@
 package client
 
 import (
+	"encoding/json"
 	"strconv"
 	"strings"
 )
@@ -8,7 +9,8 @@ import (
 // Limits of the typed chat-apps content, from the chat-apps spec
 // (business_messaging_api.json).
 const (
-	MaxTemplateButtonIndex = 9 // index of a template button: 0..9
+	MaxTemplateButtonIndex = 9      // index of a template button: 0..9
+	MaxTTLMinutes          = 43_200 // a VoiceCall's ttlMinutes: 1..43200 (30 days)
 )
 
 // validateContent checks the typed parts of a chat message's content
@@ -45,7 +47,8 @@ func validateComponent(prefix, path string, i int, c *ChatTemplateComponent) err
 }
 
 // checkParameter returns what is wrong with p and the field at fault
-// (".Payload"), or "" when p is valid.
+// (".Payload"), or "" when p is valid: the value its Type requires is
+// set, and every value set is within the spec's limits.
 func checkParameter(p *ChatTemplateParameter) (msg, name string) {
 	switch {
 	case p.Type == "":
@@ -56,9 +59,19 @@ func checkParameter(p *ChatTemplateParameter) (msg, name string) {
 		return "empty: a couponCode parameter needs one", ".CouponCode"
 	case strings.EqualFold(p.Type, "location") && p.Location == nil:
 		return "nil: a location parameter needs one", ".Location"
-	case p.Location != nil:
+	case strings.EqualFold(p.Type, "ttlMinutes") && p.TTLMinutes == 0:
+		return "zero: a ttlMinutes parameter needs one (1.." + strconv.Itoa(MaxTTLMinutes) + ")", ".TTLMinutes"
+	case p.TTLMinutes < 0 || p.TTLMinutes > MaxTTLMinutes:
+		return "out of range 1.." + strconv.Itoa(MaxTTLMinutes), ".TTLMinutes"
+	}
+	if p.Location != nil {
 		if msg, name := checkLocation(p.Location); msg != "" {
 			return msg, ".Location" + name
+		}
+	}
+	if p.FlowActionData != nil {
+		if msg := checkFlowData(p.FlowActionData); msg != "" {
+			return msg, ".FlowActionData.Data"
 		}
 	}
 	return "", ""
@@ -74,4 +87,31 @@ func checkLocation(l *ChatLocation) (msg, name string) {
 		return "not a longitude (-180..180)", ".Longitude"
 	}
 	return "", ""
+}
+
+// checkFlowData returns what is wrong with a Flow's data, or "" when it
+// is absent or a non-empty JSON object, as the spec requires.
+func checkFlowData(f *ChatFlowData) string {
+	d := f.Data
+	if len(d) == 0 {
+		return ""
+	}
+	if !json.Valid(d) {
+		return "not valid JSON"
+	}
+	i := skipSpace(d, 0)
+	if d[i] != '{' {
+		return "not a JSON object"
+	}
+	if d[skipSpace(d, i+1)] == '}' {
+		return "an empty object: leave Data nil instead"
+	}
+	return ""
+}
+
+func skipSpace(b []byte, i int) int {
+	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
+		i++
+	}
+	return i
 }

@@ -66,6 +66,7 @@ type (
 	ChatTemplateComponent = envelope.ChatTemplateComponent
 	ChatTemplateParameter = envelope.ChatTemplateParameter
 	ChatLocation          = envelope.ChatLocation
+	ChatFlowData          = envelope.ChatFlowData
 )
 
 // Chat is one Messaging Apps message. User (one of its ids) is required;

@@ -12,7 +12,8 @@ import (
 
 // Limits of template components.
 const (
-	chatMaxButtonIndex = 9 // a button's index: 0..9
+	chatMaxButtonIndex = 9      // a button's index: 0..9
+	chatMaxTTLMinutes  = 43_200 // a VoiceCall's ttlMinutes: 1..43200
 )
 
 // flexInt is an integer that also reads from a numeric string: 8x8's own
@@ -45,6 +46,24 @@ type chatParam struct {
 	Payload    string        `json:"payload"`
 	CouponCode string        `json:"couponCode"`
 	Location   *chatLocation `json:"location"`
+	FlowAction *chatFlowData `json:"flowActionData"`
+	TTLMinutes *int          `json:"ttlMinutes"`
+}
+
+// chatFlowData is a Flow button's flowActionData, and an interactive Flow
+// message's flowActionPayload.
+type chatFlowData struct {
+	Screen string          `json:"screen"`
+	Data   json.RawMessage `json:"data"`
+}
+
+// valid reports that the data, when given, is a non-empty JSON object.
+func (f *chatFlowData) valid() bool {
+	if f == nil || len(f.Data) == 0 || string(f.Data) == "null" {
+		return true
+	}
+	var m map[string]json.RawMessage
+	return json.Unmarshal(f.Data, &m) == nil && len(m) > 0
 }
 
 type chatComponent struct {
@@ -132,6 +151,14 @@ func checkParam(p *chatParam, comp, want string) *apiError {
 		}
 	case strings.EqualFold(t, "couponCode"):
 		if p.CouponCode == "" {
+			return &apiError{codeInvalidButtonParam, "Invalid button parameter"}
+		}
+	case strings.EqualFold(t, "action"):
+		if !p.FlowAction.valid() {
+			return &apiError{codeInvalidButtonParam, "Invalid button parameter"}
+		}
+	case strings.EqualFold(t, "ttlMinutes"):
+		if p.TTLMinutes == nil || *p.TTLMinutes < 1 || *p.TTLMinutes > chatMaxTTLMinutes {
 			return &apiError{codeInvalidButtonParam, "Invalid button parameter"}
 		}
 	case strings.EqualFold(t, "location"):

@@ -30,6 +30,14 @@ func TestAppendChatFeatures(t *testing.T) {
 			Location: &ChatLocation{Latitude: 1.2857, Longitude: 103.8479, Name: "8x8 Singapore", Address: "1 George St"}}}}),
 			head + `{"type":"header","parameters":[{"type":"location","location":{"latitude":1.2857,"longitude":103.8479,` +
 				`"name":"8x8 Singapore","address":"1 George St"}}]}]}}}`},
+		{"flow button action data", tpl(ChatTemplateComponent{Type: "button", SubType: "Flow", Parameters: []ChatTemplateParameter{{Type: "action",
+			FlowActionData: &ChatFlowData{Screen: "APPOINTMENT", Data: []byte(`{"customerName":"Jason","slots":[9,10]}`)}}}}),
+			head + `{"type":"button","subType":"Flow","index":0,"parameters":[{"type":"action","flowActionData":{"screen":"APPOINTMENT",` +
+				`"data":{"customerName":"Jason","slots":[9,10]}}}]}]}}}`},
+		{"flow button, defaults", tpl(ChatTemplateComponent{Type: "button", SubType: "Flow", Index: 4, Parameters: []ChatTemplateParameter{{Type: "action"}}}),
+			head + `{"type":"button","subType":"Flow","index":4,"parameters":[{"type":"action"}]}]}}}`},
+		{"voice call ttl", tpl(ChatTemplateComponent{Type: "button", SubType: "VoiceCall", Parameters: []ChatTemplateParameter{{Type: "ttlMinutes", TTLMinutes: 60}}}),
+			head + `{"type":"button","subType":"VoiceCall","index":0,"parameters":[{"type":"ttlMinutes","ttlMinutes":60}]}]}}}`},
 		{"location at 0,0 keeps both coordinates", tpl(ChatTemplateComponent{Type: "header", Parameters: []ChatTemplateParameter{{Type: "location",
 			Location: &ChatLocation{}}}}),
 			head + `{"type":"header","parameters":[{"type":"location","location":{"latitude":0,"longitude":0}}]}]}}}`},

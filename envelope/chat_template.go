@@ -29,13 +29,30 @@ type ChatTemplateComponent struct {
 //	"payload"     Payload: what the webhook reports when a QuickReply button is tapped
 //	"couponCode"  CouponCode: the code a CopyCode button copies
 //	"location"    Location: the point of a location header
+//	"action"      FlowActionData (optional): how a Flow button opens its Flow
+//	"ttlMinutes"  TTLMinutes: a VoiceCall button's time to live (1..43200)
 type ChatTemplateParameter struct {
-	Type       string        // "type", always encoded
-	Text       string        // "text"
-	URL        string        // "url"
-	Payload    string        // "payload"
-	CouponCode string        // "couponCode"
-	Location   *ChatLocation // "location"; nil = omitted
+	Type           string        // "type", always encoded
+	Text           string        // "text"
+	URL            string        // "url"
+	Payload        string        // "payload"
+	CouponCode     string        // "couponCode"
+	Location       *ChatLocation // "location"; nil = omitted
+	FlowActionData *ChatFlowData // "flowActionData"; nil = omitted
+	TTLMinutes     int           // "ttlMinutes"; 0 = omitted
+}
+
+// ChatFlowData says how a WhatsApp Flow opens: a Flow button's
+// "flowActionData", and an interactive Flow message's "flowActionPayload".
+// Both members are left out when empty.
+type ChatFlowData struct {
+	// Screen is the id of the entry screen to show first ("screen"); the
+	// API's default is "FIRST_ENTRY_SCREEN". Only for the navigate action.
+	Screen string
+	// Data is the input of the first screen ("data"): a non-empty JSON
+	// object, appended verbatim. The encoder does not validate it (the
+	// client does, before sending).
+	Data []byte
 }
 
 func appendChatTemplate(dst []byte, t *ChatTemplate) []byte {
@@ -91,6 +108,22 @@ func appendParameter(dst []byte, p *ChatTemplateParameter) []byte {
 	dst = o.optStr(dst, "couponCode", p.CouponCode)
 	if p.Location != nil {
 		dst = appendLocation(o.key(dst, "location"), p.Location)
+	}
+	if p.FlowActionData != nil {
+		dst = appendFlowData(o.key(dst, "flowActionData"), p.FlowActionData)
+	}
+	if p.TTLMinutes != 0 {
+		dst = o.int(dst, "ttlMinutes", p.TTLMinutes)
+	}
+	return append(dst, '}')
+}
+
+func appendFlowData(dst []byte, f *ChatFlowData) []byte {
+	var o object
+	dst = append(dst, '{')
+	dst = o.optStr(dst, "screen", f.Screen)
+	if len(f.Data) > 0 {
+		dst = append(o.key(dst, "data"), f.Data...)
 	}
 	return append(dst, '}')
 }

@@ -17,6 +17,12 @@ type (
 		Payload    string     `json:"payload,omitempty"`
 		CouponCode string     `json:"couponCode,omitempty"`
 		Location   *jLocation `json:"location,omitempty"`
+		FlowAction *jFlowData `json:"flowActionData,omitempty"`
+		TTLMinutes int        `json:"ttlMinutes,omitempty"`
+	}
+	jFlowData struct {
+		Screen string          `json:"screen,omitempty"`
+		Data   json.RawMessage `json:"data,omitempty"`
 	}
 	jLocation struct {
 		Latitude  float64 `json:"latitude"`
@@ -58,12 +64,17 @@ func chatFeatures(a, b string, n int, lat, lon float64) (ChatRequest, jChat) {
 	}
 	loc := &ChatLocation{Latitude: lat, Longitude: lon, Name: a, Address: b}
 	params := []ChatTemplateParameter{{Type: "payload", Payload: a}, {Type: "couponCode", CouponCode: b},
-		{Type: a, Text: b, URL: a}, {Type: "location", Location: loc}}
+		{Type: a, Text: b, URL: a}, {Type: "location", Location: loc},
+		{Type: "action", FlowActionData: &ChatFlowData{Screen: a, Data: flowData(a, b)}}, {Type: "ttlMinutes", TTLMinutes: n},
+		{Type: "action", FlowActionData: &ChatFlowData{}}}
 	comps := []ChatTemplateComponent{
 		{Type: "button", SubType: "QuickReply", Index: idx, Parameters: params[:1]},
 		{Type: "button", SubType: "CopyCode", Index: idx, Parameters: params[1:2]},
 		{Type: "body", Parameters: params[2:3]},
-		{Type: "header", Parameters: params[3:]},
+		{Type: "header", Parameters: params[3:4]},
+		{Type: "button", SubType: "Flow", Parameters: params[4:5]},
+		{Type: "button", SubType: "VoiceCall", Parameters: params[5:6]},
+		{Type: "button", SubType: "Flow", Parameters: params[6:]},
 	}
 	r := ChatRequest{User: ChatUser{MSISDN: b}, Type: "template",
 		Content: ChatContent{Text: a, Template: &ChatTemplate{Name: a, Language: b, Components: comps}}}
@@ -84,11 +95,24 @@ func chatFeatures(a, b string, n int, lat, lon float64) (ChatRequest, jChat) {
 }
 
 func jparam(p *ChatTemplateParameter) jParam {
-	j := jParam{Type: p.Type, Text: p.Text, URL: p.URL, Payload: p.Payload, CouponCode: p.CouponCode}
+	j := jParam{Type: p.Type, Text: p.Text, URL: p.URL, Payload: p.Payload, CouponCode: p.CouponCode, TTLMinutes: p.TTLMinutes}
 	if p.Location != nil {
 		j.Location = (*jLocation)(p.Location)
 	}
+	if f := p.FlowActionData; f != nil {
+		j.FlowAction = &jFlowData{Screen: f.Screen, Data: f.Data}
+	}
 	return j
+}
+
+// flowData is a JSON object holding a and b, as encoding/json writes it
+// (compact), so that the mirror's RawMessage copies it byte for byte.
+func flowData(a, b string) []byte {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(map[string]any{"customerName": a, "preferredDate": b, "n": []int{1, 2}})
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
 }
 
 // FuzzAppendChatFeatures is a differential test of the typed chat-apps
