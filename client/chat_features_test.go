@@ -114,6 +114,17 @@ func TestChatTemplateFeaturesSent(t *testing.T) {
 				Data: []byte(`{"customerName": "Jason", "preferredDate": "2024-02-15"}`)}}}}),
 			`[{"type":"button","subType":"Flow","index":4,"parameters":[{"type":"action","flowActionData":{"screen":"APPOINTMENT_SCREEN",` +
 				`"data":{"customerName":"Jason","preferredDate":"2024-02-15"}}}]}]`},
+		{"carousel cards", tplChat(ChatTemplateComponent{Type: "body", Parameters: []ChatTemplateParameter{{Type: "text", Text: "Alex"}}},
+			ChatTemplateComponent{Type: "carousel", Cards: []ChatTemplateCard{
+				{CardIndex: 0, Components: []ChatTemplateComponent{
+					{Type: "header", Parameters: []ChatTemplateParameter{{Type: "image", URL: "https://x.example/1.jpg"}}},
+					{Type: "button", SubType: "Url", Parameters: []ChatTemplateParameter{{Type: "text", Text: "channels"}}}}},
+				{CardIndex: 1, Components: []ChatTemplateComponent{
+					{Type: "button", SubType: "QuickReply", Index: 1, Parameters: []ChatTemplateParameter{{Type: "payload", Payload: "sales"}}}}}}}),
+			`[{"type":"body","parameters":[{"type":"text","text":"Alex"}]},{"type":"carousel","cards":[` +
+				`{"cardIndex":0,"components":[{"type":"header","parameters":[{"type":"image","url":"https://x.example/1.jpg"}]},` +
+				`{"type":"button","subType":"Url","index":0,"parameters":[{"type":"text","text":"channels"}]}]},` +
+				`{"cardIndex":1,"components":[{"type":"button","subType":"QuickReply","index":1,"parameters":[{"type":"payload","payload":"sales"}]}]}]}]`},
 		{"voice call ttl", tplChat(ChatTemplateComponent{Type: "button", SubType: "VoiceCall",
 			Parameters: []ChatTemplateParameter{{Type: "ttlMinutes", TTLMinutes: 90}}}),
 			`[{"type":"button","subType":"VoiceCall","index":0,"parameters":[{"type":"ttlMinutes","ttlMinutes":90}]}]`},
@@ -165,6 +176,20 @@ func TestChatTemplateFeaturesRefused(t *testing.T) {
 		{"ttl missing", "Content.Template.Components[0].Parameters[0].TTLMinutes", button("VoiceCall", 0, ChatTemplateParameter{Type: "ttlMinutes"})},
 		{"ttl over 30 days", "Content.Template.Components[0].Parameters[0].TTLMinutes",
 			button("VoiceCall", 0, ChatTemplateParameter{Type: "ttlMinutes", TTLMinutes: MaxTTLMinutes + 1})},
+		{"carousel without cards", "Content.Template.Components[0].Cards", tplChat(ChatTemplateComponent{Type: "carousel"})},
+		{"cards on a body", "Content.Template.Components[0].Cards", tplChat(ChatTemplateComponent{Type: "body", Cards: make([]ChatTemplateCard, 1)})},
+		{"11 cards", "Content.Template.Components[0].Cards", tplChat(ChatTemplateComponent{Type: "carousel", Cards: make([]ChatTemplateCard, 11)})},
+		{"card index 10", "Content.Template.Components[0].Cards[1].CardIndex",
+			tplChat(ChatTemplateComponent{Type: "carousel", Cards: []ChatTemplateCard{{CardIndex: 0}, {CardIndex: 10}}})},
+		{"card button index 2", "Content.Template.Components[0].Cards[0].Components[1].Index",
+			tplChat(ChatTemplateComponent{Type: "carousel", Cards: []ChatTemplateCard{{Components: []ChatTemplateComponent{
+				{Type: "body"}, {Type: "button", SubType: "Url", Index: 2}}}}})},
+		{"card parameter without payload", "Content.Template.Components[0].Cards[0].Components[0].Parameters[0].Payload",
+			tplChat(ChatTemplateComponent{Type: "carousel", Cards: []ChatTemplateCard{{Components: []ChatTemplateComponent{
+				{Type: "button", SubType: "QuickReply", Parameters: []ChatTemplateParameter{{Type: "payload"}}}}}}})},
+		{"carousel in a card", "Content.Template.Components[0].Cards[0].Components[0].Cards",
+			tplChat(ChatTemplateComponent{Type: "carousel", Cards: []ChatTemplateCard{{Components: []ChatTemplateComponent{
+				{Type: "carousel", Cards: make([]ChatTemplateCard, 1)}}}}})},
 		{"parameter without type", "Content.Template.Components[0].Parameters[0].Type", button("QuickReply", 0, ChatTemplateParameter{Payload: "x"})},
 	}
 	for _, tt := range local {
@@ -188,6 +213,7 @@ func TestChatTemplateFeaturesRefused(t *testing.T) {
 		{"location in the body", tplChat(ChatTemplateComponent{Type: "body", Parameters: []ChatTemplateParameter{{Type: "location",
 			Location: &ChatLocation{Latitude: 1, Longitude: 2}}}}), envelope.CodeTemplateParameterNotAllowed},
 		{"action on a quick reply", button("QuickReply", 0, ChatTemplateParameter{Type: "action"}), envelope.CodeTemplateParameterNotAllowed},
+		{"two cards at one index", tplChat(ChatTemplateComponent{Type: "carousel", Cards: make([]ChatTemplateCard, 2)}), envelope.CodeInvalidIndex},
 		{"unknown subType", button("Phone", 0, ChatTemplateParameter{Type: "text", Text: "x"}), envelope.CodeInvalidTemplateComponentSubType},
 	}
 	for _, tt := range remote {

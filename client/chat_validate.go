@@ -11,6 +11,8 @@ import (
 const (
 	MaxTemplateButtonIndex = 9      // index of a template button: 0..9
 	MaxTTLMinutes          = 43_200 // a VoiceCall's ttlMinutes: 1..43200 (30 days)
+	MaxCarouselCards       = 10     // cards of a carousel template (cardIndex 0..9)
+	MaxCardButtonIndex     = 1      // index of a carousel card's button: 0..1
 )
 
 // validateContent checks the typed parts of a chat message's content
@@ -19,7 +21,7 @@ const (
 func validateContent(prefix string, c *ChatContent) error {
 	if t := c.Template; t != nil {
 		for i := range t.Components {
-			if err := validateComponent(prefix, "Content.Template.Components", i, &t.Components[i]); err != nil {
+			if err := validateComponent(prefix, "Content.Template.Components", i, &t.Components[i], false); err != nil {
 				return err
 			}
 		}
@@ -27,20 +29,50 @@ func validateContent(prefix string, c *ChatContent) error {
 	return nil
 }
 
-func validateComponent(prefix, path string, i int, c *ChatTemplateComponent) error {
+// validateComponent checks component i of path; inCard selects the
+// limits of a carousel card's components.
+func validateComponent(prefix, path string, i int, c *ChatTemplateComponent, inCard bool) error {
 	at := func(name string) string {
 		return field(prefix, path+"["+strconv.Itoa(i)+"]"+name)
 	}
 	button := strings.EqualFold(c.Type, "button")
-	if button && c.SubType == "" {
-		return &ValidationError{Field: at(".SubType"), Msg: "empty: a button needs one (QuickReply, Url, CopyCode, Flow or VoiceCall)"}
+	maxIndex := MaxTemplateButtonIndex
+	if inCard {
+		maxIndex = MaxCardButtonIndex
 	}
-	if (button || c.SubType != "") && (c.Index < 0 || c.Index > MaxTemplateButtonIndex) {
-		return &ValidationError{Field: at(".Index"), Msg: "out of range 0.." + strconv.Itoa(MaxTemplateButtonIndex)}
+	switch {
+	case button && c.SubType == "":
+		return &ValidationError{Field: at(".SubType"), Msg: "empty: a button needs one (QuickReply, Url, CopyCode, Flow or VoiceCall)"}
+	case (button || c.SubType != "") && (c.Index < 0 || c.Index > maxIndex):
+		return &ValidationError{Field: at(".Index"), Msg: "out of range 0.." + strconv.Itoa(maxIndex)}
 	}
 	for j := range c.Parameters {
 		if msg, name := checkParameter(&c.Parameters[j]); msg != "" {
 			return &ValidationError{Field: at(".Parameters[" + strconv.Itoa(j) + "]" + name), Msg: msg}
+		}
+	}
+	carousel := strings.EqualFold(c.Type, "carousel")
+	switch {
+	case carousel && len(c.Cards) == 0:
+		return &ValidationError{Field: at(".Cards"), Msg: "empty: a carousel needs cards"}
+	case !carousel && len(c.Cards) > 0:
+		return &ValidationError{Field: at(".Cards"), Msg: "set on a component that is not a carousel"}
+	case inCard && len(c.Cards) > 0:
+		return &ValidationError{Field: at(".Cards"), Msg: "a card cannot hold a carousel"}
+	case len(c.Cards) > MaxCarouselCards:
+		return &ValidationError{Field: at(".Cards"), Msg: "more than " + strconv.Itoa(MaxCarouselCards) + " cards"}
+	}
+	for k := range c.Cards {
+		card := &c.Cards[k]
+		if card.CardIndex < 0 || card.CardIndex >= MaxCarouselCards {
+			return &ValidationError{Field: at(".Cards[" + strconv.Itoa(k) + "].CardIndex"),
+				Msg: "out of range 0.." + strconv.Itoa(MaxCarouselCards-1)}
+		}
+		for m := range card.Components {
+			if err := validateComponent(prefix, path+"["+strconv.Itoa(i)+"].Cards["+strconv.Itoa(k)+"].Components",
+				m, &card.Components[m], true); err != nil {
+				return err
+			}
 		}
 	}
 	return nil

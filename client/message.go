@@ -65,6 +65,7 @@ type (
 	ChatTemplate          = envelope.ChatTemplate
 	ChatTemplateComponent = envelope.ChatTemplateComponent
 	ChatTemplateParameter = envelope.ChatTemplateParameter
+	ChatTemplateCard      = envelope.ChatTemplateCard
 	ChatLocation          = envelope.ChatLocation
 	ChatFlowData          = envelope.ChatFlowData
 )

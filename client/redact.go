@@ -40,7 +40,8 @@ func (s *secrets) addSMS(r *envelope.SMSRequest, tmpl string) {
 }
 
 // addChat adds a chat message's user ids and texts: the content's text and
-// fallback text and its template's parameters (texts, payloads, coupons).
+// fallback text and its template's parameters (texts, payloads, coupons,
+// locations), carousel cards included.
 func (s *secrets) addChat(r *envelope.ChatRequest) {
 	u := &r.User
 	s.dests = appendSet(s.dests, u.MSISDN)
@@ -49,17 +50,24 @@ func (s *secrets) addChat(r *envelope.ChatRequest) {
 	s.texts = appendSet(s.texts, r.Content.Text)
 	s.texts = appendSet(s.texts, r.Content.FallbackText)
 	if t := r.Content.Template; t != nil {
-		for i := range t.Components {
-			for j := range t.Components[i].Parameters {
-				p := &t.Components[i].Parameters[j]
-				s.texts = appendSet(s.texts, p.Text)
-				s.texts = appendSet(s.texts, p.Payload)
-				s.texts = appendSet(s.texts, p.CouponCode)
-				if l := p.Location; l != nil {
-					s.texts = appendSet(s.texts, l.Name)
-					s.texts = appendSet(s.texts, l.Address)
-				}
+		s.addComponents(t.Components)
+	}
+}
+
+func (s *secrets) addComponents(cs []envelope.ChatTemplateComponent) {
+	for i := range cs {
+		for j := range cs[i].Parameters {
+			p := &cs[i].Parameters[j]
+			s.texts = appendSet(s.texts, p.Text)
+			s.texts = appendSet(s.texts, p.Payload)
+			s.texts = appendSet(s.texts, p.CouponCode)
+			if l := p.Location; l != nil {
+				s.texts = appendSet(s.texts, l.Name)
+				s.texts = appendSet(s.texts, l.Address)
 			}
+		}
+		for k := range cs[i].Cards {
+			s.addComponents(cs[i].Cards[k].Components)
 		}
 	}
 }

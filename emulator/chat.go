@@ -132,7 +132,7 @@ func (s *Server) checkChat(m *message, now time.Time) *apiError {
 		case !s.tpl[t.Name]:
 			return &apiError{codeTemplateNotFound, "Template not found for provided name and language"}
 		}
-		if e := checkComponents(t.Components); e != nil {
+		if e := checkComponents(t.Components, &templateRules); e != nil {
 			return e
 		}
 	}

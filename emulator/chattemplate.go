@@ -14,6 +14,7 @@ import (
 const (
 	chatMaxButtonIndex = 9      // a button's index: 0..9
 	chatMaxTTLMinutes  = 43_200 // a VoiceCall's ttlMinutes: 1..43200
+	chatMaxCards       = 10     // cards of a carousel, cardIndex 0..9
 )
 
 // flexInt is an integer that also reads from a numeric string: 8x8's own
@@ -71,14 +72,37 @@ type chatComponent struct {
 	SubType    string      `json:"subType"`
 	Index      flexInt     `json:"index"`
 	Parameters []chatParam `json:"parameters"`
+	Cards      []chatCard  `json:"cards"`
+}
+
+// chatCard is one card of a carousel.
+type chatCard struct {
+	CardIndex  flexInt         `json:"cardIndex"`
+	Components []chatComponent `json:"components"`
+}
+
+// componentRules are what the components of one level may hold: a
+// template's own, or a carousel card's.
+type componentRules struct {
+	types, subTypes, params []string
+	maxIndex                int // of a button
 }
 
 var (
-	componentTypes = []string{"header", "footer", "body", "button", "carousel",
-		"call_permission_request", "request_contact_info"}
-	buttonSubTypes = []string{"QuickReply", "Url", "CopyCode", "Flow", "VoiceCall"}
-	paramTypes     = []string{"text", "image", "gif", "video", "document", "location",
-		"payload", "couponCode", "action", "ttlMinutes"}
+	templateRules = componentRules{
+		types: []string{"header", "footer", "body", "button", "carousel",
+			"call_permission_request", "request_contact_info"},
+		subTypes: []string{"QuickReply", "Url", "CopyCode", "Flow", "VoiceCall"},
+		params: []string{"text", "image", "gif", "video", "document", "location",
+			"payload", "couponCode", "action", "ttlMinutes"},
+		maxIndex: chatMaxButtonIndex,
+	}
+	cardRules = componentRules{
+		types:    []string{"header", "body", "button"},
+		subTypes: []string{"QuickReply", "Url"},
+		params:   []string{"text", "image", "video", "document", "location", "payload", "couponCode"},
+		maxIndex: 1,
+	}
 	mediaParams  = []string{"image", "gif", "video", "document"}
 	buttonParams = []string{"payload", "couponCode", "action", "ttlMinutes"}
 	headerParams = []string{"image", "gif", "video", "document", "location"}
@@ -90,26 +114,27 @@ var (
 var buttonParam = map[string]string{"url": "text", "quickreply": "payload", "copycode": "couponCode",
 	"flow": "action", "voicecall": "ttlMinutes"}
 
-// checkComponents validates a template's components.
-func checkComponents(cs []chatComponent) *apiError {
+// checkComponents validates a template's components (r is templateRules)
+// or a carousel card's (cardRules).
+func checkComponents(cs []chatComponent, r *componentRules) *apiError {
 	for i := range cs {
-		if e := checkComponent(&cs[i]); e != nil {
+		if e := checkComponent(&cs[i], r); e != nil {
 			return e
 		}
 	}
 	return nil
 }
 
-func checkComponent(c *chatComponent) *apiError {
-	if c.Type != "" && !oneOf(c.Type, componentTypes) {
+func checkComponent(c *chatComponent, r *componentRules) *apiError {
+	if c.Type != "" && !oneOf(c.Type, r.types) {
 		return &apiError{codeInvalidComponentType, "Invalid Template Component type"}
 	}
 	var want string // the parameter type a button takes
 	if strings.EqualFold(c.Type, "button") {
 		switch {
-		case !oneOf(c.SubType, buttonSubTypes):
+		case !oneOf(c.SubType, r.subTypes):
 			return &apiError{codeInvalidSubType, "Invalid Template Component SubType"}
-		case c.Index.V < 0 || c.Index.V > chatMaxButtonIndex:
+		case c.Index.V < 0 || c.Index.V > r.maxIndex:
 			return &apiError{codeInvalidIndex, "Invalid index"}
 		case len(c.Parameters) == 0 && !strings.EqualFold(c.SubType, "VoiceCall"):
 			return &apiError{codeEmptyTemplateParams, "Empty template parameters"}
@@ -117,7 +142,34 @@ func checkComponent(c *chatComponent) *apiError {
 		want = buttonParam[strings.ToLower(c.SubType)]
 	}
 	for i := range c.Parameters {
-		if e := checkParam(&c.Parameters[i], c.Type, want); e != nil {
+		if e := checkParam(&c.Parameters[i], c.Type, want, r.params); e != nil {
+			return e
+		}
+	}
+	return checkCards(c)
+}
+
+// checkCards validates a carousel's cards: 1 to 10, each at its own
+// cardIndex 0..9; no other component holds cards.
+func checkCards(c *chatComponent) *apiError {
+	if !strings.EqualFold(c.Type, "carousel") {
+		if len(c.Cards) > 0 {
+			return &apiError{codeInvalidCombination, "Invalid template components combination"}
+		}
+		return nil
+	}
+	if len(c.Cards) == 0 || len(c.Cards) > chatMaxCards {
+		return &apiError{codeInvalidCombination, "Invalid template components combination"}
+	}
+	var seen [chatMaxCards]bool
+	for i := range c.Cards {
+		card := &c.Cards[i]
+		k := card.CardIndex.V
+		if k < 0 || k >= chatMaxCards || seen[k] {
+			return &apiError{codeInvalidIndex, "Invalid index"}
+		}
+		seen[k] = true
+		if e := checkComponents(card.Components, &cardRules); e != nil {
 			return e
 		}
 	}
@@ -125,11 +177,12 @@ func checkComponent(c *chatComponent) *apiError {
 }
 
 // checkParam validates one parameter of a component of type comp; want is
-// the one type a button's parameter may have ("" outside buttons).
-func checkParam(p *chatParam, comp, want string) *apiError {
+// the one type a button's parameter may have ("" outside buttons), types
+// the parameter types of the level.
+func checkParam(p *chatParam, comp, want string, types []string) *apiError {
 	t := p.Type
 	switch {
-	case !oneOf(t, paramTypes):
+	case !oneOf(t, types):
 		return &apiError{codeInvalidParamType, "Invalid Template parameter type"}
 	case want != "" && !strings.EqualFold(t, want),
 		want == "" && oneOf(t, buttonParams),

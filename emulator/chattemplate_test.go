@@ -46,6 +46,20 @@ func TestChatTemplateComponents(t *testing.T) {
 		{"voice call ttl 0", `{"type":"button","subType":"VoiceCall","index":0,"parameters":[{"type":"ttlMinutes","ttlMinutes":0}]}`, 3049, "Invalid button parameter"},
 		{"voice call ttl over 30 days", `{"type":"button","subType":"VoiceCall","index":0,"parameters":[{"type":"ttlMinutes","ttlMinutes":43201}]}`, 3049, "Invalid button parameter"},
 		{"ttl on a flow button", `{"type":"button","subType":"Flow","index":0,"parameters":[{"type":"ttlMinutes","ttlMinutes":5}]}`, 3045, "Template parameter not allowed"},
+		{"carousel", `{"type":"body","parameters":[{"type":"text","text":"Alex"}]},{"type":"carousel","cards":[` +
+			`{"cardIndex":0,"components":[{"type":"header","parameters":[{"type":"image","url":"https://x.example/1.jpg"}]},` +
+			`{"type":"button","index":0,"subType":"url","parameters":[{"type":"text","text":"channels"}]}]},` +
+			`{"cardIndex":1,"components":[{"type":"button","index":1,"subType":"QuickReply","parameters":[{"type":"payload","payload":"sales"}]}]}]}`, 0, ""},
+		{"carousel without cards", `{"type":"carousel"}`, 3034, "Invalid template components combination"},
+		{"carousel of 11 cards", `{"type":"carousel","cards":[` + strings.Repeat(`{"cardIndex":0},`, 10) + `{"cardIndex":0}]}`, 3034, "Invalid template components combination"},
+		{"cards on a body", `{"type":"body","cards":[{"cardIndex":0}]}`, 3034, "Invalid template components combination"},
+		{"card index 10", `{"type":"carousel","cards":[{"cardIndex":10}]}`, 3053, "Invalid index"},
+		{"two cards at one index", `{"type":"carousel","cards":[{"cardIndex":1},{"cardIndex":1}]}`, 3053, "Invalid index"},
+		{"card button index 2", `{"type":"carousel","cards":[{"cardIndex":0,"components":[{"type":"button","index":2,"subType":"Url","parameters":[{"type":"text","text":"x"}]}]}]}`, 3053, "Invalid index"},
+		{"copy code in a card", `{"type":"carousel","cards":[{"cardIndex":0,"components":[{"type":"button","index":0,"subType":"CopyCode","parameters":[{"type":"couponCode","couponCode":"x"}]}]}]}`, 3052, "Invalid Template Component SubType"},
+		{"footer in a card", `{"type":"carousel","cards":[{"cardIndex":0,"components":[{"type":"footer"}]}]}`, 3039, "Invalid Template Component type"},
+		{"gif in a card", `{"type":"carousel","cards":[{"cardIndex":0,"components":[{"type":"header","parameters":[{"type":"gif","url":"https://x.example/a.mp4"}]}]}]}`, 3042, "Invalid Template parameter type"},
+		{"carousel in a card", `{"type":"carousel","cards":[{"cardIndex":0,"components":[{"type":"carousel","cards":[{"cardIndex":0}]}]}]}`, 3039, "Invalid Template Component type"},
 		{"quick reply without payload", `{"type":"button","subType":"QuickReply","index":0,"parameters":[{"type":"payload"}]}`, 3049, "Invalid button parameter"},
 		{"copy code without coupon", `{"type":"button","subType":"CopyCode","index":0,"parameters":[{"type":"couponCode","couponCode":""}]}`, 3049, "Invalid button parameter"},
 		{"coupon on a quick reply", `{"type":"button","subType":"QuickReply","index":0,"parameters":[{"type":"couponCode","couponCode":"X"}]}`, 3045, "Template parameter not allowed"},

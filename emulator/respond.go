@@ -51,6 +51,7 @@ const (
 	codeTemplateNameLength   = 3031
 	codeEmptyTemplateLang    = 3036
 	codeTemplateNotFound     = 3038
+	codeInvalidCombination   = 3034
 	codeInvalidComponentType = 3039
 	codeEmptyTemplateParams  = 3040
 	codeInvalidTemplateParam = 3041

@@ -38,6 +38,19 @@ func TestAppendChatFeatures(t *testing.T) {
 			head + `{"type":"button","subType":"Flow","index":4,"parameters":[{"type":"action"}]}]}}}`},
 		{"voice call ttl", tpl(ChatTemplateComponent{Type: "button", SubType: "VoiceCall", Parameters: []ChatTemplateParameter{{Type: "ttlMinutes", TTLMinutes: 60}}}),
 			head + `{"type":"button","subType":"VoiceCall","index":0,"parameters":[{"type":"ttlMinutes","ttlMinutes":60}]}]}}}`},
+		{"carousel cards", tpl(ChatTemplateComponent{Type: "body", Parameters: []ChatTemplateParameter{{Type: "text", Text: "Alex"}}},
+			ChatTemplateComponent{Type: "carousel", Cards: []ChatTemplateCard{
+				{CardIndex: 0, Components: []ChatTemplateComponent{
+					{Type: "header", Parameters: []ChatTemplateParameter{{Type: "image", URL: "https://x.example/1.jpg"}}},
+					{Type: "button", SubType: "Url", Parameters: []ChatTemplateParameter{{Type: "text", Text: "channels"}}}}},
+				{CardIndex: 1, Components: []ChatTemplateComponent{
+					{Type: "button", SubType: "QuickReply", Index: 1, Parameters: []ChatTemplateParameter{{Type: "payload", Payload: "sales"}}}}},
+				{CardIndex: 2}}}),
+			head + `{"type":"body","parameters":[{"type":"text","text":"Alex"}]},{"type":"carousel","cards":[` +
+				`{"cardIndex":0,"components":[{"type":"header","parameters":[{"type":"image","url":"https://x.example/1.jpg"}]},` +
+				`{"type":"button","subType":"Url","index":0,"parameters":[{"type":"text","text":"channels"}]}]},` +
+				`{"cardIndex":1,"components":[{"type":"button","subType":"QuickReply","index":1,"parameters":[{"type":"payload","payload":"sales"}]}]},` +
+				`{"cardIndex":2}]}]}}}`},
 		{"location at 0,0 keeps both coordinates", tpl(ChatTemplateComponent{Type: "header", Parameters: []ChatTemplateParameter{{Type: "location",
 			Location: &ChatLocation{}}}}),
 			head + `{"type":"header","parameters":[{"type":"location","location":{"latitude":0,"longitude":0}}]}]}}}`},

@@ -13,11 +13,22 @@ type ChatTemplate struct {
 // "request_contact_info" (Type). A button names its kind in SubType
 // ("QuickReply", "Url", "CopyCode", "Flow" or "VoiceCall") and its position
 // in Index (0..9). Index is encoded when SubType is set or Type is "button";
-// it is left out otherwise.
+// it is left out otherwise. A carousel holds its cards in Cards ("cards",
+// left out when empty).
 type ChatTemplateComponent struct {
 	Type, SubType string
 	Index         int
 	Parameters    []ChatTemplateParameter
+	Cards         []ChatTemplateCard
+}
+
+// ChatTemplateCard is one card of a carousel template: its position
+// ("cardIndex", 0..9, always encoded) and the values of its own
+// components ("components"): a "header", a "body" and up to two buttons
+// ("QuickReply" or "Url", Index 0..1).
+type ChatTemplateCard struct {
+	CardIndex  int
+	Components []ChatTemplateComponent
 }
 
 // ChatTemplateParameter is one parameter of a template component. Type
@@ -92,6 +103,23 @@ func appendComponent(dst []byte, c *ChatTemplateComponent) []byte {
 				dst = append(dst, ',')
 			}
 			dst = appendParameter(dst, &c.Parameters[i])
+		}
+		dst = append(dst, ']')
+	}
+	if len(c.Cards) > 0 {
+		dst = append(o.key(dst, "cards"), '[')
+		for i := range c.Cards {
+			card := &c.Cards[i]
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			var co object
+			dst = append(dst, '{')
+			dst = co.int(dst, "cardIndex", card.CardIndex)
+			if len(card.Components) > 0 {
+				dst = appendComponents(co.key(dst, "components"), card.Components)
+			}
+			dst = append(dst, '}')
 		}
 		dst = append(dst, ']')
 	}

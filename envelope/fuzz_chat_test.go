@@ -35,6 +35,11 @@ type (
 		SubType    string   `json:"subType,omitempty"`
 		Index      *int     `json:"index,omitempty"`
 		Parameters []jParam `json:"parameters,omitempty"`
+		Cards      []jCard  `json:"cards,omitempty"`
+	}
+	jCard struct {
+		CardIndex  int          `json:"cardIndex"`
+		Components []jComponent `json:"components,omitempty"`
 	}
 	jTemplate struct {
 		Name       string       `json:"name"`
@@ -76,12 +81,20 @@ func chatFeatures(a, b string, n int, lat, lon float64) (ChatRequest, jChat) {
 		{Type: "button", SubType: "VoiceCall", Parameters: params[5:6]},
 		{Type: "button", SubType: "Flow", Parameters: params[6:]},
 	}
+	card := []ChatTemplateComponent{{Type: "header", Parameters: params[3:4]}, {Type: "button", SubType: "QuickReply", Index: idx % 2, Parameters: params[:1]}}
+	comps = append(comps, ChatTemplateComponent{Type: "carousel", Cards: []ChatTemplateCard{{CardIndex: idx, Components: card}, {CardIndex: n}}})
 	r := ChatRequest{User: ChatUser{MSISDN: b}, Type: "template",
 		Content: ChatContent{Text: a, Template: &ChatTemplate{Name: a, Language: b, Components: comps}}}
 
 	j := jChat{User: jUser{MSISDN: b}, Type: "template",
 		Content: jContent{Text: a, Template: &jTemplate{Name: a, Language: b}}}
-	for _, c := range comps {
+	j.Content.Template.Components = jcomponents(comps)
+	return r, j
+}
+
+func jcomponents(cs []ChatTemplateComponent) []jComponent {
+	var out []jComponent
+	for _, c := range cs {
 		jc := jComponent{Type: c.Type, SubType: c.SubType}
 		if c.SubType != "" || c.Type == "button" {
 			jc.Index = &c.Index
@@ -89,9 +102,12 @@ func chatFeatures(a, b string, n int, lat, lon float64) (ChatRequest, jChat) {
 		for _, p := range c.Parameters {
 			jc.Parameters = append(jc.Parameters, jparam(&p))
 		}
-		j.Content.Template.Components = append(j.Content.Template.Components, jc)
+		for _, card := range c.Cards {
+			jc.Cards = append(jc.Cards, jCard{CardIndex: card.CardIndex, Components: jcomponents(card.Components)})
+		}
+		out = append(out, jc)
 	}
-	return r, j
+	return out
 }
 
 func jparam(p *ChatTemplateParameter) jParam {
