@@ -66,6 +66,7 @@ type (
 	ChatTemplateComponent = envelope.ChatTemplateComponent
 	ChatTemplateParameter = envelope.ChatTemplateParameter
 	ChatTemplateCard      = envelope.ChatTemplateCard
+	ChatContext           = envelope.ChatContext
 	ChatLocation          = envelope.ChatLocation
 	ChatFlowData          = envelope.ChatFlowData
 )
@@ -83,6 +84,10 @@ type Chat struct {
 	Expiry          time.Time
 	DLRCallbackURL  string
 	Channels        []ChatChannel
+	// Context makes the message a quoted reply to an earlier message
+	// (WhatsApp, up to 7 days old): Context.UMID is that message's umid,
+	// a Result.UMID or an inbound message's. Zero = not a reply.
+	Context ChatContext
 }
 
 // ChatBatch is a batch of Messaging Apps messages. Batches larger than

@@ -129,6 +129,7 @@ func chatRequest(m *Chat, cmid string) envelope.ChatRequest {
 	return envelope.ChatRequest{
 		User: m.User, ClientMessageID: cmid, Type: typ, Content: m.Content,
 		Scheduled: m.Scheduled, Expiry: m.Expiry, DLRCallbackURL: m.DLRCallbackURL, Channels: m.Channels,
+		Context: m.Context,
 	}
 }
 

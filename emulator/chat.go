@@ -154,6 +154,9 @@ func (s *Server) checkChat(m *message, now time.Time) *apiError {
 			return &apiError{codeInvalidFbStatus, "Invalid Fallback Status"}
 		}
 	}
+	if e := checkContext(m.Context); e != nil {
+		return e
+	}
 	if m.Scheduled != "" {
 		if t, ok := parseTime(m.Scheduled); !ok || t.Sub(now) > maxScheduleAhead {
 			return &apiError{codeInvalidSchedule, "Invalid scheduled time"}

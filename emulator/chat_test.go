@@ -228,3 +228,38 @@ func equalMaps(a, b map[string]string) bool {
 	}
 	return true
 }
+
+// A quoted reply names the umid it answers: accepted with a GUID, refused
+// with 3029 when empty and with 1000 when not a GUID.
+func TestChatContext(t *testing.T) {
+	s := start(t, Config{APIKey: testKey, Now: clock.NewFake(t0).Now})
+	reply := func(ctx string) string {
+		return `{"user":{"msisdn":"+6598765432"},"type":"text","content":{"text":"Yes, 3pm works."},"context":` + ctx + `}`
+	}
+	for _, tc := range []struct {
+		name, ctx string
+		code      int
+		msg       string
+	}{
+		{"guid", `{"umid":"0f6d2b8a-91c4-4e57-b1a2-3c4d5e6f7a8b"}`, 0, ""},
+		{"sql server guid", `{"umid":"BDA3D56D-1424-E711-813C-06ED3428FE67"}`, 0, ""},
+		{"null", `null`, 0, ""},
+		{"no umid", `{}`, 3029, "Missed UMID"},
+		{"empty umid", `{"umid":""}`, 3029, "Missed UMID"},
+		{"not a guid", `{"umid":"msg-1"}`, 1000, "Invalid umid."},
+		{"guid without dashes", `{"umid":"0f6d2b8a91c44e57b1a23c4d5e6f7a8b0000"}`, 1000, "Invalid umid."},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := post(t, s, smsPath("acme_chat"), reply(tc.ctx))
+			if tc.code == 0 {
+				if r.status != 200 {
+					t.Fatalf("status %d body %s, want 200", r.status, r.body)
+				}
+				return
+			}
+			if e := wantError(t, r, 400, tc.code); e.Message != tc.msg {
+				t.Errorf("message %q, want %q", e.Message, tc.msg)
+			}
+		})
+	}
+}

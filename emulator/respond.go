@@ -47,11 +47,12 @@ const (
 	codeInvalidFbChannel     = 3022
 	codeInvalidFbDelay       = 3023
 	codeInvalidFbStatus      = 3024
+	codeMissedUMID           = 3029
 	codeEmptyTemplate        = 3030
 	codeTemplateNameLength   = 3031
+	codeInvalidCombination   = 3034
 	codeEmptyTemplateLang    = 3036
 	codeTemplateNotFound     = 3038
-	codeInvalidCombination   = 3034
 	codeInvalidComponentType = 3039
 	codeEmptyTemplateParams  = 3040
 	codeInvalidTemplateParam = 3041

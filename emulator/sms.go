@@ -40,6 +40,7 @@ type message struct {
 	Type     string        `json:"type"`
 	Content  *chatContent  `json:"content"`
 	Channels []chatChannel `json:"channels"`
+	Context  *chatContext  `json:"context"`
 }
 
 // template is a batch's shared defaults, SMS or chat apps.

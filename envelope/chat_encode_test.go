@@ -55,6 +55,14 @@ func TestAppendChatFeatures(t *testing.T) {
 			Location: &ChatLocation{}}}}),
 			head + `{"type":"header","parameters":[{"type":"location","location":{"latitude":0,"longitude":0}}]}]}}}`},
 	}
+	reply := ChatRequest{User: user, Type: "text", Content: ChatContent{Text: "Yes, 3pm works."},
+		Context: ChatContext{UMID: "0f6d2b8a-91c4-4e57-b1a2-3c4d5e6f7a8b"}}
+	tests = append(tests, struct {
+		name string
+		r    ChatRequest
+		want string
+	}{"quoted reply", reply, `{"user":{"msisdn":"+6598765432"},"type":"text","content":{"text":"Yes, 3pm works."},` +
+		`"context":{"umid":"0f6d2b8a-91c4-4e57-b1a2-3c4d5e6f7a8b"}}`})
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got := AppendChatRequest(nil, &tt.r)

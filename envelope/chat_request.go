@@ -35,6 +35,14 @@ type ChatRequest struct {
 	Expiry          time.Time
 	DLRCallbackURL  string
 	Channels        []ChatChannel
+	Context         ChatContext
+}
+
+// ChatContext makes a message a quoted reply ("context"), on WhatsApp: it
+// shows as an answer to the message UMID, inbound or outbound, sent up to
+// 7 days before. "context" is left out when UMID is "".
+type ChatContext struct {
+	UMID string // "umid"
 }
 
 // ChatBatchRequest is the body of a chat-apps batch send.
@@ -90,6 +98,12 @@ func appendChat(dst []byte, r *ChatRequest, single bool) []byte {
 			dst = append(dst, '}')
 		}
 		dst = append(dst, ']')
+	}
+	if r.Context.UMID != "" {
+		var co object
+		dst = append(o.key(dst, "context"), '{')
+		dst = co.str(dst, "umid", r.Context.UMID)
+		dst = append(dst, '}')
 	}
 	return append(dst, '}')
 }

@@ -54,9 +54,13 @@ type (
 		MSISDN string `json:"msisdn,omitempty"`
 	}
 	jChat struct {
-		User    jUser    `json:"user"`
-		Type    string   `json:"type"`
-		Content jContent `json:"content"`
+		User    jUser     `json:"user"`
+		Type    string    `json:"type"`
+		Content jContent  `json:"content"`
+		Context *jContext `json:"context,omitempty"`
+	}
+	jContext struct {
+		UMID string `json:"umid"`
 	}
 )
 
@@ -89,6 +93,10 @@ func chatFeatures(a, b string, n int, lat, lon float64) (ChatRequest, jChat) {
 	j := jChat{User: jUser{MSISDN: b}, Type: "template",
 		Content: jContent{Text: a, Template: &jTemplate{Name: a, Language: b}}}
 	j.Content.Template.Components = jcomponents(comps)
+	if b != "" {
+		r.Context.UMID = b
+		j.Context = &jContext{UMID: b}
+	}
 	return r, j
 }
 
