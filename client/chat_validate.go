@@ -18,7 +18,15 @@ const (
 // validateContent checks the typed parts of a chat message's content
 // against the limits the spec gives. Field names are built only on
 // failure, so a valid message costs no allocation.
-func validateContent(prefix string, c *ChatContent) error {
+func validateContent(prefix, typ string, c *ChatContent) error {
+	switch {
+	case strings.EqualFold(typ, "location") && c.Location == nil && len(c.Extra) == 0:
+		return &ValidationError{Field: field(prefix, "Content.Location"), Msg: "nil: a location message needs one"}
+	case c.Location != nil:
+		if msg, name := checkLocation(c.Location); msg != "" {
+			return &ValidationError{Field: field(prefix, "Content.Location"+name), Msg: msg}
+		}
+	}
 	if t := c.Template; t != nil {
 		for i := range t.Components {
 			if err := validateComponent(prefix, "Content.Template.Components", i, &t.Components[i], false); err != nil {

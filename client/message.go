@@ -235,7 +235,7 @@ func (m *Chat) validate(prefix string) error {
 	if (m.Type == "" || m.Type == "text") && m.Content.Text == "" {
 		return &ValidationError{Field: field(prefix, "Content.Text"), Msg: "empty"}
 	}
-	if err := validateContent(prefix, &m.Content); err != nil {
+	if err := validateContent(prefix, m.Type, &m.Content); err != nil {
 		return err
 	}
 	return checkCMID(prefix, m.ClientMessageID, MaxChatClientMessageID)

@@ -49,6 +49,10 @@ func (s *secrets) addChat(r *envelope.ChatRequest) {
 	s.dests = appendSet(s.dests, u.ChannelUserID)
 	s.texts = appendSet(s.texts, r.Content.Text)
 	s.texts = appendSet(s.texts, r.Content.FallbackText)
+	if l := r.Content.Location; l != nil {
+		s.texts = appendSet(s.texts, l.Name)
+		s.texts = appendSet(s.texts, l.Address)
+	}
 	if t := r.Content.Template; t != nil {
 		s.addComponents(t.Components)
 	}

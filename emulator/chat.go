@@ -37,6 +37,7 @@ type chatContent struct {
 	URL          string        `json:"url"`
 	FallbackText string        `json:"fallbackText"`
 	SMS          *chatSMS      `json:"sms"`
+	Location     *chatLocation `json:"location"`
 	Template     *chatTemplate `json:"template"`
 }
 
@@ -119,6 +120,10 @@ func (s *Server) checkChat(m *message, now time.Time) *apiError {
 		}
 		if !validCallbackURL(c.URL) {
 			return &apiError{codeInvalidMediaURL, "Invalid Media URL"}
+		}
+	case "location":
+		if !c.Location.complete() || !c.Location.onGlobe() {
+			return &apiError{codeInvalidLocation, "Empty or Invalid Location"}
 		}
 	case "template":
 		t := c.Template

@@ -46,7 +46,7 @@ func TestChatSingle(t *testing.T) {
 			map[string]string{"msisdn": "6598765432", "country": "SG"}, nil},
 		{"capitalised type, channel user", `{"user":{"channelUserId":"US.1349"},"type":"Image","content":{"url":"https://x.example/a.png"},"clientMessageId":"img"}`,
 			map[string]string{"channelUserId": "US.1349"}, ptr("img")},
-		{"line user", `{"user":{"lineUserId":"U4af4980629"},"type":"location","content":{}}`,
+		{"line user", `{"user":{"lineUserId":"U4af4980629"},"type":"location","content":{"location":{"latitude":1.2857,"longitude":103.8479}}}`,
 			map[string]string{"lineUserId": "U4af4980629"}, nil},
 	}
 	for _, tc := range tests {
@@ -102,6 +102,10 @@ func TestChatSingleValidation(t *testing.T) {
 		{"no content", `{"user":{"msisdn":"+6598765432"},"type":"text"}`, 3004},
 		{"no text", `{"user":{"msisdn":"+6598765432"},"type":"text","content":{}}`, 3005},
 		{"text too long", `{"user":{"msisdn":"+6598765432"},"type":"text","content":{"text":"` + strings.Repeat("t", 35_001) + `"}}`, 3006},
+		{"no location", `{"user":{"msisdn":"+6598765432"},"type":"location","content":{}}`, 3021},
+		{"location without latitude", `{"user":{"msisdn":"+6598765432"},"type":"location","content":{"location":{"longitude":103.8}}}`, 3021},
+		{"longitude 181", `{"user":{"msisdn":"+6598765432"},"type":"location","content":{"location":{"latitude":1,"longitude":181}}}`, 3021},
+		{"latitude not a number", `{"user":{"msisdn":"+6598765432"},"type":"location","content":{"location":{"latitude":true,"longitude":1}}}`, 1000},
 		{"no media url", `{"user":{"msisdn":"+6598765432"},"type":"video","content":{}}`, 3007},
 		{"bad media url", `{"user":{"msisdn":"+6598765432"},"type":"file","content":{"url":"not a url"}}`, 3008},
 		{"empty template", `{"user":{"msisdn":"+6598765432"},"type":"template","content":{}}`, 3030},

@@ -44,6 +44,7 @@ const (
 	codeTooLongFallback      = 3017
 	codeInvalidChatCountry   = 3018
 	codeInvalidDRCallback    = 3020
+	codeInvalidLocation      = 3021
 	codeInvalidFbChannel     = 3022
 	codeInvalidFbDelay       = 3023
 	codeInvalidFbStatus      = 3024

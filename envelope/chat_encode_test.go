@@ -63,6 +63,14 @@ func TestAppendChatFeatures(t *testing.T) {
 		want string
 	}{"quoted reply", reply, `{"user":{"msisdn":"+6598765432"},"type":"text","content":{"text":"Yes, 3pm works."},` +
 		`"context":{"umid":"0f6d2b8a-91c4-4e57-b1a2-3c4d5e6f7a8b"}}`})
+	where := ChatRequest{User: user, Type: "location",
+		Content: ChatContent{Location: &ChatLocation{Latitude: 1.2857, Longitude: 103.8479, Name: "8x8 Singapore", Address: "1 George St"}}}
+	tests = append(tests, struct {
+		name string
+		r    ChatRequest
+		want string
+	}{"location message", where, `{"user":{"msisdn":"+6598765432"},"type":"location","content":{"location":` +
+		`{"latitude":1.2857,"longitude":103.8479,"name":"8x8 Singapore","address":"1 George St"}}}`})
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got := AppendChatRequest(nil, &tt.r)

@@ -15,7 +15,9 @@ type ChatContent struct {
 	// SMSEncoding and SMSSource are content.sms{encoding,source}, the SMS
 	// fallback settings; "sms" is left out when both are "".
 	SMSEncoding, SMSSource string
-	Template               *ChatTemplate
+	// Location is the point a "location" message shows ("location").
+	Location *ChatLocation
+	Template *ChatTemplate
 	// Extra holds further pre-encoded members of the content object, such
 	// as `"interactive":{...}`, appended verbatim after the others (without
 	// a leading comma). The encoder does not validate it: it must be valid
@@ -75,7 +77,7 @@ func appendChat(dst []byte, r *ChatRequest, single bool) []byte {
 		dst = o.optStr(dst, "type", r.Type)
 	}
 	if c := &r.Content; single || c.Text != "" || c.URL != "" || c.FallbackText != "" ||
-		c.SMSEncoding != "" || c.SMSSource != "" || c.Template != nil || len(c.Extra) > 0 {
+		c.SMSEncoding != "" || c.SMSSource != "" || c.Location != nil || c.Template != nil || len(c.Extra) > 0 {
 		dst = appendChatContent(o.key(dst, "content"), c)
 	}
 	dst = o.optTime(dst, "scheduled", r.Scheduled)
@@ -120,6 +122,9 @@ func appendChatContent(dst []byte, c *ChatContent) []byte {
 		dst = so.optStr(dst, "encoding", c.SMSEncoding)
 		dst = so.optStr(dst, "source", c.SMSSource)
 		dst = append(dst, '}')
+	}
+	if c.Location != nil {
+		dst = appendLocation(o.key(dst, "location"), c.Location)
 	}
 	if c.Template != nil {
 		dst = appendChatTemplate(o.key(dst, "template"), c.Template)

@@ -48,6 +48,7 @@ type (
 	}
 	jContent struct {
 		Text     string     `json:"text,omitempty"`
+		Location *jLocation `json:"location,omitempty"`
 		Template *jTemplate `json:"template,omitempty"`
 	}
 	jUser struct {
@@ -93,6 +94,10 @@ func chatFeatures(a, b string, n int, lat, lon float64) (ChatRequest, jChat) {
 	j := jChat{User: jUser{MSISDN: b}, Type: "template",
 		Content: jContent{Text: a, Template: &jTemplate{Name: a, Language: b}}}
 	j.Content.Template.Components = jcomponents(comps)
+	if n%2 == 0 {
+		r.Content.Location = loc
+		j.Content.Location = (*jLocation)(loc)
+	}
 	if b != "" {
 		r.Context.UMID = b
 		j.Context = &jContext{UMID: b}
