@@ -22,9 +22,16 @@ func validateContent(prefix, typ string, c *ChatContent) error {
 	switch {
 	case strings.EqualFold(typ, "location") && c.Location == nil && len(c.Extra) == 0:
 		return &ValidationError{Field: field(prefix, "Content.Location"), Msg: "nil: a location message needs one"}
+	case strings.EqualFold(typ, "interactive") && c.Interactive == nil && len(c.Extra) == 0:
+		return &ValidationError{Field: field(prefix, "Content.Interactive"), Msg: "nil: an interactive message needs one"}
 	case c.Location != nil:
 		if msg, name := checkLocation(c.Location); msg != "" {
 			return &ValidationError{Field: field(prefix, "Content.Location"+name), Msg: msg}
+		}
+	}
+	if c.Interactive != nil {
+		if err := validateInteractive(prefix, c.Interactive); err != nil {
+			return err
 		}
 	}
 	if t := c.Template; t != nil {

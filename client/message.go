@@ -67,6 +67,14 @@ type (
 	ChatTemplateParameter = envelope.ChatTemplateParameter
 	ChatTemplateCard      = envelope.ChatTemplateCard
 	ChatContext           = envelope.ChatContext
+	ChatInteractive       = envelope.ChatInteractive
+	ChatInteractiveHeader = envelope.ChatInteractiveHeader
+	ChatMedia             = envelope.ChatMedia
+	ChatInteractiveAction = envelope.ChatInteractiveAction
+	ChatReplyButton       = envelope.ChatReplyButton
+	ChatSection           = envelope.ChatSection
+	ChatSectionRow        = envelope.ChatSectionRow
+	ChatActionParameters  = envelope.ChatActionParameters
 	ChatLocation          = envelope.ChatLocation
 	ChatFlowData          = envelope.ChatFlowData
 )

@@ -40,8 +40,9 @@ func (s *secrets) addSMS(r *envelope.SMSRequest, tmpl string) {
 }
 
 // addChat adds a chat message's user ids and texts: the content's text and
-// fallback text and its template's parameters (texts, payloads, coupons,
-// locations), carousel cards included.
+// fallback text, its template's parameters (texts, payloads, coupons,
+// locations), carousel cards included, and an interactive message's texts,
+// payload and Flow token.
 func (s *secrets) addChat(r *envelope.ChatRequest) {
 	u := &r.User
 	s.dests = appendSet(s.dests, u.MSISDN)
@@ -55,6 +56,17 @@ func (s *secrets) addChat(r *envelope.ChatRequest) {
 	}
 	if t := r.Content.Template; t != nil {
 		s.addComponents(t.Components)
+	}
+	if in := r.Content.Interactive; in != nil {
+		s.texts = appendSet(s.texts, in.Body)
+		s.texts = appendSet(s.texts, in.Footer)
+		if in.Header != nil {
+			s.texts = appendSet(s.texts, in.Header.Text)
+		}
+		if p := in.Action.Parameters; p != nil {
+			s.texts = appendSet(s.texts, p.Payload)
+			s.texts = appendSet(s.texts, p.FlowToken)
+		}
 	}
 }
 
@@ -92,7 +104,7 @@ func appendSet(list []string, v string) []string {
 // appear (a single send, a batch item, a template, a chat user).
 var (
 	destKeys = map[string]bool{"destination": true, "destinations": true, "msisdn": true, "lineUserId": true, "channelUserId": true}
-	textKeys = map[string]bool{"text": true, "fallbackText": true, "payload": true, "couponCode": true, "address": true}
+	textKeys = map[string]bool{"text": true, "fallbackText": true, "payload": true, "couponCode": true, "address": true, "flowToken": true}
 )
 
 // bodySecrets returns the secrets of an encoded request: what the server

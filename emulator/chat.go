@@ -33,12 +33,13 @@ type chatTemplate struct {
 }
 
 type chatContent struct {
-	Text         string        `json:"text"`
-	URL          string        `json:"url"`
-	FallbackText string        `json:"fallbackText"`
-	SMS          *chatSMS      `json:"sms"`
-	Location     *chatLocation `json:"location"`
-	Template     *chatTemplate `json:"template"`
+	Text         string           `json:"text"`
+	URL          string           `json:"url"`
+	FallbackText string           `json:"fallbackText"`
+	SMS          *chatSMS         `json:"sms"`
+	Location     *chatLocation    `json:"location"`
+	Interactive  *chatInteractive `json:"interactive"`
+	Template     *chatTemplate    `json:"template"`
 }
 
 type chatChannel struct {
@@ -124,6 +125,10 @@ func (s *Server) checkChat(m *message, now time.Time) *apiError {
 	case "location":
 		if !c.Location.complete() || !c.Location.onGlobe() {
 			return &apiError{codeInvalidLocation, "Empty or Invalid Location"}
+		}
+	case "interactive":
+		if e := checkInteractive(c.Interactive); e != nil {
+			return e
 		}
 	case "template":
 		t := c.Template

@@ -21,6 +21,7 @@ const (
 	codeInvalidSource        = 1005
 	codeInvalidExpiry        = 1006
 	codeInvalidCountry       = 1009
+	codeParameterOutOfRange  = 1010
 	codeInvalidSchedule      = 1011
 	codeInvalidIP            = 1012
 	codeUnauthorized         = 1200

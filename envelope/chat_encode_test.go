@@ -71,6 +71,57 @@ func TestAppendChatFeatures(t *testing.T) {
 		want string
 	}{"location message", where, `{"user":{"msisdn":"+6598765432"},"type":"location","content":{"location":` +
 		`{"latitude":1.2857,"longitude":103.8479,"name":"8x8 Singapore","address":"1 George St"}}}`})
+	for _, it := range []struct {
+		name string
+		in   ChatInteractive
+		want string
+	}{
+		{"reply buttons", ChatInteractive{Type: "button", Header: &ChatInteractiveHeader{Type: "text", Text: "Delivery"},
+			Body: "Pick a slot", Footer: "Reply by 6pm",
+			Action: ChatInteractiveAction{Buttons: []ChatReplyButton{{ID: "am", Title: "Morning"}, {ID: "pm", Title: "Afternoon"}}}},
+			`{"type":"button","header":{"type":"text","text":"Delivery"},"body":{"text":"Pick a slot"},"footer":{"text":"Reply by 6pm"},` +
+				`"action":{"buttons":[{"type":"reply","reply":{"id":"am","title":"Morning"}},{"type":"reply","reply":{"id":"pm","title":"Afternoon"}}]}}`},
+		{"list", ChatInteractive{Type: "list", Body: "Our branches", Action: ChatInteractiveAction{Button: "Choose",
+			Sections: []ChatSection{{Title: "North", Rows: []ChatSectionRow{{ID: "n1", Title: "Woodlands", Description: "Open 9-6"}}},
+				{Title: "South", Rows: []ChatSectionRow{{ID: "s1", Title: "Harbourfront"}}}}}},
+			`{"type":"list","body":{"text":"Our branches"},"action":{"button":"Choose","sections":[` +
+				`{"title":"North","rows":[{"id":"n1","title":"Woodlands","description":"Open 9-6"}]},{"title":"South","rows":[{"id":"s1","title":"Harbourfront"}]}]}}`},
+		{"product list", ChatInteractive{Type: "product_list", Header: &ChatInteractiveHeader{Type: "text", Text: "Sale"}, Body: "Picks",
+			Action: ChatInteractiveAction{CatalogID: "cat1", Sections: []ChatSection{{Title: "Shoes", ProductRetailerIDs: []string{"sku1", "sku2"}}}}},
+			`{"type":"product_list","header":{"type":"text","text":"Sale"},"body":{"text":"Picks"},"action":{"catalog_id":"cat1",` +
+				`"sections":[{"title":"Shoes","product_items":[{"product_retailer_id":"sku1"},{"product_retailer_id":"sku2"}]}]}}`},
+		{"product", ChatInteractive{Type: "product", Action: ChatInteractiveAction{CatalogID: "cat1", ProductRetailerID: "sku1"}},
+			`{"type":"product","action":{"catalog_id":"cat1","product_retailer_id":"sku1"}}`},
+		{"cta url, image header", ChatInteractive{Type: "cta_url",
+			Header: &ChatInteractiveHeader{Type: "image", Media: ChatMedia{Link: "https://x.example/a.png", Caption: "new"}}, Body: "See the offer",
+			Action: ChatInteractiveAction{Parameters: &ChatActionParameters{DisplayText: "Open", URL: "https://x.example/offer?a=1&b=2"}}},
+			`{"type":"cta_url","header":{"type":"image","image":{"link":"https://x.example/a.png","caption":"new"}},"body":{"text":"See the offer"},` +
+				`"action":{"parameters":{"display_text":"Open","url":"https://x.example/offer?a=1&b=2"}}}`},
+		{"document header", ChatInteractive{Type: "button", Header: &ChatInteractiveHeader{Type: "document", Media: ChatMedia{ID: "m1", Filename: "a.pdf"}},
+			Body: "b", Action: ChatInteractiveAction{Buttons: []ChatReplyButton{{ID: "1", Title: "OK"}}}},
+			`{"type":"button","header":{"type":"document","document":{"id":"m1","filename":"a.pdf"}},"body":{"text":"b"},` +
+				`"action":{"buttons":[{"type":"reply","reply":{"id":"1","title":"OK"}}]}}`},
+		{"media under an unknown header type is left out", ChatInteractive{Type: "button",
+			Header: &ChatInteractiveHeader{Type: "sticker", Media: ChatMedia{ID: "m1"}}},
+			`{"type":"button","header":{"type":"sticker"},"action":{}}`},
+		{"flow", ChatInteractive{Type: "flow", Body: "Book a visit", Action: ChatInteractiveAction{Parameters: &ChatActionParameters{
+			FlowID: "1234567890123456", FlowCTA: "Book now", FlowAction: "navigate", FlowToken: "tok-88121",
+			FlowActionPayload: &ChatFlowData{Screen: "APPOINTMENT", Data: []byte(`{"name":"Jason"}`)}}}},
+			`{"type":"flow","body":{"text":"Book a visit"},"action":{"parameters":{"flowId":"1234567890123456","flowCta":"Book now",` +
+				`"flowAction":"navigate","flowToken":"tok-88121","flowActionPayload":{"screen":"APPOINTMENT","data":{"name":"Jason"}}}}}`},
+		{"voice call", ChatInteractive{Type: "voice_call", Body: "Call us", Action: ChatInteractiveAction{Parameters: &ChatActionParameters{
+			DisplayText: "Call", TTLMinutes: 60, Payload: "p"}}},
+			`{"type":"voice_call","body":{"text":"Call us"},"action":{"parameters":{"display_text":"Call","ttlMinutes":60,"payload":"p"}}}`},
+		{"location request", ChatInteractive{Type: "location_request_message", Body: "Where are you?", Action: ChatInteractiveAction{Name: "send_location"}},
+			`{"type":"location_request_message","body":{"text":"Where are you?"},"action":{"name":"send_location"}}`},
+	} {
+		tests = append(tests, struct {
+			name string
+			r    ChatRequest
+			want string
+		}{"interactive " + it.name, ChatRequest{User: user, Type: "interactive", Content: ChatContent{Interactive: &it.in}},
+			`{"user":{"msisdn":"+6598765432"},"type":"interactive","content":{"interactive":` + it.want + `}}`})
+	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got := AppendChatRequest(nil, &tt.r)

@@ -17,11 +17,14 @@ type ChatContent struct {
 	SMSEncoding, SMSSource string
 	// Location is the point a "location" message shows ("location").
 	Location *ChatLocation
-	Template *ChatTemplate
+	// Interactive is the content of an "interactive" message
+	// ("interactive").
+	Interactive *ChatInteractive
+	Template    *ChatTemplate
 	// Extra holds further pre-encoded members of the content object, such
-	// as `"interactive":{...}`, appended verbatim after the others (without
+	// as `"richCard":{...}`, appended verbatim after the others (without
 	// a leading comma). The encoder does not validate it: it must be valid
-	// JSON object members.
+	// JSON object members, and none that a typed field above also sets.
 	Extra []byte
 }
 
@@ -77,7 +80,7 @@ func appendChat(dst []byte, r *ChatRequest, single bool) []byte {
 		dst = o.optStr(dst, "type", r.Type)
 	}
 	if c := &r.Content; single || c.Text != "" || c.URL != "" || c.FallbackText != "" ||
-		c.SMSEncoding != "" || c.SMSSource != "" || c.Location != nil || c.Template != nil || len(c.Extra) > 0 {
+		c.SMSEncoding != "" || c.SMSSource != "" || c.Location != nil || c.Interactive != nil || c.Template != nil || len(c.Extra) > 0 {
 		dst = appendChatContent(o.key(dst, "content"), c)
 	}
 	dst = o.optTime(dst, "scheduled", r.Scheduled)
@@ -125,6 +128,9 @@ func appendChatContent(dst []byte, c *ChatContent) []byte {
 	}
 	if c.Location != nil {
 		dst = appendLocation(o.key(dst, "location"), c.Location)
+	}
+	if c.Interactive != nil {
+		dst = appendInteractive(o.key(dst, "interactive"), c.Interactive)
 	}
 	if c.Template != nil {
 		dst = appendChatTemplate(o.key(dst, "template"), c.Template)

@@ -47,9 +47,72 @@ type (
 		Components []jComponent `json:"components,omitempty"`
 	}
 	jContent struct {
-		Text     string     `json:"text,omitempty"`
-		Location *jLocation `json:"location,omitempty"`
-		Template *jTemplate `json:"template,omitempty"`
+		Text        string        `json:"text,omitempty"`
+		Location    *jLocation    `json:"location,omitempty"`
+		Interactive *jInteractive `json:"interactive,omitempty"`
+		Template    *jTemplate    `json:"template,omitempty"`
+	}
+	jText struct {
+		Text string `json:"text"`
+	}
+	jInteractive struct {
+		Type   string   `json:"type"`
+		Header *jHeader `json:"header,omitempty"`
+		Body   *jText   `json:"body,omitempty"`
+		Footer *jText   `json:"footer,omitempty"`
+		Action jAction  `json:"action"`
+	}
+	jHeader struct {
+		Type     string  `json:"type,omitempty"`
+		Text     string  `json:"text,omitempty"`
+		Image    *jMedia `json:"image,omitempty"`
+		Video    *jMedia `json:"video,omitempty"`
+		Document *jMedia `json:"document,omitempty"`
+	}
+	jMedia struct {
+		ID       string `json:"id,omitempty"`
+		Link     string `json:"link,omitempty"`
+		Caption  string `json:"caption,omitempty"`
+		Filename string `json:"filename,omitempty"`
+	}
+	jAction struct {
+		Button            string       `json:"button,omitempty"`
+		Buttons           []jButton    `json:"buttons,omitempty"`
+		CatalogID         string       `json:"catalog_id,omitempty"`
+		ProductRetailerID string       `json:"product_retailer_id,omitempty"`
+		Name              string       `json:"name,omitempty"`
+		Sections          []jSection   `json:"sections,omitempty"`
+		Parameters        *jActionArgs `json:"parameters,omitempty"`
+	}
+	jButton struct {
+		Type  string `json:"type"`
+		Reply struct {
+			ID    string `json:"id"`
+			Title string `json:"title"`
+		} `json:"reply"`
+	}
+	jSection struct {
+		Title string `json:"title,omitempty"`
+		Rows  []struct {
+			ID          string `json:"id"`
+			Title       string `json:"title"`
+			Description string `json:"description,omitempty"`
+		} `json:"rows,omitempty"`
+		ProductItems []jProduct `json:"product_items,omitempty"`
+	}
+	jProduct struct {
+		ProductRetailerID string `json:"product_retailer_id"`
+	}
+	jActionArgs struct {
+		DisplayText       string     `json:"display_text,omitempty"`
+		URL               string     `json:"url,omitempty"`
+		TTLMinutes        int        `json:"ttlMinutes,omitempty"`
+		Payload           string     `json:"payload,omitempty"`
+		FlowID            string     `json:"flowId,omitempty"`
+		FlowCTA           string     `json:"flowCta,omitempty"`
+		FlowAction        string     `json:"flowAction,omitempty"`
+		FlowToken         string     `json:"flowToken,omitempty"`
+		FlowActionPayload *jFlowData `json:"flowActionPayload,omitempty"`
 	}
 	jUser struct {
 		MSISDN string `json:"msisdn,omitempty"`
@@ -98,6 +161,7 @@ func chatFeatures(a, b string, n int, lat, lon float64) (ChatRequest, jChat) {
 		r.Content.Location = loc
 		j.Content.Location = (*jLocation)(loc)
 	}
+	r.Content.Interactive, j.Content.Interactive = interactive(a, b, n)
 	if b != "" {
 		r.Context.UMID = b
 		j.Context = &jContext{UMID: b}
@@ -142,6 +206,65 @@ func flowData(a, b string) []byte {
 	enc.SetEscapeHTML(false)
 	_ = enc.Encode(map[string]any{"customerName": a, "preferredDate": b, "n": []int{1, 2}})
 	return bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
+}
+
+// interactive builds an interactive content and its mirror; n picks the
+// header's type.
+func interactive(a, b string, n int) (*ChatInteractive, *jInteractive) {
+	types := []string{"text", "image", "video", "document", "Image", a}
+	ht := types[(n%len(types)+len(types))%len(types)]
+	media := ChatMedia{ID: a, Link: b, Caption: a, Filename: b}
+	in := &ChatInteractive{Type: a, Header: &ChatInteractiveHeader{Type: ht, Text: b, Media: media}, Body: a, Footer: b,
+		Action: ChatInteractiveAction{Button: a, Buttons: []ChatReplyButton{{ID: a, Title: b}, {}}, CatalogID: a,
+			ProductRetailerID: b, Name: a,
+			Sections: []ChatSection{{Title: a, Rows: []ChatSectionRow{{ID: a, Title: b, Description: a}, {}}}, {ProductRetailerIDs: []string{a, b}}, {}},
+			Parameters: &ChatActionParameters{DisplayText: a, URL: b, TTLMinutes: n, Payload: a, FlowID: b, FlowCTA: a,
+				FlowAction: b, FlowToken: a, FlowActionPayload: &ChatFlowData{Screen: b, Data: flowData(b, a)}}}}
+
+	jm := &jMedia{ID: a, Link: b, Caption: a, Filename: b}
+	jh := &jHeader{Type: ht, Text: b}
+	switch {
+	case media == ChatMedia{}:
+	case equalFoldASCII(ht, "image"):
+		jh.Image = jm
+	case equalFoldASCII(ht, "video"):
+		jh.Video = jm
+	case equalFoldASCII(ht, "document"):
+		jh.Document = jm
+	}
+	j := &jInteractive{Type: a, Header: jh}
+	if a != "" {
+		j.Body = &jText{a}
+	}
+	if b != "" {
+		j.Footer = &jText{b}
+	}
+	ja := &j.Action
+	ja.Button, ja.CatalogID, ja.ProductRetailerID, ja.Name = a, a, b, a
+	for _, btn := range in.Action.Buttons {
+		var jb jButton
+		jb.Type, jb.Reply.ID, jb.Reply.Title = "reply", btn.ID, btn.Title
+		ja.Buttons = append(ja.Buttons, jb)
+	}
+	for _, sec := range in.Action.Sections {
+		js := jSection{Title: sec.Title}
+		for _, row := range sec.Rows {
+			js.Rows = append(js.Rows, struct {
+				ID          string `json:"id"`
+				Title       string `json:"title"`
+				Description string `json:"description,omitempty"`
+			}(row))
+		}
+		for _, id := range sec.ProductRetailerIDs {
+			js.ProductItems = append(js.ProductItems, jProduct{id})
+		}
+		ja.Sections = append(ja.Sections, js)
+	}
+	p := in.Action.Parameters
+	ja.Parameters = &jActionArgs{DisplayText: p.DisplayText, URL: p.URL, TTLMinutes: p.TTLMinutes, Payload: p.Payload,
+		FlowID: p.FlowID, FlowCTA: p.FlowCTA, FlowAction: p.FlowAction, FlowToken: p.FlowToken,
+		FlowActionPayload: &jFlowData{Screen: p.FlowActionPayload.Screen, Data: p.FlowActionPayload.Data}}
+	return in, j
 }
 
 // FuzzAppendChatFeatures is a differential test of the typed chat-apps
