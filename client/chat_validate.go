@@ -36,7 +36,7 @@ func validateContent(prefix, typ string, c *ChatContent) error {
 	}
 	if t := c.Template; t != nil {
 		for i := range t.Components {
-			if err := validateComponent(prefix, "Content.Template.Components", i, &t.Components[i], false); err != nil {
+			if err := validateComponent(prefix, compAt{i: i, card: -1}, &t.Components[i]); err != nil {
 				return err
 			}
 		}
@@ -44,12 +44,24 @@ func validateContent(prefix, typ string, c *ChatContent) error {
 	return nil
 }
 
-// validateComponent checks component i of path; inCard selects the
-// limits of a carousel card's components.
-func validateComponent(prefix, path string, i int, c *ChatTemplateComponent, inCard bool) error {
-	at := func(name string) string {
-		return field(prefix, path+"["+strconv.Itoa(i)+"]"+name)
+// compAt locates a template component: Components[i], or, when card >= 0,
+// Components[i].Cards[card].Components[j]. Its path is built only for an
+// error.
+type compAt struct{ i, card, j int }
+
+func (a compAt) path() string {
+	p := "Content.Template.Components[" + strconv.Itoa(a.i) + "]"
+	if a.card >= 0 {
+		p += ".Cards[" + strconv.Itoa(a.card) + "].Components[" + strconv.Itoa(a.j) + "]"
 	}
+	return p
+}
+
+// validateComponent checks the component at loc; a carousel card's
+// components have their own limits.
+func validateComponent(prefix string, loc compAt, c *ChatTemplateComponent) error {
+	at := func(name string) string { return field(prefix, loc.path()+name) }
+	inCard := loc.card >= 0
 	button := strings.EqualFold(c.Type, "button")
 	maxIndex := MaxTemplateButtonIndex
 	if inCard {
@@ -84,8 +96,7 @@ func validateComponent(prefix, path string, i int, c *ChatTemplateComponent, inC
 				Msg: "out of range 0.." + strconv.Itoa(MaxCarouselCards-1)}
 		}
 		for m := range card.Components {
-			if err := validateComponent(prefix, path+"["+strconv.Itoa(i)+"].Cards["+strconv.Itoa(k)+"].Components",
-				m, &card.Components[m], true); err != nil {
+			if err := validateComponent(prefix, compAt{i: loc.i, card: k, j: m}, &card.Components[m]); err != nil {
 				return err
 			}
 		}
