@@ -18,12 +18,21 @@ func FuzzServe(f *testing.F) {
 		`{"messages":[{"user":{"msisdn":"+6598765432"},"type":"text","content":{"text":"x"}},{}],"includeMessagesInResponse":true}`,
 		`{"messages":[{"destination":"+6591234567","text":"a"}],"template":{"type":"text"}}`,
 		`{"clientBatchId":1}`, `{"text":"\ud800"}`,
+		// The typed chat features (issue 14 item 10).
+		tplMsg(`{"type":"button","subType":"QuickReply","index":"1","parameters":[{"type":"payload","payload":"p"}]}`),
+		tplMsg(`{"type":"header","parameters":[{"type":"location","location":{"latitude":"1.2","longitude":1e400}}]}`),
+		tplMsg(`{"type":"button","subType":"Flow","parameters":[{"type":"action","flowActionData":{"data":{"a":1}}}]}`),
+		tplMsg(`{"type":"carousel","cards":[{"cardIndex":0,"components":[{"type":"button","subType":"Url","index":1,"parameters":[{"type":"text","text":"x"}]}]},{"cardIndex":0}]}`),
+		`{"user":{"msisdn":"+6598765432"},"type":"location","content":{"location":{"latitude":1,"longitude":null}}}`,
+		`{"user":{"msisdn":"+6598765432"},"type":"text","content":{"text":"x"},"context":{"umid":"0f6d2b8a-91c4-4e57-b1a2-3c4d5e6f7a8b"}}`,
+		`{"user":{"msisdn":"+6598765432"},"type":"interactive","content":{"interactive":{"type":"list","body":{"text":"b"},"action":{"button":"Go","sections":[{"rows":[{"id":"r","title":"R"}]}]}}}}`,
+		`{"user":{"msisdn":"+6598765432"},"type":"interactive","content":{"interactive":{"type":"button","header":{"type":"image","image":null},"action":{"buttons":[{"type":"reply","reply":null}]}}}}`,
 	} {
 		f.Add([]byte(seed), false)
 		f.Add([]byte(seed), true)
 	}
 	f.Fuzz(func(t *testing.T, body []byte, isBatch bool) {
-		s, err := New(Config{Templates: []string{"order_shipped"}, Now: fixedNow})
+		s, err := New(Config{Templates: []string{"order_shipped", "promo"}, Now: fixedNow})
 		if err != nil {
 			t.Fatal(err)
 		}
