@@ -24,7 +24,14 @@
 //
 // Batches go through SendBatch (split above 10,000 messages; REJECTED
 // items are reported per message, not as an error); the Messaging Apps API
-// through SendChat and SendChatBatch (split above 1,000). FromFile builds a
+// through SendChat and SendChatBatch (split above 1,000). Chat content is
+// typed as the chat-apps spec defines it: text and media, a Location, an
+// Interactive message (reply buttons, lists, products, CTA URL, Flow,
+// voice call, location request), a Template with QuickReply payloads,
+// CopyCode coupons, Flow data, VoiceCall TTLs, location headers and
+// carousel Cards, and a quoted reply (Chat.Context); the spec's limits are
+// checked before any request (*ValidationError naming the field), and
+// ChatContent.Extra still carries any member the types do not. FromFile builds a
 // client whose policy, per-tenant limits and breaker settings come from a
 // YAML or JSON file.
 //

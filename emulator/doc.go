@@ -49,7 +49,17 @@
 //  9. Validation. A single send that fails gets 400 with the error envelope
 //     {code, message, errorId, timestamp} (1002 bad SMS MSISDN, 3003 bad
 //     chat-apps MSISDN, 1004 no text, 3009 clientMessageId too long, 3038
-//     unknown chat template, ...). A
+//     unknown chat template, ...). Chat content is checked as the
+//     chat-apps spec shapes it: template components (3039 type, 3052
+//     button subType, 3053 index or cardIndex, 3040 a button without
+//     parameters, 3042/3045 a parameter type unknown or not allowed there,
+//     3041/3044/3046/3049 a missing text, location, media URL, payload,
+//     coupon, flow data or TTL, 3034 a carousel without 1..10 cards),
+//     location messages (3021), quoted replies (3029 no umid, 1000 not a
+//     GUID) and interactive messages (1000 "Invalid parameter: <member>",
+//     1010 "Parameter out of range: <member>", 3004 none). Numeric strings
+//     are read as numbers for an index and for coordinates, as 8x8's own
+//     examples send them. A
 //     batch fails as a whole only for 3012 (no messages), 3013 (too many:
 //     10,000 SMS, 1,000 chat), 3014 (clientBatchId over 20 SMS / 100 chat),
 //     1012 (a bad batch clientIp);
