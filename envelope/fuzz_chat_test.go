@@ -272,7 +272,7 @@ func interactive(a, b string, n int) (*ChatInteractive, *jInteractive) {
 // the mirror (without HTML escaping).
 func FuzzAppendChatFeatures(f *testing.F) {
 	f.Add("stop-promos", "25OFF", 1, 1.2857, 103.8479)
-	f.Add("", "", 0, 0.0, -0.0)
+	f.Add("", "", 0, 0.0, math.Copysign(0, -1))
 	f.Add("\xff\"\\\u2028", "<&>\x00", -13, -90.0, 180.0)
 	f.Add("😀 你好", "é", 9, 1e-7, 1e21)
 	f.Add("x", "y", 4, 5e-324, -1.7976931348623157e308)
