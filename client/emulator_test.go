@@ -4,10 +4,13 @@ import (
 	"context"
 	"errors"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/google/uuid"
 
 	"github.com/octosend/octosend/breaker"
 	"github.com/octosend/octosend/clock"
@@ -227,5 +230,28 @@ func TestEmulatorForbiddenSubAccountHalts(t *testing.T) {
 	}
 	if _, err := c.SendSMS(context.Background(), "acme_hq", sms1); err != nil {
 		t.Errorf("another tenant: %v", err)
+	}
+}
+
+// A body over the emulator's MaxBodyBytes gets the whole 413 / 1000
+// envelope over the socket, which the client reports as a permanent,
+// unambiguous *APIError after one attempt (not a transport failure that
+// may have been accepted), for a body a little and far over the cap.
+func TestEmulatorBodyTooLargeIsPermanent(t *testing.T) {
+	srv, c := emulatorClient(t, emulator.Config{MaxBodyBytes: 256})
+	for _, n := range []int{300, 2 << 20} {
+		msg := sms1
+		msg.Text = strings.Repeat("x", n)
+		_, err := c.SendSMS(context.Background(), "acme_hq", msg)
+		e, ok := errors.AsType[*APIError](err)
+		if !ok {
+			t.Fatalf("%d-byte text: err = %v (%T), want *APIError 413", n, err, err)
+		}
+		if e.Status != 413 || e.Code != 1000 || e.Action != policy.ActionFail || e.Attempts != 1 || e.Ambiguous || e.ErrorID == uuid.Nil {
+			t.Errorf("%d-byte text: %+v, want 413/1000 fail after 1 attempt, not ambiguous, with an errorId", n, e)
+		}
+	}
+	if st := srv.Stats(); st.Requests != 2 || st.Responses[413] != 2 || srv.Ledger().Accepted() != 0 {
+		t.Errorf("emulator: %d requests, %d answered 413, %d accepted; want 2, 2, 0", st.Requests, st.Responses[413], srv.Ledger().Accepted())
 	}
 }

@@ -44,8 +44,10 @@
 //     Retry-After header and body code 429, "Quota exceeded. Please try
 //     again in N second(s).".
 //  7. The next scripted fault, else a random one (Faults, seeded by Seed).
-//  8. The body: over MaxBodyBytes is 413 / 1000; malformed JSON or a wrong
-//     type is 400 / 1000.
+//  8. The body: over MaxBodyBytes is 413 / 1000 with Connection: close,
+//     sent whole (the rest of the body is read and dropped, within bounds,
+//     so the client gets the answer and no reset); malformed JSON or a
+//     wrong type is 400 / 1000.
 //  9. Validation. A single send that fails gets 400 with the error envelope
 //     {code, message, errorId, timestamp} (1002 bad SMS MSISDN, 3003 bad
 //     chat-apps MSISDN, 1004 no text, 3009 clientMessageId too long, 3038

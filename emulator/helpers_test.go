@@ -17,6 +17,7 @@ type reply struct {
 	status int
 	header http.Header
 	body   []byte
+	close  bool // the server said Connection: close
 }
 
 // post sends body to path with the test key, on a fresh connection-pooled
@@ -50,7 +51,7 @@ func tryPost(s *Server, path, key, body string) (reply, error) {
 	if err != nil {
 		return reply{}, err
 	}
-	return reply{resp.StatusCode, resp.Header, b}, nil
+	return reply{resp.StatusCode, resp.Header, b, resp.Close}, nil
 }
 
 func smsPath(sub string) string   { return "/api/v1/subaccounts/" + sub + "/messages" }

@@ -3,6 +3,8 @@ package emulator
 import (
 	"encoding/binary"
 	"encoding/json"
+	"errors"
+	"io"
 	"math/rand/v2"
 	"net"
 	"net/http"
@@ -147,6 +149,48 @@ func (s *Server) write429(w http.ResponseWriter, retryAfter time.Duration) {
 	w.Header()["Retry-After"] = []string{strconv.FormatInt(n, 10)}
 	s.writeError(w, http.StatusTooManyRequests, apiError{codeTooManyRequests,
 		"Quota exceeded. Please try again in " + strconv.FormatInt(n, 10) + " second(s)."})
+}
+
+// Bounds on how much of an over-large body tooLarge reads and drops: up
+// to drainCap before it answers; past that, up to lingerCap more, for at
+// most lingerTimeout, after the answer and a half-close.
+const (
+	drainCap      = 1 << 20
+	lingerCap     = 64 << 20
+	lingerTimeout = 2 * time.Second
+)
+
+// tooLarge answers a body over MaxBodyBytes with 413 / 1000 and
+// Connection: close, so that a client over a real socket reads the whole
+// envelope rather than a reset. It reads and drops up to drainCap more of
+// the body first; when even more is left, it hijacks the connection, sends
+// the answer, half-closes and keeps dropping what the client still sends
+// (bounded by lingerCap and lingerTimeout) until the client closes, so the
+// close sends no reset that could destroy the answer in flight.
+func (s *Server) tooLarge(w http.ResponseWriter, r *http.Request) {
+	_, err := io.CopyN(io.Discard, r.Body, drainCap)
+	if err != nil && !errors.Is(err, io.EOF) {
+		abort() // the client went away mid-body: nobody to answer
+	}
+	w.Header()["Connection"] = []string{"close"}
+	s.writeError(w, http.StatusRequestEntityTooLarge, apiError{codeInvalidParameter, "Request body is too large"})
+	if err != nil {
+		return // the whole body is read: net/http flushes and closes
+	}
+	hj, ok := w.(http.Hijacker)
+	if !ok || http.NewResponseController(w).Flush() != nil {
+		return // HTTP/2 or a recorder: net/http ends the stream
+	}
+	conn, rw, err := hj.Hijack()
+	if err != nil {
+		return
+	}
+	defer conn.Close()
+	if tc, ok := conn.(*net.TCPConn); ok {
+		_ = tc.CloseWrite()
+	}
+	_ = conn.SetReadDeadline(time.Now().Add(lingerTimeout))
+	_, _ = io.CopyN(io.Discard, rw, lingerCap)
 }
 
 // reset drops the connection without a response. It hijacks the

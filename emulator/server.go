@@ -6,6 +6,7 @@ import (
 	"crypto/subtle"
 	"encoding/json"
 	"errors"
+	"io"
 	"net"
 	"net/http"
 	"strings"
@@ -244,14 +245,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 	buf := getBuffer()
 	defer putBuffer(buf)
-	if _, err := buf.ReadFrom(http.MaxBytesReader(w, r.Body, s.maxBody)); err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			w.Header()["Connection"] = []string{"close"}
-			s.writeError(w, http.StatusRequestEntityTooLarge, apiError{codeInvalidParameter, "Request body is too large"})
-		}
-		// Otherwise the client went away mid-body: nobody to answer.
-		abort()
+	if _, err := buf.ReadFrom(io.LimitReader(r.Body, s.maxBody+1)); err != nil {
+		abort() // the client went away mid-body: nobody to answer
+	}
+	if int64(buf.Len()) > s.maxBody {
+		s.tooLarge(w, r)
+		return
 	}
 	if f.Kind == FaultResetAfterBody {
 		s.reset(w)
