@@ -55,19 +55,23 @@ type chatStatus struct {
 	ErrorMessage string `json:"errorMessage,omitempty"`
 }
 
+// chatResponse is a chat-apps send answer. The chat spec types
+// clientMessageId (and a batch's clientBatchId and messages) as plain
+// string / array, not nullable: they are left out when empty rather than
+// sent as null (unlike the SMS API, whose documented output has nulls).
 type chatResponse struct {
 	UMID            string     `json:"umid"`
 	User            chatUser   `json:"user"`
-	ClientMessageID *string    `json:"clientMessageId"`
+	ClientMessageID string     `json:"clientMessageId,omitempty"`
 	Status          chatStatus `json:"status"`
 }
 
 type chatBatchResponse struct {
 	BatchID       string         `json:"batchId"`
-	ClientBatchID *string        `json:"clientBatchId"`
+	ClientBatchID string         `json:"clientBatchId,omitempty"`
 	AcceptedCount int            `json:"acceptedCount"`
 	RejectedCount int            `json:"rejectedCount"`
-	Messages      []chatResponse `json:"messages"`
+	Messages      []chatResponse `json:"messages,omitempty"`
 }
 
 var chatTypes = []string{"text", "image", "audio", "video", "file", "location",
@@ -199,11 +203,8 @@ func (s *Server) sendChat(sub string, m *message) (int, []byte) {
 	if e := s.checkChat(m, now); e != nil {
 		return 400, s.errorJSON(*e)
 	}
-	r := chatResponse{UMID: newUUID(), User: *m.User,
+	r := chatResponse{UMID: newUUID(), User: *m.User, ClientMessageID: m.ClientMessageID,
 		Status: chatStatus{State: "queued", Timestamp: formatTimestamp(now)}}
-	if m.ClientMessageID != "" {
-		r.ClientMessageID = &m.ClientMessageID
-	}
 	s.ledger.record(sub, m.ClientMessageID, r.UMID, chatDestination(m.User), now)
 	return 200, marshal(&r)
 }
@@ -224,10 +225,7 @@ func (s *Server) sendChatBatch(sub string, b *batch) (int, []byte) {
 	if b.Template != nil {
 		tpl = *b.Template
 	}
-	resp := chatBatchResponse{BatchID: newUUID()}
-	if b.ClientBatchID != "" {
-		resp.ClientBatchID = &b.ClientBatchID
-	}
+	resp := chatBatchResponse{BatchID: newUUID(), ClientBatchID: b.ClientBatchID}
 	if b.IncludeMessagesInResponse {
 		resp.Messages = make([]chatResponse, 0, len(b.Messages))
 	}
@@ -247,9 +245,7 @@ func (s *Server) sendChatBatch(sub string, b *batch) (int, []byte) {
 			s.ledger.record(sub, m.ClientMessageID, r.UMID, chatDestination(m.User), now)
 		}
 		if resp.Messages != nil {
-			if m.ClientMessageID != "" {
-				r.ClientMessageID = &m.ClientMessageID
-			}
+			r.ClientMessageID = m.ClientMessageID
 			resp.Messages = append(resp.Messages, r)
 		}
 	}

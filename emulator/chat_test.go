@@ -71,8 +71,10 @@ func TestChatSingle(t *testing.T) {
 			}
 			var m map[string]json.RawMessage
 			decode(t, r, &m)
-			if v, ok := m["clientMessageId"]; !ok || tc.wantID == nil && string(v) != "null" {
-				t.Errorf("clientMessageId = %s (present %v)", v, ok)
+			// The chat spec types clientMessageId as a string: left out
+			// when none was sent, never null.
+			if v, ok := m["clientMessageId"]; ok != (tc.wantID != nil) || string(v) == "null" {
+				t.Errorf("clientMessageId = %s (present %v), want it only when sent", v, ok)
 			}
 		})
 	}
@@ -179,12 +181,24 @@ func TestChatBatch(t *testing.T) {
 		t.Errorf("ledger n-1 %d n-2 %d anonymous %d; want 1 0 1", l.Count("acme_chat", "n-1"), l.Count("acme_chat", "n-2"), l.Count("acme_chat", ""))
 	}
 
-	// Without includeMessagesInResponse, messages is null.
+	// Items without a clientMessageId leave the key out.
+	var raw struct {
+		Messages []map[string]json.RawMessage `json:"messages"`
+	}
+	decode(t, r, &raw)
+	if v, ok := raw.Messages[2]["clientMessageId"]; ok {
+		t.Errorf("messages[2].clientMessageId = %s, want it left out", v)
+	}
+
+	// Without includeMessagesInResponse or a clientBatchId, both keys are
+	// left out (the chat spec types them as array / string, not nullable).
 	r = post(t, s, batchPath("acme_chat"), `{"messages":[{"user":{"msisdn":"+6598765432"},"type":"text","content":{"text":"x"}}]}`)
 	var m map[string]json.RawMessage
 	decode(t, r, &m)
-	if string(m["messages"]) != "null" || string(m["acceptedCount"]) != "1" {
-		t.Errorf("body %s: want messages null, acceptedCount 1", r.body)
+	_, hasMessages := m["messages"]
+	_, hasBatchID := m["clientBatchId"]
+	if hasMessages || hasBatchID || string(m["acceptedCount"]) != "1" {
+		t.Errorf("body %s: want no messages, no clientBatchId, acceptedCount 1", r.body)
 	}
 }
 

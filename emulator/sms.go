@@ -85,6 +85,9 @@ type smsStatus struct {
 	Description string `json:"description"`
 }
 
+// smsResponse is an SMS send answer. Unlike chat apps, an unset
+// clientMessageId (and a batch's clientBatchId and messages) is sent as
+// null, not left out: that is 8x8's documented output (docs/8x8-api.md).
 type smsResponse struct {
 	UMID            string    `json:"umid"`
 	ClientMessageID *string   `json:"clientMessageId"`
