@@ -132,6 +132,9 @@ func yamlTree(data []byte) (*yaml.Node, *ConfigError) {
 	if doc.Kind != yaml.DocumentNode || len(doc.Content) == 0 {
 		return nil, nil
 	}
+	if err := checkAliases(doc.Content[0]); err != nil {
+		return nil, err
+	}
 	return doc.Content[0], nil
 }
 
@@ -150,15 +153,10 @@ func yamlError(err error) *ConfigError {
 	return &ConfigError{Msg: "invalid YAML: " + msg}
 }
 
-// maxNodes bounds the values one file may expand to (aliases can repeat
-// a subtree many times).
-const maxNodes = 200_000
-
 // decoder walks the node tree into a Config, recording the line of every
 // key path so validation errors can name it.
 type decoder struct {
 	lines map[string]int
-	nodes int
 	col   collector // Check: problems kept so decoding goes on (see check.go)
 }
 
@@ -181,17 +179,15 @@ func errAt(n *yaml.Node, key, msg string) *ConfigError {
 	return &ConfigError{Line: n.Line, Key: key, Msg: msg}
 }
 
-// resolve follows aliases and counts the node against maxNodes.
+// resolve follows aliases. What they may expand to was bounded before
+// decoding (checkAliases), so the walk visits at most the file's values
+// plus MaxAliasValues.
 func (d *decoder) resolve(n *yaml.Node, key string) (*yaml.Node, *ConfigError) {
 	for depth := 0; n.Kind == yaml.AliasNode; depth++ {
 		if n.Alias == nil || depth > 100 {
 			return nil, errAt(n, key, "bad alias")
 		}
 		n = n.Alias
-	}
-	d.nodes++
-	if d.nodes > maxNodes {
-		return nil, errAt(n, key, "too many values (over "+strconv.Itoa(maxNodes)+" after expanding aliases)")
 	}
 	return n, nil
 }
