@@ -179,15 +179,19 @@ func errAt(n *yaml.Node, key, msg string) *ConfigError {
 	return &ConfigError{Line: n.Line, Key: key, Msg: msg}
 }
 
-// resolve follows aliases. What they may expand to was bounded before
-// decoding (checkAliases), so the walk visits at most the file's values
-// plus MaxAliasValues.
+// resolve follows aliases and refuses a value with a tag outside YAML's
+// core schema (checkTag); every value the decoder reads comes through it.
+// What aliases may expand to was bounded before decoding (checkAliases),
+// so the walk visits at most the file's values plus MaxAliasValues.
 func (d *decoder) resolve(n *yaml.Node, key string) (*yaml.Node, *ConfigError) {
 	for depth := 0; n.Kind == yaml.AliasNode; depth++ {
 		if n.Alias == nil || depth > 100 {
 			return nil, errAt(n, key, "bad alias")
 		}
 		n = n.Alias
+	}
+	if err := checkTag(n, key); err != nil {
+		return nil, err
 	}
 	return n, nil
 }
