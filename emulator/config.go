@@ -53,6 +53,11 @@ type Config struct {
 	// answers; 0 means DefaultLedgerCap.
 	LedgerCap int
 
+	// DestLimit answers 429 for a fixed, seeded share of destinations that
+	// are sent to more often than once per DestLimit.Interval (8x8's
+	// per-MSISDN limit); the zero value is off. See DestLimit.
+	DestLimit DestLimit
+
 	// Now tells the time for arrival records, outage windows, token buckets,
 	// expiry checks and response timestamps; nil means time.Now.
 	Now func() time.Time
@@ -131,7 +136,7 @@ func (c *Config) validate() error {
 			return err
 		}
 	}
-	return nil
+	return c.DestLimit.validate()
 }
 
 func checkNonNeg(field string, v float64) error {

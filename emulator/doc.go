@@ -36,7 +36,8 @@
 //  1. Its arrival time (Config.Now) is recorded for its sub-account
 //     (Ledger.Arrivals), whatever happens next.
 //  2. Config.Latency, if any.
-//  3. An outage window covering now answers 503 (or the window's fault).
+//  3. An outage window covering now answers 503 (or the window's fault),
+//     with Retry-After: the seconds left, unless Window.NoRetryAfter.
 //  4. Authentication: "Authorization: Bearer <APIKey>", else 401 / 1200.
 //  5. The sub-account ID must match ^[A-Za-z0-9\-._&]{3,50}$ (400 / 1001);
 //     a Disabled tenant gets 403 / 1201.
@@ -48,7 +49,11 @@
 //     sent whole (the rest of the body is read and dropped, within bounds,
 //     so the client gets the answer and no reset); malformed JSON or a
 //     wrong type is 400 / 1000.
-//  9. Validation. A single send that fails gets 400 with the error envelope
+//  9. Config.DestLimit, when on: a single send to one of the limited
+//     destinations sooner than DestLimit.Interval after the last one it
+//     accepted (or after its first request) gets 429 with Retry-After
+//     (1s by default) and body code 429; nothing is recorded.
+//  10. Validation. A single send that fails gets 400 with the error envelope
 //     {code, message, errorId, timestamp} (1002 bad SMS MSISDN, 3003 bad
 //     chat-apps MSISDN, 1004 no text, 3009 clientMessageId too long, 3038
 //     unknown chat template, ...). Chat content is checked as the
@@ -67,7 +72,7 @@
 //     1012 (a bad batch clientIp);
 //     otherwise each bad item is REJECTED (SMS) or rejected with
 //     status.errorCode (chat) inside a 200.
-//  10. Every accepted message is recorded in the Ledger, by sub-account and
+//  11. Every accepted message is recorded in the Ledger, by sub-account and
 //     clientMessageId, then the response is written. An SMS batch item
 //     without a clientMessageId, in a batch with a clientBatchId, gets
 //     "<clientBatchId>/<destination>" (as in 8x8's examples) and is

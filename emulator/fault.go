@@ -206,10 +206,15 @@ func (f *Faults) any() bool {
 // Kind, before authentication or any other check: one of Fault503 (the
 // default, also meant by FaultNone), Fault500, Fault429,
 // FaultResetBeforeBody or FaultResetAfterBody. A 503 or 429 in a window
-// advertises Retry-After: the whole seconds left until End (at least 1).
+// advertises Retry-After: the whole seconds left until End (at least 1),
+// unless NoRetryAfter is set on a 503 window.
 type Window struct {
 	Start, End time.Time
 	Kind       FaultKind
+	// NoRetryAfter sends the window's 503s without a Retry-After header,
+	// as an overloaded load balancer or a failing backend does: the client
+	// has to find the end of the outage itself. Only for 503 windows.
+	NoRetryAfter bool
 }
 
 func (w Window) validate(field string) error {
@@ -223,6 +228,9 @@ func (w Window) validate(field string) error {
 	case FaultNone, Fault503, Fault500, Fault429, FaultResetBeforeBody, FaultResetAfterBody:
 	default:
 		return &ConfigError{field + ".Kind", "a window cannot hold a " + w.Kind.String() + " fault"}
+	}
+	if w.NoRetryAfter && w.kind() != Fault503 {
+		return &ConfigError{field + ".NoRetryAfter", "only a 503 window can leave out Retry-After"}
 	}
 	return nil
 }

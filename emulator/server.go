@@ -30,6 +30,7 @@ type Server struct {
 	tenants *tenants
 	ledger  *Ledger
 	inj     *injector
+	dests   *destLimiter // nil unless Config.DestLimit is on
 	stats   counters
 
 	closed    chan struct{} // closed by Close: ends latency waits
@@ -62,6 +63,7 @@ func New(cfg Config) (*Server, error) {
 	s.tenants = &tenants{cfg: &s.cfg}
 	s.ledger = newLedger(s.tenants)
 	s.inj = newInjector(&cfg)
+	s.dests = newDestLimiter(cfg.DestLimit, cfg.Seed)
 	return s, nil
 }
 
@@ -256,6 +258,13 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.reset(w)
 		return
 	}
+	if s.dests != nil && !isBatch {
+		if ok, ra := s.dests.check(buf.Bytes(), s.now()); !ok {
+			s.stats.destThrottled.Add(1)
+			s.write429(w, ra)
+			return
+		}
+	}
 
 	status, body := s.process(sub, isBatch, buf.Bytes())
 	switch f.Kind {
@@ -321,6 +330,10 @@ func (s *Server) outage(w http.ResponseWriter, r *http.Request, win Window) {
 		putBuffer(buf)
 		s.reset(w)
 	default: // Fault503
+		if win.NoRetryAfter {
+			s.write503(w, 0)
+			return
+		}
 		s.write503(w, max(left, time.Second))
 	}
 }

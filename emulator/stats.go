@@ -15,6 +15,9 @@ type Stats struct {
 	// Throttled counts 429s from the token buckets (a Fault429 is counted
 	// under Faults instead; both are under Responses[429]).
 	Throttled int64
+	// DestThrottled counts 429s of the per-destination limit
+	// (Config.DestLimit); they are under Responses[429] too.
+	DestThrottled int64
 	// Resets counts connections closed without a complete response (reset
 	// before or after the body, accepted-then-reset, truncated).
 	Resets int64
@@ -27,9 +30,11 @@ type Stats struct {
 type counters struct {
 	requests  atomic.Int64
 	throttled atomic.Int64
-	resets    atomic.Int64
-	status    [600]atomic.Int64
-	faults    [numFaultKinds]atomic.Int64
+	// destThrottled counts the DestLimit's 429s.
+	destThrottled atomic.Int64
+	resets        atomic.Int64
+	status        [600]atomic.Int64
+	faults        [numFaultKinds]atomic.Int64
 }
 
 func (c *counters) response(status int) {
@@ -40,12 +45,13 @@ func (c *counters) response(status int) {
 
 func (c *counters) snapshot(accepted int64) Stats {
 	s := Stats{
-		Requests:  c.requests.Load(),
-		Responses: make(map[int]int64),
-		Faults:    make(map[FaultKind]int64),
-		Throttled: c.throttled.Load(),
-		Resets:    c.resets.Load(),
-		Accepted:  accepted,
+		Requests:      c.requests.Load(),
+		Responses:     make(map[int]int64),
+		Faults:        make(map[FaultKind]int64),
+		Throttled:     c.throttled.Load(),
+		DestThrottled: c.destThrottled.Load(),
+		Resets:        c.resets.Load(),
+		Accepted:      accepted,
 	}
 	for i := range c.status {
 		if n := c.status[i].Load(); n != 0 {
@@ -63,6 +69,7 @@ func (c *counters) snapshot(accepted int64) Stats {
 func (c *counters) reset() {
 	c.requests.Store(0)
 	c.throttled.Store(0)
+	c.destThrottled.Store(0)
 	c.resets.Store(0)
 	for i := range c.status {
 		c.status[i].Store(0)
