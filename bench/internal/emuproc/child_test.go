@@ -57,4 +57,9 @@ func TestSetupConfig(t *testing.T) {
 	if cfg := (Setup{}).config(now); cfg.Outage != nil {
 		t.Errorf("outage without OutageFor = %+v, want none", cfg.Outage)
 	}
+	dl := emulator.DestLimit{Share: 0.01, Interval: 2 * time.Second}
+	cfg = Setup{OutageFor: time.Second, OutageNoRetryAfter: true, DestLimit: dl}.config(now)
+	if len(cfg.Outage) != 1 || !cfg.Outage[0].NoRetryAfter || cfg.DestLimit != dl {
+		t.Errorf("config = %+v, NoRetryAfter or DestLimit not carried over", cfg)
+	}
 }

@@ -24,6 +24,12 @@ type Setup struct {
 	// OutageIn and OutageFor, when OutageFor > 0, put one 503 outage window
 	// in [setup+OutageIn, setup+OutageIn+OutageFor).
 	OutageIn, OutageFor time.Duration
+	// OutageNoRetryAfter sends the outage's 503s without Retry-After
+	// (emulator.Window.NoRetryAfter); by default they advertise the
+	// seconds left.
+	OutageNoRetryAfter bool
+	// DestLimit is the per-destination 429 limit (emulator.DestLimit).
+	DestLimit emulator.DestLimit
 }
 
 // config returns the emulator.Config for s, with the outage placed
@@ -31,11 +37,12 @@ type Setup struct {
 func (s Setup) config(now time.Time) emulator.Config {
 	cfg := emulator.Config{
 		APIKey: s.APIKey, Rate: s.Rate, Burst: s.Burst, RetryAfter: s.RetryAfter,
-		Faults: s.Faults, Latency: s.Latency, Seed: s.Seed,
+		Faults: s.Faults, Latency: s.Latency, Seed: s.Seed, DestLimit: s.DestLimit,
 	}
 	if s.OutageFor > 0 {
 		start := now.Add(s.OutageIn)
-		cfg.Outage = []emulator.Window{{Start: start, End: start.Add(s.OutageFor), Kind: emulator.Fault503}}
+		cfg.Outage = []emulator.Window{{Start: start, End: start.Add(s.OutageFor), Kind: emulator.Fault503,
+			NoRetryAfter: s.OutageNoRetryAfter}}
 	}
 	return cfg
 }
