@@ -31,6 +31,11 @@ type Outcome struct {
 	// Cause, when set, says why the send failed in the driver's own terms
 	// (CauseBreakerOpen, ...); Why falls back to the status and error.
 	Cause string
+	// Ambiguous, on a failure, reports that the driver flagged the message
+	// as possibly accepted (octosend's Ambiguous): a failed message the
+	// ledger holds is then reported honestly, not misreported. The peers
+	// cannot tell, so they never set it.
+	Ambiguous bool
 }
 
 // Failure causes a driver can name itself.

@@ -2,6 +2,7 @@ package drivers_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -120,5 +121,34 @@ func TestRetryAfterHonoured(t *testing.T) {
 				t.Errorf("ledger count = %d, want 1", n)
 			}
 		})
+	}
+}
+
+// TestAmbiguousFlag checks that a send whose every attempt was accepted and
+// then answered 500 ends failed, and that only octosend flags it as
+// possibly accepted; a refused number is not ambiguous.
+func TestAmbiguousFlag(t *testing.T) {
+	script := make([]emulator.Fault, 10)
+	for i := range script {
+		script[i] = emulator.Fault{Kind: emulator.FaultAcceptedThen500}
+	}
+	for _, spec := range drivers.All() {
+		t.Run(spec.Name, func(t *testing.T) {
+			t.Parallel()
+			o, srv, _ := send(t, spec, emulator.Config{Script: script}, msg)
+			if o.Accepted || srv.Ledger().Count("acme_hq", msg.ID) == 0 {
+				t.Fatalf("outcome = %+v, ledger %d; want a failure the ledger holds", o, srv.Ledger().Count("acme_hq", msg.ID))
+			}
+			if want := strings.HasPrefix(spec.Name, "octosend"); o.Ambiguous != want {
+				t.Errorf("Ambiguous = %v, want %v", o.Ambiguous, want)
+			}
+		})
+	}
+	for _, spec := range drivers.All()[:2] {
+		bad := msg
+		bad.Destination = "+123"
+		if o, _, _ := send(t, spec, emulator.Config{}, bad); o.Ambiguous {
+			t.Errorf("%s: a refused number is flagged ambiguous", spec.Name)
+		}
 	}
 }

@@ -71,9 +71,18 @@ func (d *octosendDriver) Send(ctx context.Context, m Message) Outcome {
 		return Outcome{Accepted: true, Status: res.HTTPStatus}
 	}
 	o := Outcome{Status: res.HTTPStatus, Err: err}
-	var ae *client.APIError
-	if errors.As(err, &ae) {
-		o.Status, o.Code = ae.Status, int(ae.Code)
+	var (
+		ae *client.APIError
+		se *client.SendError
+		re *client.ResponseError
+	)
+	switch {
+	case errors.As(err, &ae):
+		o.Status, o.Code, o.Ambiguous = ae.Status, int(ae.Code), ae.Ambiguous
+	case errors.As(err, &se):
+		o.Ambiguous = se.Ambiguous
+	case errors.As(err, &re):
+		o.Ambiguous = re.Ambiguous
 	}
 	switch {
 	case errors.Is(err, client.ErrBreakerOpen):

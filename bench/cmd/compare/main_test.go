@@ -5,6 +5,7 @@ import (
 	"encoding/xml"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -55,7 +56,7 @@ func TestWritesReport(t *testing.T) {
 	if err := xml.Unmarshal(svg, new(struct{})); err != nil {
 		t.Errorf("results.svg is not XML: %v", err)
 	}
-	if !strings.Contains(stderr.String(), "clean   octosend") {
+	if !regexp.MustCompile(`(?m)^clean +octosend +\d+ msg/s .* undeliv +0 `).MatchString(stderr.String()) {
 		t.Errorf("no progress line for octosend on stderr:\n%s", stderr.String())
 	}
 }

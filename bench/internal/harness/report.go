@@ -84,7 +84,7 @@ func (r *Report) writeSetup(b *strings.Builder) {
 	fmt.Fprintf(b, "- The emulator runs in a child process (the same binary, re-executed), so CPU time and allocations are "+
 		"those of the sending process alone: the driver plus a thin harness (a worker pool and a result slot per message), "+
 		"the same for every driver. The two processes share the machine's cores.\n")
-	fmt.Fprintf(b, "- Workload: single-SMS sends with unique clientMessageIds, %d concurrent senders per driver; "+
+	fmt.Fprintf(b, "- Workload: single-SMS sends with unique clientMessageIds, %d concurrent senders per driver unless a scenario sets its own; "+
 		"base count %d messages, scaled per scenario (see each table).\n", o.Concurrency, o.Messages)
 	fmt.Fprintf(b, "- Every driver has its own `*http.Transport` with the same settings "+
 		"(MaxIdleConns 1024, MaxIdleConnsPerHost 256, IdleConnTimeout 90s, HTTP/2 allowed).\n")
@@ -216,6 +216,9 @@ func (r *Report) writeTargets(b *strings.Builder) {
 			strings.Join(parts, ", "))
 		any = true
 	}
+	if r.writeDeliveryTargets(b) {
+		any = true
+	}
 	if !any {
 		fmt.Fprintf(b, "(The scenarios and drivers run do not cover any target.)\n")
 	}
@@ -233,14 +236,20 @@ func (r *Report) writeScenario(b *strings.Builder, sc Scenario) {
 	} else {
 		fmt.Fprintf(b, ", offered as fast as the senders go")
 	}
+	if sc.Concurrency > 0 {
+		fmt.Fprintf(b, ", %d senders", sc.Concurrency)
+	}
+	if sc.Deadline > 0 {
+		fmt.Fprintf(b, ", one deadline %s after the start for every send", sc.Deadline)
+	}
 	fmt.Fprintf(b, ".\n\n")
 	outage := sc.Setup.OutageFor > 0
-	fmt.Fprintf(b, "| driver | goodput msg/s | accepted | failed | req/msg | wasted on 1002 | 429s | 5xx | dup | lost | failed but delivered |")
+	fmt.Fprintf(b, "| driver | goodput msg/s | accepted | failed | undelivered | req/msg | wasted on 1002 | 429s | 5xx | dup | lost | failed but delivered | misreported |")
 	if outage {
 		fmt.Fprintf(b, " req in outage |")
 	}
 	fmt.Fprintf(b, " p50 | p99 | allocs/msg | bytes/msg | CPU/msg | wall | failures by cause |\n")
-	fmt.Fprintf(b, "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|")
+	fmt.Fprintf(b, "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|")
 	if outage {
 		fmt.Fprintf(b, "--:|")
 	}
@@ -254,9 +263,9 @@ func (r *Report) writeScenario(b *strings.Builder, sc Scenario) {
 		if res.GoodputHigh > 0 {
 			goodput += fmt.Sprintf(" (%.0f–%.0f)", res.GoodputLow, res.GoodputHigh)
 		}
-		fmt.Fprintf(b, "| %s | %s | %d | %d | %.2f | %d | %d | %d | %d | %d | %d |",
-			name, goodput, res.Accepted, res.Failed, res.Amplification, res.Wasted, res.Got429, res.Got5xx,
-			res.Duplicates, res.Lost, res.FailedDelivered)
+		fmt.Fprintf(b, "| %s | %s | %d | %d | %d | %.2f | %d | %d | %d | %d | %d | %d | %d |",
+			name, goodput, res.Accepted, res.Failed, res.Undelivered, res.Amplification, res.Wasted, res.Got429, res.Got5xx,
+			res.Duplicates, res.Lost, res.FailedDelivered, res.Misreported)
 		if outage {
 			fmt.Fprintf(b, " %d |", res.Outage)
 		}
@@ -267,71 +276,12 @@ func (r *Report) writeScenario(b *strings.Builder, sc Scenario) {
 	fmt.Fprintf(b, "\n")
 }
 
-// peerWin is one metric on which a peer beats octosend.
-type peerWin struct {
-	name   string
-	better func(peer, subject *Result) bool
-	show   func(*Result) string
-}
-
-var peerWins = []peerWin{
-	{"goodput", func(p, s *Result) bool { return p.Goodput > s.Goodput*1.05 },
-		func(r *Result) string { return fmt.Sprintf("%.0f msg/s", r.Goodput) }},
-	{"messages accepted", func(p, s *Result) bool { return p.Accepted > s.Accepted },
-		func(r *Result) string { return fmt.Sprintf("%d", r.Accepted) }},
-	{"requests per message", func(p, s *Result) bool { return p.Amplification < s.Amplification-0.005 },
-		func(r *Result) string { return fmt.Sprintf("%.2f", r.Amplification) }},
-	{"429s received", func(p, s *Result) bool { return p.Got429 < s.Got429 },
-		func(r *Result) string { return fmt.Sprintf("%d", r.Got429) }},
-	{"duplicates", func(p, s *Result) bool { return p.Duplicates < s.Duplicates },
-		func(r *Result) string { return fmt.Sprintf("%d", r.Duplicates) }},
-	{"p99 latency", func(p, s *Result) bool { return p.P99 < s.P99*95/100 },
-		func(r *Result) string { return fmtDur(r.P99) }},
-	{"p50 latency", func(p, s *Result) bool { return p.P50 < s.P50*95/100 },
-		func(r *Result) string { return fmtDur(r.P50) }},
-	{"allocations per message", func(p, s *Result) bool { return p.AllocsPerMsg < s.AllocsPerMsg*0.95 },
-		func(r *Result) string { return fmt.Sprintf("%.0f", r.AllocsPerMsg) }},
-	{"bytes per message", func(p, s *Result) bool { return p.BytesPerMsg < s.BytesPerMsg*0.95 },
-		func(r *Result) string { return fmt.Sprintf("%.0f B", r.BytesPerMsg) }},
-	{"CPU per message", func(p, s *Result) bool { return p.CPUPerMsg < s.CPUPerMsg*90/100 },
-		func(r *Result) string { return fmtDur(r.CPUPerMsg) }},
-}
-
-func (r *Report) writePeerWins(b *strings.Builder) {
-	fmt.Fprintf(b, "## Where a peer wins\n\n")
-	fmt.Fprintf(b, "Every metric of this run on which some peer beats octosend with its defaults (goodput and latency by more than 5%%, "+
-		"CPU by more than 10%%, allocations by more than 5%%; counts by any amount). "+
-		"A peer that sends fewer requests because it gives up sooner shows up here too: read it with its `failed` column.\n\n")
-	n := 0
-	for _, sc := range r.Scenarios {
-		s := r.result(sc.Name, Subject)
-		if s == nil {
-			continue
-		}
-		for _, pw := range peerWins {
-			var who []string
-			for _, p := range r.scenarioResults(sc.Name) {
-				if !IsSubject(p.Driver) && pw.better(p, s) {
-					who = append(who, fmt.Sprintf("`%s` %s", p.Driver, pw.show(p)))
-				}
-			}
-			if len(who) > 0 {
-				fmt.Fprintf(b, "- %s, %s: octosend %s; %s.\n", sc.Name, pw.name, pw.show(s), strings.Join(who, ", "))
-				n++
-			}
-		}
-	}
-	if n == 0 {
-		fmt.Fprintf(b, "No peer beats octosend on any metric in this run.\n")
-	}
-	fmt.Fprintf(b, "\n")
-}
-
 func writeDefinitions(b *strings.Builder) {
 	fmt.Fprintf(b, "## What the columns mean\n\n")
 	for _, l := range []string{
 		"**goodput**: messages the driver reported accepted and that the emulator's ledger holds, per second of wall time (first send to last return); in a scenario run in rounds, the median of the rounds' goodputs, with the lowest and highest round in brackets: differences inside that spread are noise of the shared machine.",
-		"**accepted / failed**: what the driver reported for each message (every message gets exactly one report).",
+		"**accepted / failed**: what the driver reported for each message (every message gets exactly one report; a message the harness never handed to the driver because the scenario's deadline had passed counts as failed, `" + CauseNotSent + "`).",
+		"**undelivered**: messages not both reported accepted and held by the ledger: refused numbers, give-ups, messages past the deadline.",
 		"**req/msg**: requests the emulator received (its Stats) per message: the amplification.",
 		"**wasted on 1002**: requests for a message sent after it had been answered 400 / 1002 (counted in the emulator process per clientMessageId, for messages whose final outcome was 1002 or 3038): retrying a bad number cannot help.",
 		"**429s / 5xx**: 429 and 500/503 answers the emulator sent.",
@@ -339,6 +289,7 @@ func writeDefinitions(b *strings.Builder) {
 		"**lost**: reported accepted but absent from the ledger, or never reported on.",
 		"**failures by cause**: the failed messages by what the driver said: its breaker was open, its retries ran out (go-retryablehttp does not say on what), the final HTTP status (400/1002 = invalid number), a deadline, or a transport error.",
 		"**failed but delivered**: reported failed, yet the ledger has the message (the ambiguous case; octosend flags it `Ambiguous`).",
+		"**misreported**: failed but delivered without the driver's flag that it may have been accepted (the peers cannot flag it; octosend's `Ambiguous` can).",
 		"**req in outage**: requests answered by the outage window.",
 		"**p50 / p99**: per message, from the call into the driver to its return (limiter waits, backoff and Retry-After included).",
 		"**allocs/msg, bytes/msg**: runtime.MemStats Mallocs and TotalAlloc deltas over the run, per message (harness included, same for all).",

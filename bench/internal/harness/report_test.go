@@ -22,7 +22,7 @@ func sampleReport() *Report {
 		for di, d := range r.Drivers {
 			r.Results = append(r.Results, Result{
 				Scenario: sc.Name, Driver: d.Name, Messages: 100, Wall: time.Second,
-				Accepted: 100 - di, Failed: di, Goodput: float64(1000*(si+1) - 100*di),
+				Accepted: 100 - di, Failed: di, Confirmed: 100 - di, Undelivered: di, Goodput: float64(1000*(si+1) - 100*di),
 				Requests: int64(100 + 10*di), Amplification: 1 + float64(di)/10,
 				Got429: int64(10 - di), Outage: int64(di), P50: time.Millisecond, P99: 10 * time.Millisecond,
 				AllocsPerMsg: 80, BytesPerMsg: 8000, CPUPerMsg: 40 * time.Microsecond,
@@ -47,7 +47,9 @@ func TestMarkdown(t *testing.T) {
 		"  - `octosend` received 10 429s (0 of 100 messages failed). Fewer than every peer (target): **missed**; fewer than every peer that retries: **missed**.",
 		"requests that reached the API during the 5-second outage: `octosend` 0 (0 of 100 messages failed), `octosend-failfast` 1 (1 of 100 messages failed), `nethttp` 2",
 		"## Scenario: storm",
-		"| driver | goodput msg/s | accepted | failed | req/msg | wasted on 1002 | 429s | 5xx | dup | lost | failed but delivered | req in outage |",
+		"| driver | goodput msg/s | accepted | failed | undelivered | req/msg | wasted on 1002 | 429s | 5xx | dup | lost | failed but delivered | misreported | req in outage |",
+		"| **`octosend`** | 7000 | 100 | 0 | 0 | 1.00 | 0 | 10 | 0 | 0 | 0 | 0 | 0 | 0 |",
+		"1,000/s for 7s (the issue's 10s shortened to fit the run's time budget); 64 senders, one 20s deadline. 100 messages, offered evenly over 7s, 64 senders, one deadline 20s after the start for every send.",
 		"- storm, 429s received: octosend 10; `nethttp` 8, `retryablehttp` 7, `assembled` 6, `failsafe` 5.",
 	} {
 		if !strings.Contains(md, want) {
@@ -121,7 +123,8 @@ func TestSelect(t *testing.T) {
 		want    []string
 		wantErr bool
 	}{
-		{"", []string{"clean", "faults", "storm", "outage", "slow"}, false},
+		{"", []string{"clean", "faults", "storm", "outage", "slow", "faults429", "outage64", "outage1000", "quota2000", "quota2000full", "dest429"}, false},
+		{"dest429,outage1000", []string{"outage1000", "dest429"}, false},
 		{"slow, clean", []string{"clean", "slow"}, false},
 		{"clean,nope", nil, true},
 	} {
@@ -196,5 +199,48 @@ func TestMarkdownExplainsTenantPause(t *testing.T) {
 	}
 	if !strings.Contains(md, "The emulator accepts 25 requests/s; goodput: `octosend` 3000.0 msg/s") {
 		t.Error("Markdown lacks the storm goodput against the emulator's limit")
+	}
+}
+
+// TestMarkdownDeliveryTargets checks the lines of issue 12's targets, met
+// (the sample report) and missed.
+func TestMarkdownDeliveryTargets(t *testing.T) {
+	r := sampleReport()
+	md := r.Markdown()
+	for _, want := range []string{
+		// Best peer by delivery: nethttp (2 undelivered), goodput 6000 against 5800.
+		"- faults429, `octosend`: undelivered 0 of 100 against 2 for the best peer, `nethttp` (target no more): **met**; " +
+			"lost 0, misreported 0 (target 0): **met**; goodput 6000 msg/s against `nethttp`'s 5800, 1.03× (target at least 1×, aim 1.5×): **met**.",
+		"- quota2000, `octosend`: undelivered 0 of 100 against 2 for the best peer, `nethttp` (target no more): **met**; lost 0, misreported 0 (target 0): **met**; " +
+			"goodput 9000 msg/s, 450% of the 2000/s quota (target at least 90%): **met**; " +
+			"10 429s (10.0% of 100 requests) against the fewest of any peer, `failsafe`'s 5 (target fewer): **missed**.",
+		// Breaker peers: assembled 4, failsafe 5.
+		"- outage64, `octosend-failfast`: undelivered 1 of 100 against 2 for the best peer, `nethttp` (target no more): **met**; lost 0, misreported 0 (target 0): **met**; " +
+			"1 requests answered by the outage against 4 for the best breaker peer, `assembled` (target no more): **met**.",
+		// Every scenario has the delivery lines, old ones too.
+		"- storm, `octosend`: undelivered 0 of 100 against 2 for the best peer, `nethttp` (target no more): **met**; lost 0, misreported 0 (target 0): **met**.",
+	} {
+		if !strings.Contains(md, want) {
+			t.Errorf("Markdown lacks %q", want)
+		}
+	}
+
+	o := r.result("dest429", Subject)
+	o.Undelivered, o.Causes, o.Misreported, o.Goodput = 30, map[string]int{"deadline": 30}, 1, 10
+	q := r.result("quota2000full", Subject)
+	q.Goodput, q.Got429 = 1700, 1
+	ot := r.result("outage1000", Subject)
+	ot.Outage = 9
+	md = r.Markdown()
+	for _, want := range []string{
+		"- dest429, `octosend`: undelivered 30 of 100 against 2 for the best peer, `nethttp` (target no more): **missed** (octosend's failures: 30 deadline); " +
+			"lost 0, misreported 1 (target 0): **missed**; goodput 10 msg/s against `nethttp`'s 10800, 0.00× (target at least 1×, aim 1.5×): **missed**.",
+		"goodput 1700 msg/s, 85% of the 2000/s quota (target at least 90%): **missed**; 1 429s (1.0% of 100 requests) against the fewest of any peer, `failsafe`'s 5 (target fewer): **met**.",
+		"9 requests answered by the outage against 4 for the best breaker peer, `assembled` (target no more): **missed**.",
+		"- dest429, messages undelivered: octosend 30; `nethttp` 2, `retryablehttp` 3, `assembled` 4, `failsafe` 5.",
+	} {
+		if !strings.Contains(md, want) {
+			t.Errorf("Markdown lacks %q", want)
+		}
 	}
 }

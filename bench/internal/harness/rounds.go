@@ -83,6 +83,9 @@ func merge(a, b Result) Result {
 	out.Duplicates += b.Duplicates
 	out.Lost += b.Lost
 	out.FailedDelivered += b.FailedDelivered
+	out.Undelivered += b.Undelivered
+	out.NotSent += b.NotSent
+	out.Misreported += b.Misreported
 	if len(b.Causes) > 0 {
 		causes := make(map[string]int, len(a.Causes)+len(b.Causes))
 		for k, v := range a.Causes {

@@ -69,6 +69,18 @@ type Result struct {
 	// Lost counts messages reported accepted but absent from the ledger,
 	// plus messages with no outcome.
 	Lost int
+	// Undelivered counts messages the ledger does not confirm as
+	// delivered and reported: Messages - Confirmed (refused numbers, give-
+	// ups, messages past the scenario's deadline).
+	Undelivered int
+	// NotSent counts messages never handed to the driver because the
+	// scenario's deadline had passed (they count as failed and
+	// undelivered, with the cause CauseNotSent).
+	NotSent int
+	// Misreported counts messages reported failed, without the driver's
+	// Ambiguous flag, that the ledger holds (Lost covers the other way
+	// round).
+	Misreported int
 	// Causes counts the failed messages by Outcome.Why.
 	Causes map[string]int
 	// FailedDelivered counts messages reported failed that the ledger has
@@ -111,10 +123,15 @@ func runOnce(ctx context.Context, p *emuproc.Proc, spec drivers.Spec, sc Scenari
 	if err != nil {
 		return res, nil, fmt.Errorf("harness: %s: %w", spec.Name, err)
 	}
+	concurrency := o.Concurrency
+	if sc.Concurrency > 0 {
+		concurrency = sc.Concurrency
+	}
 	outs := make([]drivers.Outcome, n)
 	lats := make([]time.Duration, n)
 	done := make([]bool, n)
-	next := make(chan int, o.Concurrency)
+	skipped := make([]bool, n) // never handed to the driver: past the deadline
+	next := make(chan int, concurrency)
 	var wg sync.WaitGroup
 
 	runtime.GC()
@@ -122,34 +139,45 @@ func runOnce(ctx context.Context, p *emuproc.Proc, spec drivers.Spec, sc Scenari
 	runtime.ReadMemStats(&ms0)
 	cpu0 := cpuTime()
 	start := time.Now()
+	sendCtx := ctx
+	if sc.Deadline > 0 {
+		var cancel context.CancelFunc
+		sendCtx, cancel = context.WithDeadline(ctx, start.Add(sc.Deadline))
+		defer cancel()
+	}
 
-	for range o.Concurrency {
+	for range concurrency {
 		wg.Go(func() {
 			for i := range next {
+				if sendCtx.Err() != nil && ctx.Err() == nil {
+					// Queued before the deadline, taken after it.
+					outs[i] = drivers.Outcome{Err: sendCtx.Err(), Cause: CauseNotSent}
+					done[i], skipped[i] = true, true
+					continue
+				}
 				t := time.Now()
-				outs[i] = d.Send(ctx, msgs[i])
+				outs[i] = d.Send(sendCtx, msgs[i])
 				lats[i] = time.Since(t)
 				done[i] = true
 			}
 		})
 	}
-	for i := range msgs {
-		if sc.Duration > 0 {
-			at := start.Add(time.Duration(float64(sc.Duration) * float64(i) / float64(n)))
-			if w := time.Until(at); w > 0 {
-				time.Sleep(w)
-			}
-		}
-		select {
-		case next <- i:
-		case <-ctx.Done():
-		}
-		if ctx.Err() != nil {
-			break
-		}
-	}
+	dispatch(sendCtx, next, start, sc.Duration, n)
 	close(next)
 	wg.Wait()
+	if ctx.Err() == nil {
+		// The deadline passed with messages still queued: they count as
+		// undelivered, not as lost.
+		for i := range msgs {
+			if !done[i] {
+				outs[i] = drivers.Outcome{Err: sendCtx.Err(), Cause: CauseNotSent}
+				done[i], skipped[i] = true, true
+			}
+			if skipped[i] {
+				res.NotSent++
+			}
+		}
+	}
 
 	res.Wall = time.Since(start)
 	cpu1 := cpuTime()
@@ -166,7 +194,7 @@ func runOnce(ctx context.Context, p *emuproc.Proc, spec drivers.Spec, sc Scenari
 	}
 	finished := lats[:0]
 	for i, d := range lats {
-		if done[i] {
+		if done[i] && !skipped[i] {
 			finished = append(finished, d)
 		}
 	}
@@ -175,6 +203,40 @@ func runOnce(ctx context.Context, p *emuproc.Proc, spec drivers.Spec, sc Scenari
 	res.BytesPerMsg = float64(ms1.TotalAlloc-ms0.TotalAlloc) / float64(n)
 	res.CPUPerMsg = (cpu1 - cpu0) / time.Duration(n)
 	return res, finished, ctx.Err()
+}
+
+// CauseNotSent is the failure cause of a message the harness never handed
+// to the driver because the scenario's deadline had passed.
+const CauseNotSent = "not sent by the deadline"
+
+// dispatch hands the indexes 0..n-1 to the senders: at once, or, with
+// pace > 0, index i at start + pace*i/n (open-loop arrivals; an index
+// whose time has come waits for a free sender). It stops when ctx ends.
+func dispatch(ctx context.Context, next chan<- int, start time.Time, pace time.Duration, n int) {
+	var timer *time.Timer
+	for i := range n {
+		if pace > 0 {
+			at := start.Add(time.Duration(float64(pace) * float64(i) / float64(n)))
+			if w := time.Until(at); w > 0 {
+				if timer == nil {
+					timer = time.NewTimer(w)
+					defer timer.Stop()
+				} else {
+					timer.Reset(w)
+				}
+				select {
+				case <-timer.C:
+				case <-ctx.Done():
+					return
+				}
+			}
+		}
+		select {
+		case next <- i:
+		case <-ctx.Done():
+			return
+		}
+	}
 }
 
 // account fills the counts of res from the outcomes and the child's report.
@@ -204,6 +266,9 @@ func account(res *Result, msgs []drivers.Message, outs []drivers.Outcome, done [
 			}
 			if inLedger {
 				res.FailedDelivered++
+				if !outs[i].Ambiguous {
+					res.Misreported++
+				}
 			}
 		}
 		if c := rep.Ledger[m.ID]; c > 1 {
@@ -215,6 +280,7 @@ func account(res *Result, msgs []drivers.Message, outs []drivers.Outcome, done [
 	res.Amplification = float64(st.Requests) / float64(len(msgs))
 	res.Got429 = st.Responses[429]
 	res.Got5xx = st.Responses[500] + st.Responses[503]
+	res.Undelivered = len(msgs) - res.Confirmed
 	res.Goodput = float64(res.Confirmed) / res.Wall.Seconds()
 }
 

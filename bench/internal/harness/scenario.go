@@ -2,6 +2,7 @@ package harness
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -35,19 +36,47 @@ type Scenario struct {
 	// released evenly over this long (an open-loop arrival rate), so that
 	// the run spans an outage window whatever the drivers' speed.
 	Duration time.Duration
+	// Concurrency, when > 0, replaces Options.Concurrency: the number of
+	// sending goroutines.
+	Concurrency int
+	// Deadline, when > 0, is one deadline for the whole run, from its
+	// start: every send gets a context that ends then, and a message not
+	// handed to the driver by then counts as failed (CauseNotSent).
+	Deadline time.Duration
+	// Goals are the targets the report checks for octosend in this
+	// scenario beyond those every scenario has (see Goal).
+	Goals Goal
 }
+
+// Goal is a target of the report. Every scenario has two: octosend leaves
+// no more messages undelivered than the best peer, and loses or
+// misreports none. A scenario adds others with its Goals.
+type Goal int
+
+// The goals a scenario can add.
+const (
+	// GoalGoodput: goodput at least the best peer's (the peer that left
+	// the fewest messages undelivered; the aim is 1.5 times it).
+	GoalGoodput Goal = 1 << iota
+	// GoalQuota: goodput at least 90% of the emulator's quota
+	// (Setup.Rate), and fewer 429s than every peer.
+	GoalQuota
+	// GoalOutage: requests answered by the outage window no more than the
+	// best breaker peer's (BreakerPeers).
+	GoalOutage
+)
 
 // messages returns how many messages the scenario sends for a base count.
 func (s Scenario) messages(base int) int {
 	if s.Scale == 0 {
 		return base
 	}
-	return max(1, int(float64(base)*s.Scale))
+	return max(1, int(math.Round(float64(base)*s.Scale)))
 }
 
 // Scenarios returns every scenario, in report order.
 func Scenarios() []Scenario {
-	return []Scenario{
+	scs := []Scenario{
 		{
 			Name:   "clean",
 			Desc:   "no faults, no server-side rate limit; the drivers take turns in 5 rounds",
@@ -86,6 +115,7 @@ func Scenarios() []Scenario {
 			Setup: emuproc.Setup{Seed: 11, Faults: emulator.Faults{PLatency: 0.2, LatencyMax: 400 * time.Millisecond}},
 		},
 	}
+	return append(scs, deliveryScenarios()...)
 }
 
 // Select returns the scenarios named in a comma-separated list ("" or
