@@ -102,13 +102,6 @@ func (m *marks) set(from, to int, f uint8) {
 	}
 }
 
-func (m *marks) at(i int) uint8 {
-	if m.kind == nil {
-		return 0
-	}
-	return m.kind[i]
-}
-
 // secret marks every occurrence of sec in s, ASCII case-insensitively;
 // with prefixes, an occurrence of sec's first minPrefix bytes marks as
 // much of sec as follows it.
