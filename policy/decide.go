@@ -116,6 +116,9 @@ func (p *Policy) resolve(t *tenantPolicy, status int, code envelope.Code, tr Tra
 	if status < 400 {
 		code = 0
 	}
+	if t.rules != nil {
+		return t.res.resolveOver(t.rules, p.codes, status, code)
+	}
 	return t.res.resolve(p.codes, status, code)
 }
 

@@ -15,10 +15,13 @@ import (
 // Default, Load); a *Policy is safe for concurrent use, and swapping one
 // at run time goes through Live.
 //
-// New flattens the resolution order into lookup arrays, once for the
-// global rules and once per tenant that has rules of its own (about 3 KB
-// each), so Decide costs two array reads and, when tenants are
-// configured, one map lookup, whatever the number of rules.
+// New flattens the global resolution order (config rules, built-in
+// table, class defaults) into lookup arrays once, so Decide costs two
+// array reads and, when tenants are configured, one map lookup, whatever
+// the number of rules. A tenant's own rules are an overlay on those arrays
+// (a few small maps: one or two more lookups for that tenant's sends), so
+// a configured tenant costs its settings and its rules, about 1 KiB with
+// one rule, whatever the number of tenants and of the codes they name.
 type Policy struct {
 	cfg      Config // as given to New, deep-copied
 	global   tenantPolicy
@@ -37,10 +40,14 @@ type tenantPolicy struct {
 	semantics Semantics
 	retry     Retry // every field set
 	limits    Limits
-	rules     *ruleSet  // the tenant's own rules; nil for none
-	res       *resolver // the flattened resolution order
-	caps      [MaxAttemptsLimit]time.Duration
+	rules     *ruleSet  // the tenant's own rules, an overlay on res; nil for none
+	res       *resolver // the flattened global resolution order
+	caps      *backoffCaps
 }
+
+// backoffCaps holds the backoff cap of each retry (fillCaps); tenants
+// with the global retry settings share the global one.
+type backoffCaps [MaxAttemptsLimit]time.Duration
 
 // New validates cfg and compiles it into a Policy. It returns a
 // *ConfigError (without File or Line) when cfg is invalid; it never
@@ -71,11 +78,6 @@ func New(cfg Config) (*Policy, error) {
 	for _, r := range cfg.Rules {
 		p.codes.add(r.Code)
 	}
-	for _, t := range cfg.Tenants {
-		for _, r := range t.Rules {
-			p.codes.add(r.Code)
-		}
-	}
 	p.global.res = newResolver(p.codes, p.rules, builtin.defaults)
 	if len(cfg.Tenants) > 0 {
 		p.tenants = make(map[string]*tenantPolicy, len(cfg.Tenants))
@@ -92,9 +94,12 @@ func New(cfg Config) (*Policy, error) {
 			tp.res = p.global.res
 			if len(t.Rules) > 0 {
 				tp.rules = newRuleSet(t.Rules, "tenant:"+name)
-				tp.res = newResolver(p.codes, tp.rules, p.rules, builtin.defaults)
 			}
-			tp.fillCaps()
+			if tp.retry == p.global.retry {
+				tp.caps = p.global.caps
+			} else {
+				tp.fillCaps()
+			}
 			p.tenants[name] = tp
 		}
 	}
@@ -104,6 +109,7 @@ func New(cfg Config) (*Policy, error) {
 // fillCaps precomputes the backoff cap of each retry: the retry after
 // attempt n waits up to min(BaseDelay * Multiplier^(n-1), MaxDelay).
 func (t *tenantPolicy) fillCaps() {
+	t.caps = new(backoffCaps)
 	base, maxd := float64(t.retry.BaseDelay), float64(t.retry.MaxDelay)
 	for i := range t.caps {
 		c := base * math.Pow(t.retry.Multiplier, float64(i))

@@ -118,6 +118,72 @@ func newResolver(ci *codeIndex, levels ...*ruleSet) *resolver {
 	return r
 }
 
+// resolveOver resolves like a resolver whose levels were own followed by
+// r's, without building one: a tenant's rules are an overlay on the
+// global resolver, so a tenant costs its own rules and nothing per status
+// or per code of the Policy. Level numbers below count own as level 0 and
+// r's level l as l+1. own's codes need no id in ci: a code rule of own is
+// found in own.code, and a code only tenants name has id 0 in ci, whose
+// slots in r say "no rule".
+func (r *resolver) resolveOver(own *ruleSet, ci *codeIndex, status int, code envelope.Code) *Entry {
+	cls := 0
+	inRange := status >= 0 && status < len(r.status)
+	if inRange && status >= 100 {
+		cls = status / 100
+	}
+	var st *Entry
+	stLevel := 0
+	if i, ok := own.status[status]; ok && inRange {
+		st = &own.entries[i]
+	} else if cls != 0 && own.class[cls] != 0 {
+		st = &own.entries[own.class[cls]-1]
+	} else {
+		x := mkref(len(r.levels)-1, 0)
+		if inRange {
+			x = r.status[status]
+		}
+		st, stLevel = r.entry(x), x.level()+1
+	}
+	if code == 0 {
+		return st
+	}
+	if len(own.statusCode) > 0 { // own is level 0: its pairs beat everything
+		if i, ok := own.statusCode[statusCodeKey(status, code)]; ok {
+			return &own.entries[i]
+		}
+		if cls != 0 {
+			if i, ok := own.statusCode[statusCodeKey(cls, code)]; ok {
+				return &own.entries[i]
+			}
+		}
+	}
+	if i, ok := own.code[code]; ok { // level 0 <= stLevel
+		return &own.entries[i]
+	}
+	win, winLevel := st, stLevel
+	id := ci.id(code)
+	if cr := r.code[id]; cr != noRef && cr.level()+1 <= stLevel {
+		win, winLevel = r.entry(cr), cr.level()+1
+	}
+	if r.paired[id] {
+		for l := 0; l+1 <= winLevel && l < len(r.levels)-1; l++ {
+			rs := r.levels[l]
+			if len(rs.statusCode) == 0 {
+				continue
+			}
+			if i, ok := rs.statusCode[statusCodeKey(status, code)]; ok {
+				return &rs.entries[i]
+			}
+			if cls != 0 {
+				if i, ok := rs.statusCode[statusCodeKey(cls, code)]; ok {
+					return &rs.entries[i]
+				}
+			}
+		}
+	}
+	return win
+}
+
 // resolve returns the winning entry for a status (>= 1) and a code (0 =
 // none; the caller drops codes below 400).
 func (r *resolver) resolve(ci *codeIndex, status int, code envelope.Code) *Entry {

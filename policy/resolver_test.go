@@ -90,10 +90,20 @@ func TestResolverMatchesOracle(t *testing.T) {
 					{StatusClass: "4xx", Action: ActionRetry},
 				}},
 				"plain": {Retry: Retry{MaxAttempts: 2}},
+				// Rules only a tenant's overlay holds, against config
+				// pairs and codes of every level.
+				"codes": {Rules: []Rule{
+					{Code: 2000, Action: ActionOK},
+					{Code: 77777, Action: ActionFail},
+					{Status: 503, Code: 1002, Action: ActionHalt},
+					{StatusClass: "4xx", Code: 9000, Action: ActionBackoff},
+					{Status: 404, Action: ActionTrip},
+					{StatusClass: "2xx", Action: ActionRetry},
+				}},
 			},
 		}),
 	}
-	codes := append(envelope.Codes(), 0, 1, 4018, 8191, 8192, 9000, 50000, 60000, 99999, -5)
+	codes := append(envelope.Codes(), 0, 1, 4018, 8191, 8192, 9000, 50000, 60000, 77777, 99999, -5)
 	var statuses []int
 	for s := -1; s <= 700; s++ {
 		if s != 0 {
@@ -102,7 +112,7 @@ func TestResolverMatchesOracle(t *testing.T) {
 	}
 	statuses = append(statuses, 1<<20, -1<<20)
 	for name, p := range policies {
-		for _, tenant := range []string{"", "acme", "plain", "nobody"} {
+		for _, tenant := range []string{"", "acme", "plain", "codes", "nobody"} {
 			n := 0
 			for _, s := range statuses {
 				for _, c := range codes {
