@@ -80,39 +80,19 @@ func (r quotaRun) run(t *testing.T) quotaResult {
 	}
 	c = newClient(t, cfg)
 	end := t0.Add(r.span)
-	var running atomic.Int32
-	running.Store(int32(r.senders))
-	var wg sync.WaitGroup
-	for g := range r.senders {
-		wg.Go(func() {
-			defer running.Add(-1)
-			for i := 0; f.Now().Before(end); i++ {
-				msg := SMS{Destination: fmt.Sprintf("+65%08d", g*100000+i%100000), Text: "hi"}
-				c.SendSMS(context.Background(), "acme_hq", msg)
-			}
-		})
-	}
-	done := make(chan struct{})
-	go func() { wg.Wait(); close(done) }()
-	for {
-		select {
-		case <-done:
-			if testing.Verbose() {
-				for i := range int(r.span / time.Second) {
-					t.Logf("t=%2ds requests %4d 429s %3d tenant-scope %d rate %.1f", i, sec[i][0], sec[i][1], sec[i][2], rates[i])
-				}
-			}
-			res.goodput = float64(res.accepted) / r.measured.Seconds()
-			return res
-		case <-f.WaitForTimers(int(running.Load())):
-			if f.Pending() >= int(running.Load()) {
-				if next, ok := f.Next(); ok {
-					f.Set(next)
-				}
-			}
-		case <-time.After(time.Millisecond):
+	runSenders(f, r.senders, 0, func(g int) {
+		for i := 0; f.Now().Before(end); i++ {
+			msg := SMS{Destination: fmt.Sprintf("+65%08d", g*100000+i%100000), Text: "hi"}
+			c.SendSMS(context.Background(), "acme_hq", msg)
+		}
+	})
+	if testing.Verbose() {
+		for i := range int(r.span / time.Second) {
+			t.Logf("t=%2ds requests %4d 429s %3d tenant-scope %d rate %.1f", i, sec[i][0], sec[i][1], sec[i][2], rates[i])
 		}
 	}
+	res.goodput = float64(res.accepted) / r.measured.Seconds()
+	return res
 }
 
 // The adaptive rate finds a sub-account's quota and stays there: with the
@@ -167,34 +147,13 @@ func TestSporadic429sKeepRate(t *testing.T) {
 	c := newClient(t, cfg)
 	const senders, each = 32, 40
 	var failed atomic.Int32
-	var running atomic.Int32
-	running.Store(senders)
-	var wg sync.WaitGroup
-	for g := range senders {
-		wg.Go(func() {
-			defer running.Add(-1)
-			for i := range each {
-				if _, err := c.SendSMS(context.Background(), "acme_hq", SMS{Destination: fmt.Sprintf("+65%08d", g*1000+i), Text: "hi"}); err != nil {
-					failed.Add(1)
-				}
+	runSenders(f, senders, 0, func(g int) {
+		for i := range each {
+			if _, err := c.SendSMS(context.Background(), "acme_hq", SMS{Destination: fmt.Sprintf("+65%08d", g*1000+i), Text: "hi"}); err != nil {
+				failed.Add(1)
 			}
-		})
-	}
-	done := make(chan struct{})
-	go func() { wg.Wait(); close(done) }()
-	for loop := true; loop; {
-		select {
-		case <-done:
-			loop = false
-		case <-f.WaitForTimers(int(running.Load())):
-			if f.Pending() >= int(running.Load()) {
-				if next, ok := f.Next(); ok {
-					f.Set(next)
-				}
-			}
-		case <-time.After(time.Millisecond):
 		}
-	}
+	})
 	st, _ := c.ownLim.State("acme_hq")
 	t.Logf("%d of %d failed, %d 429s of tenant scope, rate %.0f/s, %d requests answered 429",
 		failed.Load(), senders*each, tenantScope.Load(), st.Rate, srv.Stats().Responses[429])

@@ -59,20 +59,18 @@ func newOutageServer(t *testing.T, f *clock.Fake, end time.Time) *outageServer {
 	return s
 }
 
-// sendAll sends n messages at once and returns their errors and the fake
-// time each send ended at. Fake time advances by step only while every
-// unfinished send waits on it, so no send sees time pass while its
-// request is on the wire.
-func sendAll(c *Client, f *clock.Fake, n int, step time.Duration) ([]error, []time.Time) {
-	errs, ends := make([]error, n), make([]time.Time, n)
+// runSenders runs send(g) for g in [0, n) in goroutines of their own and,
+// until all return, moves f on whenever every unfinished one waits on it:
+// by step, or to the next timer when step is 0. No send sees fake time
+// pass while its request is on the wire.
+func runSenders(f *clock.Fake, n int, step time.Duration, send func(g int)) {
 	var running atomic.Int32
 	running.Store(int32(n))
 	var wg sync.WaitGroup
-	for i := range n {
+	for g := range n {
 		wg.Go(func() {
-			_, errs[i] = c.SendSMS(context.Background(), "acme_hq", sms1)
-			ends[i] = f.Now()
-			running.Add(-1)
+			defer running.Add(-1)
+			send(g)
 		})
 	}
 	done := make(chan struct{})
@@ -80,14 +78,30 @@ func sendAll(c *Client, f *clock.Fake, n int, step time.Duration) ([]error, []ti
 	for {
 		select {
 		case <-done:
-			return errs, ends
+			return
 		case <-f.WaitForTimers(int(running.Load())):
-			if f.Pending() >= int(running.Load()) {
+			if f.Pending() < int(running.Load()) {
+				continue
+			}
+			if step > 0 {
 				f.Advance(step)
+			} else if next, ok := f.Next(); ok {
+				f.Set(next)
 			}
 		case <-time.After(time.Millisecond): // a send ended: count again
 		}
 	}
+}
+
+// sendAll sends n messages at once, fake time advancing by step (see
+// runSenders), and returns their errors and the fake time each ended at.
+func sendAll(c *Client, f *clock.Fake, n int, step time.Duration) ([]error, []time.Time) {
+	errs, ends := make([]error, n), make([]time.Time, n)
+	runSenders(f, n, step, func(i int) {
+		_, errs[i] = c.SendSMS(context.Background(), "acme_hq", sms1)
+		ends[i] = f.Now()
+	})
+	return errs, ends
 }
 
 // Delivery first: through a 10 s outage (503 without Retry-After) every
