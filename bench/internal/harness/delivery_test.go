@@ -2,6 +2,7 @@ package harness
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -103,21 +104,22 @@ func TestDeliveryScenariosSized(t *testing.T) {
 		name              string
 		messages, senders int
 		goals             Goal
+		deadline          time.Duration
 	}{
-		{"faults429", 1200, 64, GoalGoodput},
-		{"outage64", 7000, 64, GoalOutage},
-		{"outage1000", 7000, 1000, GoalOutage},
-		{"quota2000", 8000, 64, GoalQuota},
-		{"quota2000full", 8000, 64, GoalQuota},
-		{"dest429", 3000, 64, GoalGoodput},
+		{"faults429", 1200, 64, GoalGoodput, RunDeadline},
+		{"outage64", 7000, 64, GoalOutage, ShortDeadline},
+		{"outage1000", 7000, 1000, GoalOutage, ShortDeadline},
+		{"quota2000", 8000, 64, GoalQuota, ShortDeadline},
+		{"quota2000full", 8000, 64, GoalQuota, ShortDeadline},
+		{"dest429", 3000, 64, GoalGoodput, RunDeadline},
 	} {
 		sc := scenario(t, tc.name)
-		if n := sc.messages(base); n != tc.messages || sc.Concurrency != tc.senders || sc.Goals != tc.goals || sc.Deadline != RunDeadline {
+		if n := sc.messages(base); n != tc.messages || sc.Concurrency != tc.senders || sc.Goals != tc.goals || sc.Deadline != tc.deadline {
 			t.Errorf("%s: %d messages, %d senders, goals %d, deadline %v; want %d, %d, %d, %v",
-				tc.name, n, sc.Concurrency, sc.Goals, sc.Deadline, tc.messages, tc.senders, tc.goals, RunDeadline)
+				tc.name, n, sc.Concurrency, sc.Goals, sc.Deadline, tc.messages, tc.senders, tc.goals, tc.deadline)
 		}
-		if !strings.Contains(sc.Desc, "deadline") {
-			t.Errorf("%s: Desc does not mention the deadline: %q", tc.name, sc.Desc)
+		if want := fmt.Sprintf("one %.0fs deadline", tc.deadline.Seconds()); !strings.Contains(sc.Desc, want) {
+			t.Errorf("%s: Desc does not say %q: %q", tc.name, want, sc.Desc)
 		}
 	}
 	if sc := scenario(t, "outage64"); !sc.Setup.OutageNoRetryAfter || sc.Setup.OutageFor != 5*time.Second {

@@ -49,7 +49,7 @@ func TestMarkdown(t *testing.T) {
 		"## Scenario: storm",
 		"| driver | goodput msg/s | accepted | failed | undelivered | req/msg | wasted on 1002 | 429s | 5xx | dup | lost | failed but delivered | misreported | req in outage |",
 		"| **`octosend`** | 7000 | 100 | 0 | 0 | 1.00 | 0 | 10 | 0 | 0 | 0 | 0 | 0 | 0 |",
-		"1,000/s for 7s (the issue's 10s shortened to fit the run's time budget); 64 senders, one 20s deadline. 100 messages, offered evenly over 7s, 64 senders, one deadline 20s after the start for every send.",
+		"1,000/s for 7s (the issue's 10s shortened to fit the run's time budget); 64 senders, one 12s deadline. 100 messages, offered evenly over 7s, 64 senders, one deadline 12s after the start for every send.",
 		"- storm, 429s received: octosend 10; `nethttp` 8, `retryablehttp` 7, `assembled` 6, `failsafe` 5.",
 	} {
 		if !strings.Contains(md, want) {
