@@ -76,6 +76,14 @@ func (st *call) afterAttempt(resp *http.Response, err error) bool {
 
 	d := st.pol.Decide(o)
 	st.out, st.dec, st.decided = o, d, true
+	if st.budgetTok != 0 {
+		if d.Action == policy.ActionOK {
+			// A retry that delivered gives its token back: the budget
+			// bounds retries that fail, not the ones a recovered API takes.
+			c.budget.Refund(st.budgetTok)
+		}
+		st.budgetTok = 0
+	}
 	if d.Ambiguous {
 		st.ambiguous = true
 	}
@@ -89,14 +97,18 @@ func (st *call) afterAttempt(resp *http.Response, err error) bool {
 	if !d.Retry {
 		return false
 	}
-	if d.Action != policy.ActionBackoff && !c.budget.TryRetry() {
-		// The budget bounds extra load; it does not fail a message whose
-		// deadline allows it to wait for room (see beforeAttempt).
-		if c.failFast || !st.fits(max(d.Delay, budgetPoll)) {
-			st.stop = ErrBudgetExhausted
-			return false
+	if d.Action != policy.ActionBackoff {
+		tok, ok := c.budget.TryRetry()
+		st.budgetTok = tok
+		if !ok {
+			// The budget bounds extra load; it does not fail a message
+			// whose deadline allows it to wait for room (see holdBudget).
+			if c.failFast || !st.fits(max(d.Delay, budgetPoll)) {
+				st.stop = ErrBudgetExhausted
+				return false
+			}
+			st.budgetHold = true
 		}
-		st.budgetHold = true
 	}
 	st.delay = d.Delay
 	c.onRetry(st)

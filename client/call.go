@@ -15,6 +15,7 @@ import (
 
 	"github.com/octosend/octosend/breaker"
 	"github.com/octosend/octosend/clock"
+	"github.com/octosend/octosend/internal/retrybudget"
 	"github.com/octosend/octosend/policy"
 )
 
@@ -80,16 +81,17 @@ type call struct {
 	out        policy.Outcome
 	dec        policy.Decision
 	decided    bool
-	resp       *buffer  // its response body
-	sc         *scratch // its decoded body
-	envOK      bool     // sc.errEnv holds its error envelope
-	bodyErr    error    // reading or decoding its body failed
-	redirected bool     // the last attempt was answered with a 3xx
-	scope      Scope    // the last attempt's inferred 429 scope
-	budgetHold bool     // the retry waits for room in the retry budget
-	netErr     error    // its transport error
-	stop       error    // why the send ended outside the policy's decision
-	ambiguous  bool     // some attempt may have been accepted
+	resp       *buffer           // its response body
+	sc         *scratch          // its decoded body
+	envOK      bool              // sc.errEnv holds its error envelope
+	bodyErr    error             // reading or decoding its body failed
+	redirected bool              // the last attempt was answered with a 3xx
+	scope      Scope             // the last attempt's inferred 429 scope
+	budgetHold bool              // the retry waits for room in the retry budget
+	budgetTok  retrybudget.Token // the retry budget's token of the attempt under way
+	netErr     error             // its transport error
+	stop       error             // why the send ended outside the policy's decision
+	ambiguous  bool              // some attempt may have been accepted
 }
 
 // Deadline is the send's deadline: the caller's or the policy's
@@ -227,18 +229,25 @@ func (st *call) beforeAttempt() error {
 			return err
 		}
 	}
-	for st.budgetHold {
-		if c.budget.TryRetry() {
-			st.budgetHold = false
-			break
-		}
-		if !st.fits(budgetPoll) {
-			return ErrBudgetExhausted
-		}
-		if err := clock.Sleep(st, c.clk, budgetPoll); err != nil {
+	if st.budgetHold {
+		if err := st.holdBudget(); err != nil {
 			return err
 		}
 	}
+	if err := st.guards(); err != nil {
+		c.budget.Refund(st.budgetTok) // the retry never went out
+		st.budgetTok = 0
+		return err
+	}
+	st.attempts++
+	st.wrote.Store(false)
+	return nil
+}
+
+// guards are the checks every attempt passes right before it goes out:
+// the tenant's halt, the destination's and the tenant's rate, the breaker.
+func (st *call) guards() error {
+	c := st.c
 	if err := c.halts.check(st.tenant, c.clk.Now(), st.pol); err != nil {
 		return err
 	}
@@ -248,16 +257,40 @@ func (st *call) beforeAttempt() error {
 	if err := c.limiter.Wait(st, st.tenant); err != nil {
 		return err
 	}
-	if err := st.allow(); err != nil {
-		return err
-	}
-	st.attempts++
-	st.wrote.Store(false)
-	return nil
+	return st.allow()
 }
 
-// budgetPoll is how often a retry held by an exhausted retry budget asks
-// it again.
+// holdBudget waits, in the budget's queue (oldest first), for room for a
+// retry the full retry budget refused, until the send's deadline could no
+// longer be met.
+func (st *call) holdBudget() error {
+	c := st.c
+	h := c.budget.Hold()
+	for {
+		if tok, ok := h.Poll(); ok {
+			st.budgetTok, st.budgetHold = tok, false
+			return nil
+		}
+		if !st.fits(budgetPoll) {
+			h.Cancel()
+			return ErrBudgetExhausted
+		}
+		t := c.clk.NewTimer(budgetPoll)
+		select {
+		case <-h.Ready():
+		case <-t.C():
+		case <-st.Done():
+			t.Stop()
+			h.Cancel()
+			return st.Err()
+		}
+		t.Stop()
+	}
+}
+
+// budgetPoll is how often a retry held by an exhausted retry budget
+// checks whether the window's sliding made room (a refund or a new first
+// attempt hands the room to the oldest waiter at once).
 const budgetPoll = 100 * time.Millisecond
 
 // probeStagger delays a held send's wake-up past the breaker's probe time

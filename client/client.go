@@ -17,6 +17,7 @@ import (
 
 	"github.com/octosend/octosend/breaker"
 	"github.com/octosend/octosend/clock"
+	"github.com/octosend/octosend/internal/retrybudget"
 	"github.com/octosend/octosend/policy"
 	"github.com/octosend/octosend/ratelimit"
 )
@@ -44,7 +45,7 @@ type Client struct {
 	breakers *breaker.Set
 	byTenant bool
 	failFast bool
-	budget   *policy.Budget
+	budget   *retrybudget.Budget
 
 	rc *retryablehttp.Client
 	tr *transport
@@ -149,7 +150,7 @@ func New(cfg Config) (*Client, error) {
 	if c.breakers, err = breaker.New(bc); err != nil {
 		return nil, err
 	}
-	c.budget = policy.NewBudget(pol.Budget(), c.clk)
+	c.budget = retrybudget.New(pol.Budget(), c.clk)
 
 	if cfg.Limiter != nil {
 		c.limiter = cfg.Limiter

@@ -46,7 +46,7 @@
 //
 //   - ok: the result is returned.
 //   - retry: retried after a jittered exponential backoff, within the
-//     attempts, deadline and the client-wide retry budget (policy.Budget;
+//     attempts, deadline and the client-wide retry budget (internal/retrybudget;
 //     429 backoffs do not spend it: the tenant pause already spares the API).
 //   - backoff (429): the message waits for its Retry-After and retries. Only
 //     429s that cluster across the tenant's traffic pause the whole tenant

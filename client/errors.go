@@ -30,7 +30,7 @@ var (
 	ErrTenantHalted = errors.New("client: tenant halted")
 
 	// ErrBudgetExhausted means the client-wide retry budget
-	// (policy.Budget) had no token left for another retry.
+	// (policy.BudgetConfig) had no room left for another retry.
 	ErrBudgetExhausted = errors.New("client: retry budget exhausted")
 
 	// ErrRetryAfterBeyondDeadline means the server asked to wait

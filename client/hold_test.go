@@ -216,3 +216,36 @@ func TestBudgetHoldsRetries(t *testing.T) {
 		t.Errorf("%d requests during the 20s outage, want at most %d (the budget's floor)", d, 3+14)
 	}
 }
+
+// A retry that delivers gives its budget token back, so messages held by
+// an exhausted budget through an outage drain right after the recovery
+// instead of at the budget's floor: with one retry allowed per 2s window,
+// 30 held sends would need a minute; they all go out within 2s of the
+// recovery, and the held ones are served oldest first.
+func TestBudgetDrainsAfterRecovery(t *testing.T) {
+	const n = 30
+	f := clock.NewFake(t0)
+	up := t0.Add(3 * time.Second)
+	s := newOutageServer(t, f, up)
+	cfg := testConfig(s.URL, f, 0.5)
+	cfg.Breaker = breaker.Config{MinRequests: 1000} // keep the breaker out of it
+	cfg.Policy = mustPolicy(t, policy.Config{
+		Retry:  policy.Retry{MaxAttempts: 10, MaxDelay: time.Second, Deadline: time.Minute},
+		Budget: policy.BudgetConfig{Ratio: 0.01, MinPerSecond: 0.5, Window: 2 * time.Second},
+	})
+	c := newClient(t, cfg)
+	errs, ends := sendAll(c, f, n, 10*time.Millisecond)
+	var last time.Time
+	for i, err := range errs {
+		if err != nil {
+			t.Errorf("send %d: %v, want delivered after the recovery", i, err)
+		}
+		if ends[i].After(last) {
+			last = ends[i]
+		}
+	}
+	t.Logf("%d requests during the outage; last delivered at +%v (recovery at +3s)", s.down.Load(), last.Sub(t0))
+	if late := last.Sub(up); late > 2*time.Second {
+		t.Errorf("the last held send went out %v after the recovery, want within 2s (refunds free the budget)", late)
+	}
+}

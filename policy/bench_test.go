@@ -10,7 +10,6 @@ import (
 
 	"github.com/hashicorp/go-retryablehttp"
 
-	"github.com/octosend/octosend/clock"
 	"github.com/octosend/octosend/envelope"
 )
 
@@ -134,15 +133,7 @@ func BenchmarkParseRetryAfter(b *testing.B) {
 	})
 }
 
-func BenchmarkBudget(b *testing.B) {
-	b.Run("serial/policy", func(b *testing.B) {
-		bg := NewBudget(BudgetConfig{}, clock.Real)
-		b.ReportAllocs()
-		for b.Loop() {
-			bg.Request()
-			bg.TryRetry()
-		}
-	})
+func BenchmarkDecideFloor(b *testing.B) {
 	// The floor: the built-in policy, no config rules, no tenant map.
 	def := Default()
 	b.Run("no-tenants-fail-1002/policy", func(b *testing.B) {
@@ -151,16 +142,6 @@ func BenchmarkBudget(b *testing.B) {
 		for b.Loop() {
 			def.Decide(o)
 		}
-	})
-	b.Run("parallel/policy", func(b *testing.B) {
-		bg := NewBudget(BudgetConfig{}, clock.Real)
-		b.ReportAllocs()
-		b.RunParallel(func(pb *testing.PB) {
-			for pb.Next() {
-				bg.Request()
-				bg.TryRetry()
-			}
-		})
 	})
 }
 

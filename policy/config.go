@@ -72,7 +72,8 @@ const (
 	RetryAfterCeilingLimit   = time.Hour
 )
 
-// BudgetConfig configures a Budget. Zero fields mean the defaults.
+// BudgetConfig configures the client-wide retry budget. Zero fields mean
+// the defaults.
 type BudgetConfig struct {
 	// Ratio is the share of retries allowed relative to first attempts in
 	// the window; zero = DefaultBudgetRatio (10%); at most 1.

@@ -3,7 +3,7 @@
 // code, transport failure class, attempt number, elapsed time, Retry-After
 // hint, tenant) to a decision (action, delay, ambiguity, a reason a person
 // can read). It holds the default table for every status and code of the
-// 8x8 API, backoff with jitter, a retry budget, and the config-file loader
+// 8x8 API, backoff with jitter, the retry budget's settings, and the config-file loader
 // with per-tenant overrides. It never sleeps and never touches net/http.
 //
 // # Happy path
@@ -12,13 +12,11 @@
 //	if err != nil {
 //		return err // a *policy.ConfigError: "policy: policy.yaml:12: rules[3].action: ..."
 //	}
-//	budget := policy.NewBudget(p.Budget(), nil)
-//	budget.Request()
 //	for attempt := 1; ; attempt++ {
 //		status, code, transport := send() // the client's HTTP attempt
 //		d := p.Decide(policy.Outcome{Status: status, Code: code, Transport: transport,
 //			Attempt: attempt, Elapsed: time.Since(start), Tenant: subAccount})
-//		if !d.Retry || !budget.TryRetry() {
+//		if !d.Retry { // the client also asks its retry budget here
 //			return result(d) // d.Action, d.Reason, d.Ambiguous say what happened
 //		}
 //		time.Sleep(d.Delay) // the client sleeps on its injected clock

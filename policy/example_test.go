@@ -6,7 +6,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/octosend/octosend/clock"
 	"github.com/octosend/octosend/envelope"
 	"github.com/octosend/octosend/policy"
 )
@@ -107,27 +106,6 @@ func ExampleParseRetryAfter() {
 	// 1s true
 	// 24h0m0s true
 	// 0s false
-}
-
-func ExampleNewBudget() {
-	c := clock.NewFake(time.Date(2026, 8, 1, 0, 0, 0, 0, time.UTC))
-	// Retries may reach 10% of requests, plus 1 per second over 10s.
-	b := policy.NewBudget(policy.BudgetConfig{Ratio: 0.1, MinPerSecond: 1, Window: 10 * time.Second}, c)
-	for range 100 {
-		b.Request()
-	}
-	allowed := 0
-	for range 1000 {
-		if b.TryRetry() {
-			allowed++
-		}
-	}
-	fmt.Println(allowed)
-	c.Advance(11 * time.Second) // the window moved on
-	fmt.Println(b.TryRetry())
-	// Output:
-	// 20
-	// true
 }
 
 func ExampleNewLive() {
@@ -262,20 +240,10 @@ func ExamplePolicy_Retry() {
 
 func ExamplePolicy_Budget() {
 	p, _ := policy.New(policy.Config{Budget: policy.BudgetConfig{Ratio: 0.2}})
-	b := p.Budget() // defaults filled in, ready for NewBudget
+	b := p.Budget() // defaults filled in, for the client's retry budget
 	fmt.Println(b.Ratio, b.MinPerSecond, b.Window)
 	// Output:
 	// 0.2 10 10s
-}
-
-func ExampleBudget_Counts() {
-	b := policy.NewBudget(policy.BudgetConfig{}, clock.NewFake(time.Unix(0, 0)))
-	b.Request()
-	b.Request()
-	b.TryRetry()
-	fmt.Println(b.Counts())
-	// Output:
-	// 2 1
 }
 
 func ExampleEntry_Match() {

@@ -174,8 +174,8 @@ func (p *Policy) Deadline(tenant string) time.Duration { return p.tenant(tenant)
 // Retry returns tenant's retry settings with every default filled in.
 func (p *Policy) Retry(tenant string) Retry { return p.tenant(tenant).retry }
 
-// Budget returns the retry-budget settings with defaults filled in, for
-// NewBudget.
+// Budget returns the client-wide retry budget's settings with defaults
+// filled in.
 func (p *Policy) Budget() BudgetConfig { return p.budget }
 
 // Config returns a copy of the Config p was built from.

@@ -1,4 +1,4 @@
-package policy
+package retrybudget
 
 import (
 	"sync"
@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/octosend/octosend/clock"
+	"github.com/octosend/octosend/policy"
 )
 
 var epoch = time.Date(2026, 8, 1, 0, 0, 0, 0, time.UTC)
@@ -13,29 +14,29 @@ var epoch = time.Date(2026, 8, 1, 0, 0, 0, 0, time.UTC)
 func TestBudgetFloor(t *testing.T) {
 	c := clock.NewFake(epoch)
 	// 10% of requests, plus 1/s over a 10s window = 10 retries with no traffic.
-	b := NewBudget(BudgetConfig{Ratio: 0.1, MinPerSecond: 1, Window: 10 * time.Second}, c)
+	b := New(policy.BudgetConfig{Ratio: 0.1, MinPerSecond: 1, Window: 10 * time.Second}, c)
 	for i := range 10 {
-		if !b.TryRetry() {
+		if !try(b) {
 			t.Fatalf("retry %d refused within the floor of 10", i+1)
 		}
 	}
-	if b.TryRetry() {
+	if try(b) {
 		t.Fatalf("retry 11 allowed past the floor")
 	}
-	if req, ret := b.Counts(); req != 0 || ret != 10 {
+	if req, ret, _ := b.Counts(); req != 0 || ret != 10 {
 		t.Errorf("Counts = %d, %d; want 0, 10 (a refused retry is not counted)", req, ret)
 	}
 }
 
 func TestBudgetRatio(t *testing.T) {
 	c := clock.NewFake(epoch)
-	b := NewBudget(BudgetConfig{Ratio: 0.2, MinPerSecond: 0.1, Window: 10 * time.Second}, c) // floor: 1 retry
+	b := New(policy.BudgetConfig{Ratio: 0.2, MinPerSecond: 0.1, Window: 10 * time.Second}, c) // floor: 1 retry
 	for range 100 {
 		b.Request()
 	}
 	allowed := 0
 	for range 100 {
-		if b.TryRetry() {
+		if try(b) {
 			allowed++
 		}
 	}
@@ -46,60 +47,60 @@ func TestBudgetRatio(t *testing.T) {
 
 func TestBudgetWindowSlides(t *testing.T) {
 	c := clock.NewFake(epoch)
-	b := NewBudget(BudgetConfig{Ratio: 1, MinPerSecond: 0.1, Window: 10 * time.Second}, c) // floor 1
+	b := New(policy.BudgetConfig{Ratio: 1, MinPerSecond: 0.1, Window: 10 * time.Second}, c) // floor 1
 	for range 5 {
 		b.Request()
 	}
 	for range 6 {
-		if !b.TryRetry() {
+		if !try(b) {
 			t.Fatal("retry refused within ratio+floor")
 		}
 	}
-	if b.TryRetry() {
+	if try(b) {
 		t.Fatal("retry allowed over ratio+floor")
 	}
 	c.Advance(5 * time.Second) // still inside the window
-	if b.TryRetry() {
+	if try(b) {
 		t.Fatal("retry allowed 5s later: the old counts should still hold")
 	}
 	c.Advance(5*time.Second + time.Millisecond) // the first bucket left the window
-	if req, ret := b.Counts(); req != 0 || ret != 0 {
+	if req, ret, _ := b.Counts(); req != 0 || ret != 0 {
 		t.Errorf("Counts after the window = %d, %d; want 0, 0", req, ret)
 	}
-	if !b.TryRetry() {
+	if !try(b) {
 		t.Fatal("retry refused after the window slid")
 	}
 	c.Advance(24 * time.Hour) // a long idle gap clears everything at once
-	if req, ret := b.Counts(); req != 0 || ret != 0 {
+	if req, ret, _ := b.Counts(); req != 0 || ret != 0 {
 		t.Errorf("Counts after a day = %d, %d", req, ret)
 	}
 }
 
 func TestBudgetPartialExpiry(t *testing.T) {
 	c := clock.NewFake(epoch)
-	b := NewBudget(BudgetConfig{Ratio: 1, MinPerSecond: 0.1, Window: 10 * time.Second}, c)
+	b := New(policy.BudgetConfig{Ratio: 1, MinPerSecond: 0.1, Window: 10 * time.Second}, c)
 	for s := range 10 { // one request per second
 		b.Request()
 		c.Advance(time.Second)
 		_ = s
 	}
 	// Now at t=10s: the request made at t=0 has expired, 9 remain.
-	if req, _ := b.Counts(); req != 9 {
+	if req, _, _ := b.Counts(); req != 9 {
 		t.Errorf("requests in window = %d, want 9", req)
 	}
 }
 
 func TestBudgetDisabledAndDefaults(t *testing.T) {
-	b := NewBudget(BudgetConfig{Disabled: true}, clock.NewFake(epoch))
+	b := New(policy.BudgetConfig{Disabled: true}, clock.NewFake(epoch))
 	for range 1000 {
-		if !b.TryRetry() {
+		if !try(b) {
 			t.Fatal("a disabled budget refused a retry")
 		}
 	}
 	// Out-of-range fields fall back to the defaults: 10/s * 10s = 100 floor.
-	b = NewBudget(BudgetConfig{Ratio: 7, MinPerSecond: -1, Window: time.Nanosecond}, clock.NewFake(epoch))
+	b = New(policy.BudgetConfig{Ratio: 7, MinPerSecond: -1, Window: time.Nanosecond}, clock.NewFake(epoch))
 	n := 0
-	for b.TryRetry() {
+	for try(b) {
 		n++
 		if n > 1000 {
 			break
@@ -112,7 +113,7 @@ func TestBudgetDisabledAndDefaults(t *testing.T) {
 
 func TestBudgetConcurrent(t *testing.T) {
 	c := clock.NewFake(epoch)
-	b := NewBudget(BudgetConfig{Ratio: 0.5, MinPerSecond: 1, Window: 10 * time.Second}, c)
+	b := New(policy.BudgetConfig{Ratio: 0.5, MinPerSecond: 1, Window: 10 * time.Second}, c)
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	allowed := 0
@@ -120,7 +121,7 @@ func TestBudgetConcurrent(t *testing.T) {
 		wg.Go(func() {
 			for range 1000 {
 				b.Request()
-				if b.TryRetry() {
+				if try(b) {
 					mu.Lock()
 					allowed++
 					mu.Unlock()
@@ -133,4 +134,9 @@ func TestBudgetConcurrent(t *testing.T) {
 	if max := int(0.5*8000) + 10; allowed > max || allowed < 4000 {
 		t.Errorf("allowed %d retries of 8000 requests, want between 4000 and %d", allowed, max)
 	}
+}
+
+func try(b *Budget) bool {
+	_, ok := b.TryRetry()
+	return ok
 }
