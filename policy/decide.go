@@ -28,7 +28,7 @@ import (
 // allowed, no time is left, or a Retry-After hint does not fit the time
 // left; GiveUp says which. The delay is full-jitter exponential backoff
 // (uniform in [0, min(BaseDelay·Multiplier^(n-1), MaxDelay)) after attempt
-// n), or, when a Retry-After hint is given, uniform in [RA, 1.5·RA] with
+// n), or, when a Retry-After hint is given, uniform in [RA, 1.1·RA] with
 // RA clamped to RetryAfterCeiling and the upper end also kept under the
 // ceiling. Either way the delay ends before the earlier of the caller's
 // deadline (Outcome.Remaining) and the policy's (Deadline - Elapsed).
@@ -82,7 +82,7 @@ func (p *Policy) Decide(o Outcome) Decision {
 			d.GiveUp = GiveUpRetryAfterBeyondDeadline
 			return d
 		}
-		lo, hi = ra, ra+ra/2
+		lo, hi = ra, ra+ra/retryAfterJitter
 		if hi > t.retry.RetryAfterCeiling {
 			hi = t.retry.RetryAfterCeiling
 		}
@@ -179,3 +179,12 @@ func (p *Policy) unit() float64 {
 
 // unusableReason is the reason of a Decision for an Outcome.Unusable 2xx.
 const unusableReason = "2xx without the documented success body (no umid): the message may have been accepted; retried as after a reset"
+
+// retryAfterJitter sets the positive jitter of a Retry-After wait: up to
+// RA/retryAfterJitter past the hint. It only keeps throttled messages
+// from coming back in the same instant; spreading a cluster of them is
+// the tenant limiter's job (a clustered 429 cuts the tenant's rate and
+// every retry waits for it). It was RA/2: a quarter of a second of
+// waiting added, on average, to every message a 1 s hint delays, which
+// the peers that wait exactly RA did not pay.
+const retryAfterJitter = 10

@@ -273,9 +273,9 @@ func TestRetryAfterDelays(t *testing.T) {
 		max    time.Duration
 	}{
 		{"floor at u=0", 0, 2 * time.Second, 0, 2 * time.Second, 2 * time.Second},
-		{"1.25x at u=0.5", 0.5, 2 * time.Second, 0, 2500 * time.Millisecond, 2500 * time.Millisecond},
-		{"under 1.5x at u→1", top, 2 * time.Second, 0, 2999 * time.Millisecond, 3 * time.Second},
-		{"jitter capped by ceiling", top, 8 * time.Second, 0, 8 * time.Second, 10 * time.Second},
+		{"1.05x at u=0.5", 0.5, 2 * time.Second, 0, 2100 * time.Millisecond, 2100 * time.Millisecond},
+		{"under 1.1x at u→1", top, 2 * time.Second, 0, 2199 * time.Millisecond, 2200 * time.Millisecond},
+		{"jitter capped by ceiling", top, 9500 * time.Millisecond, 0, 9500 * time.Millisecond, 10 * time.Second},
 		{"hint over the ceiling waits the ceiling", top, time.Minute, 0, 10 * time.Second, 10 * time.Second},
 		{"jitter capped by time left", top, 2 * time.Second, 2100 * time.Millisecond, 2 * time.Second, 2100 * time.Millisecond},
 	}
