@@ -162,11 +162,6 @@ func (r *Report) writeTargets(b *strings.Builder) {
 				o.Driver, o.Lost, verdict(o.Lost == 0), o.Wasted, verdict(o.Wasted == 0), best.Driver,
 				o.Amplification, best.Amplification, verdict(o.Amplification <= best.Amplification+1e-9),
 				o.Goodput, best.Goodput, verdict(o.Goodput >= best.Goodput))
-			if o.Goodput < best.Goodput && o.Got429 > 0 && o.Wall > 2*best.Wall {
-				fmt.Fprintf(b, " Why: octosend pauses the whole tenant for the Retry-After of every 429, since 8x8 answers 429 "+
-					"when a sub-account's quota is spent; the 429s of this fault mix are random, so each of the %d stalled every "+
-					"sender of the tenant for about a second: the run took %s against %s.", o.Got429, fmtDur(o.Wall), fmtDur(best.Wall))
-			}
 			fmt.Fprintf(b, "\n")
 			any = true
 		}
