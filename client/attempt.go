@@ -10,6 +10,7 @@ import (
 
 	"github.com/octosend/octosend/breaker"
 	"github.com/octosend/octosend/envelope"
+	"github.com/octosend/octosend/internal/retryafter"
 	"github.com/octosend/octosend/policy"
 )
 
@@ -68,7 +69,7 @@ func (st *call) afterAttempt(resp *http.Response, err error) bool {
 			st.redirected = true
 		}
 		if h := resp.Header.Get("Retry-After"); h != "" || message != "" {
-			if ra, ok := policy.ParseRetryAfter(h, message, now); ok {
+			if ra, ok := retryafter.Parse(h, message, now); ok {
 				o.RetryAfter = ra
 			}
 		}

@@ -93,21 +93,6 @@ func ExampleLoad() {
 	// at_most_once 10s 200
 }
 
-func ExampleParseRetryAfter() {
-	now := time.Date(2026, 8, 1, 2, 14, 7, 0, time.UTC)
-	fmt.Println(policy.ParseRetryAfter("2", "", now))
-	fmt.Println(policy.ParseRetryAfter("Sat, 01 Aug 2026 02:14:37 GMT", "", now))
-	fmt.Println(policy.ParseRetryAfter("", "Quota exceeded. Please try again in 1 second(s).", now))
-	fmt.Println(policy.ParseRetryAfter("99999999", "", now))
-	fmt.Println(policy.ParseRetryAfter("-1", "", now))
-	// Output:
-	// 2s true
-	// 30s true
-	// 1s true
-	// 24h0m0s true
-	// 0s false
-}
-
 func ExampleNewLive() {
 	live := policy.NewLive(policy.Default())
 	strict, _ := policy.New(policy.Config{Rules: []policy.Rule{{StatusClass: "5xx", Action: policy.ActionFail}}})

@@ -29,7 +29,8 @@ type Outcome struct {
 	Remaining time.Duration
 	// HasDeadline reports whether Remaining is set.
 	HasDeadline bool
-	// RetryAfter is the server's hint, already parsed (see ParseRetryAfter);
+	// RetryAfter is the server's wait hint, already parsed (the client
+	// reads the Retry-After header, then 8x8's "try again in N second(s)");
 	// 0 means none.
 	RetryAfter time.Duration
 	// Tenant is the 8x8 sub-account the send belongs to; "" means no

@@ -20,7 +20,7 @@
 //     sends x attempts, and sending recovers after it.
 //   - Retry-After (retryafter_test.go, discipline_test.go): absurd hints
 //     (99999999, negative, garbage, a date in the past) are clamped or
-//     ignored as policy.ParseRetryAfter documents, asserted on the waits
+//     ignored as internal/retryafter documents, asserted on the waits
 //     asked of a fake clock; and no request of a tenant arrives at the
 //     emulator before the Retry-After it was given has elapsed.
 //   - Hostile servers (hostile_test.go, redirect_tls_test.go): endless

@@ -55,7 +55,7 @@ const (
 // TestRetryAfterValues: what the client waits after a 429 (or 503) for
 // every kind of Retry-After, sane and absurd. Waits are asked of a fake
 // clock and recorded, so nothing sleeps. With jitter fixed at the middle
-// (Rand 0.5), the documented rules (policy.ParseRetryAfter, policy.Decide)
+// (Rand 0.5), the documented rules (internal/retryafter.Parse, policy.Decide)
 // give exact waits:
 //   - a usable hint RA waits RA + 0.5*(min(1.1*RA, ceiling) - RA), with RA
 //     clamped to the ceiling (DefaultRetryAfterCeiling, 20s);

@@ -1,15 +1,20 @@
-package policy
+// Package retryafter reads a server's wait hint: the Retry-After header
+// (delta-seconds or an HTTP-date) and, when that is missing or unreadable,
+// the "try again in N second(s)" of 8x8's 429 message (docs/8x8-api.md).
+// The client parses each response's hint with Parse and hands it to
+// policy.Decide in Outcome.RetryAfter; Decide clamps it further to the
+// policy's RetryAfterCeiling.
+package retryafter
 
 import (
 	"time"
 )
 
-// MaxRetryAfter is the longest hint ParseRetryAfter returns: longer ones
-// (99999999 seconds, a date years ahead, digits that overflow int64) are
-// clamped to it. Decide clamps further to RetryAfterCeiling.
-const MaxRetryAfter = 24 * time.Hour
+// Max is the longest hint Parse returns: longer ones (99999999 seconds, a
+// date years ahead, digits that overflow int64) are clamped to it.
+const Max = 24 * time.Hour
 
-// maxBodyScan bounds how much of a body ParseRetryAfter searches.
+// maxBodyScan bounds how much of a body Parse searches.
 const maxBodyScan = 64 << 10
 
 // HTTP-date layouts (RFC 9110, section 5.6.7): IMF-fixdate, then the two
@@ -20,7 +25,7 @@ var httpDateLayouts = [...]string{
 	"Mon Jan _2 15:04:05 2006",
 }
 
-// ParseRetryAfter reads a server's wait hint. It tries, in order:
+// Parse reads a server's wait hint. It tries, in order:
 //
 //   - header as delta-seconds ("1", "120"): digits only, no sign;
 //   - header as an HTTP-date, relative to now (a date in the past means
@@ -29,21 +34,20 @@ var httpDateLayouts = [...]string{
 //     (case-insensitive), for when the header is missing or unreadable.
 //
 // It returns the hint and true, or 0 and false when none of them holds a
-// usable value (empty, negative, fractional, garbage). Hints over
-// MaxRetryAfter, including ones whose digits overflow, are clamped to
-// MaxRetryAfter. It never panics and allocates nothing on the delta-seconds
-// and body paths.
-func ParseRetryAfter(header string, body string, now time.Time) (time.Duration, bool) {
-	if d, ok := parseRetryAfterHeader(trimOWS(header), now); ok {
+// usable value (empty, negative, fractional, garbage). Hints over Max,
+// including ones whose digits overflow, are clamped to Max. It never
+// panics and allocates nothing on the delta-seconds and body paths.
+func Parse(header string, body string, now time.Time) (time.Duration, bool) {
+	if d, ok := parseHeader(trimOWS(header), now); ok {
 		return d, true
 	}
 	if len(body) > maxBodyScan {
 		body = body[:maxBodyScan]
 	}
-	return parseRetryAfterBody(body)
+	return parseBody(body)
 }
 
-func parseRetryAfterHeader(h string, now time.Time) (time.Duration, bool) {
+func parseHeader(h string, now time.Time) (time.Duration, bool) {
 	if h == "" {
 		return 0, false
 	}
@@ -59,14 +63,14 @@ func parseRetryAfterHeader(h string, now time.Time) (time.Duration, bool) {
 		if d < 0 {
 			return 0, true
 		}
-		return min(d, MaxRetryAfter), true
+		return min(d, Max), true
 	}
 	return 0, false
 }
 
-// parseSeconds parses s, all digits, as seconds, clamped to MaxRetryAfter.
+// parseSeconds parses s, all digits, as seconds, clamped to Max.
 func parseSeconds(s string) (time.Duration, bool) {
-	const limit = int64(MaxRetryAfter / time.Second)
+	const limit = int64(Max / time.Second)
 	var n int64
 	for i := 0; i < len(s); i++ {
 		if !isDigit(s[i]) {
@@ -77,13 +81,13 @@ func parseSeconds(s string) (time.Duration, bool) {
 		}
 	}
 	if n > limit {
-		return MaxRetryAfter, true
+		return Max, true
 	}
 	return time.Duration(n) * time.Second, true
 }
 
-// parseRetryAfterBody finds "try again in N second" in s.
-func parseRetryAfterBody(s string) (time.Duration, bool) {
+// parseBody finds "try again in N second" in s.
+func parseBody(s string) (time.Duration, bool) {
 	const phrase = "try again in"
 	for i := 0; i+len(phrase) <= len(s); i++ {
 		if !hasPrefixFold(s[i:], phrase) {
