@@ -3,7 +3,6 @@ package policy_test
 import (
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/octosend/octosend/envelope"
@@ -125,15 +124,6 @@ func ExamplePolicy_Table() {
 	// Output:
 	// 429 Too Many Requests -> backoff (default)
 	// 3038 TemplateNotFound -> halt (tenant:acme)
-}
-
-func ExamplePolicy_MarkdownTable() {
-	lines := strings.Split(policy.Default().MarkdownTable(""), "\n")
-	fmt.Println(strings.Join(lines[:3], "\n"))
-	// Output:
-	// | Match | Action | Source | Reason |
-	// |---|---|---|---|
-	// | 200 OK | ok | default | accepted with the umid in its body (check status.code: REJECTED comes in a 200); a body without a umid is ambiguous and retried as after a reset |
 }
 
 func ExamplePolicy_WithRand() {

@@ -3,7 +3,6 @@ package policy
 import (
 	"cmp"
 	"slices"
-	"strings"
 )
 
 // Table returns tenant's effective table ("" = the global one), for
@@ -121,24 +120,4 @@ func entryGroup(e *Entry) int {
 		return 2
 	}
 	return 3
-}
-
-// MarkdownTable renders Table(tenant) as a Markdown table with the
-// columns Match, Action, Source and Reason. It is generated from the
-// code, so documentation that includes it (policy/README.md; a test
-// checks it is current) cannot drift from what Decide does.
-func (p *Policy) MarkdownTable(tenant string) string {
-	var b strings.Builder
-	b.WriteString("| Match | Action | Source | Reason |\n|---|---|---|---|\n")
-	for _, e := range p.Table(tenant) {
-		m := e.Match()
-		reason := strings.TrimPrefix(e.Reason, m+": ")
-		for _, cell := range [...]string{m, e.Action.String(), e.Source, reason} {
-			b.WriteString("| ")
-			b.WriteString(strings.ReplaceAll(cell, "|", `\|`))
-			b.WriteByte(' ')
-		}
-		b.WriteString("|\n")
-	}
-	return b.String()
 }
