@@ -24,18 +24,6 @@ func BenchmarkAllow(b *testing.B) {
 			done(Success)
 		}
 	})
-	b.Run("closed/octosend-ticket", func(b *testing.B) {
-		s := mustSet(b)
-		warm(b, s, key)
-		b.ReportAllocs()
-		for b.Loop() {
-			tk, err := s.Acquire(key)
-			if err != nil {
-				b.Fatal(err)
-			}
-			tk.Done(Success)
-		}
-	})
 	b.Run("closed/gobreaker", func(b *testing.B) {
 		cb := gobreaker.NewTwoStepCircuitBreaker[any](gobreaker.Settings{})
 		b.ReportAllocs()

@@ -64,21 +64,21 @@ func conform(t *testing.T, r *rand.Rand, cfg Config, seen *[3]int) (rejected int
 		IsExcluded: func(err error) bool { return errors.Is(err, errNeutral) },
 	})
 	type pair struct {
-		ours Ticket
+		ours func(Outcome)
 		gb   func(error)
 	}
 	var out []pair
 	var log []string
 	for step := 0; step < 200; step++ {
 		if len(out) == 0 || r.IntN(2) == 0 {
-			tk, err := s.Acquire(key)
+			done, err := s.Allow(key)
 			gdone, gerr := gb.Allow()
 			log = append(log, fmt.Sprintf("acquire ours=%v gb=%v", err == nil, gerr == nil))
 			if (err == nil) != (gerr == nil) {
 				t.Fatalf("step %d (cfg %+v): ours let through %v, gobreaker %v (%v)\n%v", step, cfg, err == nil, gerr == nil, gerr, log)
 			}
 			if err == nil {
-				out = append(out, pair{tk, gdone})
+				out = append(out, pair{done, gdone})
 			} else {
 				rejected++
 			}
@@ -88,7 +88,7 @@ func conform(t *testing.T, r *rand.Rand, cfg Config, seen *[3]int) (rejected int
 			out = append(out[:i], out[i+1:]...)
 			o := Outcome(r.IntN(3))
 			log = append(log, "report "+o.String())
-			p.ours.Done(o)
+			p.ours(o)
 			switch o {
 			case Success:
 				p.gb(nil)

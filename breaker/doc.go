@@ -18,8 +18,7 @@
 //
 // Allow and its done do not allocate for a closed breaker of a key already
 // in use (done is a method value cached per breaker state, not a closure
-// per call). Acquire returns the same thing as a Ticket value, for callers
-// that prefer a value to a func.
+// per call); done may be called from any goroutine.
 //
 // Only Failure counts against a breaker. Neutral — caller faults (4xx),
 // cancellations, throttling — is excluded entirely. A closed breaker trips
@@ -37,7 +36,7 @@
 // Every time the package reads comes from Config.Clock (package clock), so
 // tests run the whole state machine on a fake clock. Transitions that time
 // alone causes (Open to HalfOpen, a lost probe) happen lazily, at the first
-// Allow, Acquire or State call after they fall due; the hook fires then.
+// Allow or State call after they fall due; the hook fires then.
 //
 // # Fleet-wide
 //

@@ -14,7 +14,7 @@ var ErrOpen = errors.New("breaker: open")
 // redisbreaker.New when a field is out of range.
 var ErrInvalidConfig = errors.New("breaker: invalid config")
 
-// OpenError is returned by Allow and Acquire when a breaker rejects a
+// OpenError is returned by Allow when a breaker rejects a
 // request. It matches ErrOpen with errors.Is. It is a plain value, made
 // fresh for each rejection.
 type OpenError struct {

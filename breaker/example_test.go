@@ -63,18 +63,6 @@ func ExampleSet_OpenFor() {
 	// Output: open 2m0s
 }
 
-// Acquire is the value form of Allow: a Ticket instead of a func.
-func ExampleSet_Acquire() {
-	set, _ := breaker.New(breaker.Config{MinRequests: 1, Consecutive: 1})
-	tk, err := set.Acquire("tenant-42")
-	if err != nil {
-		panic(err)
-	}
-	tk.Done(breaker.Failure)
-	fmt.Println(set.State("tenant-42"))
-	// Output: open
-}
-
 // Configure gives one key its own thresholds; zero fields keep the Set's.
 func ExampleSet_Configure() {
 	set, _ := breaker.New(breaker.Config{MinRequests: 20})

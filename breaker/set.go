@@ -205,29 +205,6 @@ func (s *Set) Allow(key string) (done func(Outcome), err error) {
 	return g.done, nil
 }
 
-// Ticket is a request let through by Acquire. Its zero value is a no-op
-// ticket. A Ticket is a small value; copy it freely, but call Done once.
-// Done may be called from any goroutine.
-type Ticket struct{ g *generation }
-
-// Done reports the outcome of the request. Outcomes reported after the
-// breaker changed state are dropped.
-func (t Ticket) Done(o Outcome) {
-	if t.g != nil {
-		t.g.c.report(t.g, o)
-	}
-}
-
-// Acquire is Allow in value form: it returns a Ticket instead of a func.
-// The error is an *OpenError, as for Allow.
-func (s *Set) Acquire(key string) (Ticket, error) {
-	g, err := s.get(key).acquire()
-	if err != nil {
-		return Ticket{}, err
-	}
-	return Ticket{g}, nil
-}
-
 // OpenFor forces the breaker of key open for d from now — for example for
 // the Retry-After of a 503 — and tells the fleet when the Set has a Shared
 // store. A d <= 0 means the key's OpenFor setting. OpenFor never shortens

@@ -37,15 +37,15 @@ func TestRedisDownFallsBackToLocal(t *testing.T) {
 	var slowest time.Duration
 	for i := 0; i < 2000; i++ {
 		start := time.Now()
-		tk, err := a.set.Acquire(key)
+		done, err := a.set.Allow(key)
 		if err == nil {
-			tk.Done(breaker.Failure) // trips a, publishes (and fails to write) in the background
+			done(breaker.Failure) // trips a, publishes (and fails to write) in the background
 		}
 		if d := time.Since(start); d > slowest {
 			slowest = d
 		}
 	}
-	t.Logf("slowest of 2000 Acquire+Done with Redis down: %v", slowest)
+	t.Logf("slowest of 2000 Allow+done with Redis down: %v", slowest)
 	if slowest > 200*time.Millisecond {
 		t.Errorf("slowest Allow with Redis down took %v: it waited on Redis", slowest)
 	}
@@ -122,9 +122,9 @@ func TestRedisHungNeverBlocksAllow(t *testing.T) {
 	trips := 0
 	for deadline := time.Now().Add(time.Second); time.Now().Before(deadline); {
 		start := time.Now()
-		tk, err := in.set.Acquire(key)
+		done, err := in.set.Allow(key)
 		if err == nil {
-			tk.Done(breaker.Failure) // trips (OpenFor 50ms): a publication each time
+			done(breaker.Failure) // trips (OpenFor 50ms): a publication each time
 		}
 		if d := time.Since(start); d > slowest {
 			slowest = d
@@ -133,7 +133,7 @@ func TestRedisHungNeverBlocksAllow(t *testing.T) {
 			trips++
 		}
 	}
-	t.Logf("slowest Acquire+Done against a hung Redis: %v over %d trips", slowest, trips)
+	t.Logf("slowest Allow+done against a hung Redis: %v over %d trips", slowest, trips)
 	start = time.Now()
 	if err := in.store.Close(); err != nil || time.Since(start) > timeout+time.Second {
 		t.Fatalf("Close against a hung peer = %v after %v, want prompt", err, time.Since(start))
@@ -142,6 +142,6 @@ func TestRedisHungNeverBlocksAllow(t *testing.T) {
 		t.Fatalf("only %d trips: the loop did not exercise publication", trips)
 	}
 	if slowest >= timeout/2 {
-		t.Fatalf("slowest Acquire+Done took %v: it waited on Redis (Timeout %v)", slowest, timeout)
+		t.Fatalf("slowest Allow+done took %v: it waited on Redis (Timeout %v)", slowest, timeout)
 	}
 }
