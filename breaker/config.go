@@ -21,7 +21,10 @@ const (
 
 // Config configures a Set, and through Set.Configure one key of it. It is a
 // plain value, copied by New and Configure; every zero field means the
-// documented default, so the zero Config is the default configuration.
+// documented default, so the zero Config is the default configuration. It
+// has no file form: in octosend's config file the breaker settings are
+// policy.Limits (limits.breaker_failure_ratio and the other breaker_ keys),
+// which the client hands to its Set.
 //
 // A closed breaker trips (goes Open) when, over the rolling Window, at least
 // MinRequests outcomes were counted and Failures/(Successes+Failures) has
@@ -33,24 +36,24 @@ const (
 type Config struct {
 	// Window is the span of the rolling window the failure ratio is
 	// computed over. Zero means DefaultWindow (10s).
-	Window time.Duration `yaml:"window" json:"window"`
+	Window time.Duration
 	// Buckets is how many buckets Window is split into; outcomes leave the
 	// window one bucket (Window/Buckets) at a time. Zero means
 	// DefaultBuckets (10).
-	Buckets int `yaml:"buckets" json:"buckets"`
+	Buckets int
 	// MinRequests is how many counted outcomes (successes plus failures)
 	// the window must hold before the ratio may trip. Zero means
 	// DefaultMinRequests (20).
-	MinRequests int `yaml:"min_requests" json:"min_requests"`
+	MinRequests int
 	// FailureRatio is the failure share, in (0, 1], that trips the
 	// breaker. Zero means DefaultFailureRatio (0.5).
-	FailureRatio float64 `yaml:"failure_ratio" json:"failure_ratio"`
+	FailureRatio float64
 	// Consecutive trips the breaker after that many failures in a row,
 	// whatever the ratio. Zero means off.
-	Consecutive int `yaml:"consecutive" json:"consecutive"`
+	Consecutive int
 	// OpenFor is how long a tripped breaker stays open before a probe (the
 	// longest, with MinOpenFor). Zero means DefaultOpenFor (30s).
-	OpenFor time.Duration `yaml:"open_for" json:"open_for"`
+	OpenFor time.Duration
 	// MinOpenFor is the first open period after a trip. After a failed
 	// probe the next one comes a quarter of the outage's age later (the
 	// time since the trip), at least MinOpenFor and at most OpenFor, and a
@@ -62,14 +65,14 @@ type Config struct {
 	MinOpenFor time.Duration
 	// HalfOpenProbes is how many probe requests a half-open breaker lets
 	// through; all must succeed to close it. Zero means 1.
-	HalfOpenProbes int `yaml:"half_open_probes" json:"half_open_probes"`
+	HalfOpenProbes int
 	// IdleTTL bounds the memory of keys that come and go (tenants): a
 	// key's breaker that has stayed Closed with an empty window and no
 	// outcome reported for at least IdleTTL is dropped when new keys
 	// arrive (a fresh breaker is identical; Configure overrides are kept).
 	// Zero means DefaultIdleTTL (5m); negative means never. Set-wide:
 	// ignored by Set.Configure.
-	IdleTTL time.Duration `yaml:"idle_ttl" json:"idle_ttl"`
+	IdleTTL time.Duration
 
 	// OnStateChange, when not nil, is called on every state change of
 	// every key. It is called outside any lock of the Set, in order per
@@ -79,14 +82,14 @@ type Config struct {
 	// change: a caller of Allow, done, State or OpenFor, or the Shared
 	// store's goroutine for fleet-wide openings. Set-wide: ignored by
 	// Set.Configure.
-	OnStateChange func(key string, from, to State) `yaml:"-" json:"-"`
+	OnStateChange func(key string, from, to State)
 	// Clock is the time source. Nil means the wall clock. Set-wide:
 	// ignored by Set.Configure.
-	Clock clock.Clock `yaml:"-" json:"-"`
+	Clock clock.Clock
 	// Shared, when not nil, shares "open until T" with a fleet of
 	// instances (see package redisbreaker of module github.com/octosend/octosend/fleet). Nil means local only. Set-wide: ignored
 	// by Set.Configure.
-	Shared Shared `yaml:"-" json:"-"`
+	Shared Shared
 }
 
 // Validate reports the first out-of-range field, wrapped around

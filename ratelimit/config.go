@@ -43,45 +43,47 @@ const DecreaseHold = time.Second
 const maxIncreaseStep = time.Second
 
 // Config configures a Limiter. Its zero value means the documented default,
-// field by field; it is a plain struct so a config file can decode into it.
+// field by field. It is a plain Go struct with no file form: in octosend's
+// config file a tenant's rate and burst are policy.Limits (limits.rate,
+// limits.burst), which the client hands to the limiter.
 type Config struct {
 	// Rate is each tenant's rate in requests per second. Zero means
 	// DefaultRate (1,700/s); +Inf means unlimited. Negative or NaN is an error.
-	Rate float64 `yaml:"rate" json:"rate"`
+	Rate float64
 	// Burst is each tenant's bucket size. Zero means DefaultBurst when Rate is
 	// zero too, and otherwise Rate/10 rounded up (at least 1).
-	Burst int `yaml:"burst" json:"burst"`
+	Burst int
 
 	// ProcessRate is the process-wide rate in requests per second, shared by
 	// every tenant (8x8 counts 3,000/s per source IP). Zero means
 	// DefaultProcessRate (2,900/s); a negative value turns the process limit off.
-	ProcessRate float64 `yaml:"process_rate" json:"process_rate"`
+	ProcessRate float64
 	// ProcessBurst is the process-wide bucket size. Zero means
 	// DefaultProcessBurst when ProcessRate is zero, else ProcessRate/10
 	// rounded up (at least 1).
-	ProcessBurst int `yaml:"process_burst" json:"process_burst"`
+	ProcessBurst int
 
 	// MinRate is the AIMD floor in requests per second: Throttled never
 	// lowers a tenant below it (nor below the tenant's configured rate, if
 	// that is lower). Zero means DefaultMinRate (1/s).
-	MinRate float64 `yaml:"min_rate" json:"min_rate"`
+	MinRate float64
 	// Decrease is the AIMD multiplicative factor: Throttled sets the current
 	// rate to rate*Decrease. It must be in (0, 1); zero means 0.5.
-	Decrease float64 `yaml:"decrease" json:"decrease"`
+	Decrease float64
 	// Increase is the AIMD additive step, in requests per second gained per
 	// second of successful sending. Zero means the tenant's configured rate
 	// divided by 20 (so recovery from half rate takes 10 s of successes).
-	Increase float64 `yaml:"increase" json:"increase"`
+	Increase float64
 
 	// IdleTTL is how long a tenant may go without Wait, Allow or Pause (and
 	// not paused) before it is evicted, by the next sweep of its shard (see
 	// Limiter.Sweep). Zero means DefaultIdleTTL (5m).
-	IdleTTL time.Duration `yaml:"idle_ttl" json:"idle_ttl"`
+	IdleTTL time.Duration
 	// MaxTenants caps the live tenants. Zero means DefaultMaxTenants (100,000).
-	MaxTenants int `yaml:"max_tenants" json:"max_tenants"`
+	MaxTenants int
 
 	// Clock is the time source; nil means clock.Real. Reconfigure ignores it.
-	Clock clock.Clock `yaml:"-" json:"-"`
+	Clock clock.Clock
 }
 
 // settings is a validated Config with every default filled in.
