@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -189,10 +188,10 @@ func validateAll(c *Config) []*ConfigError {
 		out = append(out, err)
 	}
 	probe(Config{Semantics: c.Semantics}, "", 0)
-	eachField(c.Retry, func(r Retry) { probe(Config{Retry: alone(r)}, "", 0) })
+	eachSetting(c.Retry, func(r Retry) { probe(Config{Retry: alone(r)}, "", 0) })
 	probe(Config{Retry: delays(c.Retry)}, "", 0)
-	eachField(c.Budget, func(b BudgetConfig) { probe(Config{Budget: b}, "", 0) })
-	eachField(c.Limits, func(l Limits) { probe(Config{Limits: l}, "", 0) })
+	eachSetting(c.Budget, func(b BudgetConfig) { probe(Config{Budget: b}, "", 0) })
+	eachSetting(c.Limits, func(l Limits) { probe(Config{Limits: l}, "", 0) })
 	for i, r := range c.Rules {
 		probe(Config{Rules: []Rule{r}}, "rules", i)
 	}
@@ -205,11 +204,11 @@ func validateAll(c *Config) []*ConfigError {
 		t := c.Tenants[name]
 		one := func(t Tenant) Config { return Config{Tenants: map[string]Tenant{name: t}} }
 		probe(one(Tenant{Semantics: t.Semantics}), "", 0)
-		eachField(t.Retry, func(r Retry) { probe(one(Tenant{Retry: alone(r)}), "", 0) })
+		eachSetting(t.Retry, func(r Retry) { probe(one(Tenant{Retry: alone(r)}), "", 0) })
 		pair := one(Tenant{Retry: delays(t.Retry)})
 		pair.Retry = delays(c.Retry)
 		probe(pair, "", 0)
-		eachField(t.Limits, func(l Limits) { probe(one(Tenant{Limits: l}), "", 0) })
+		eachSetting(t.Limits, func(l Limits) { probe(one(Tenant{Limits: l}), "", 0) })
 		for i, r := range t.Rules {
 			probe(one(Tenant{Rules: []Rule{r}}), "tenants."+name+".rules", i)
 		}
@@ -234,17 +233,3 @@ func alone(r Retry) Retry {
 
 // delays returns r's base_delay and max_delay alone.
 func delays(r Retry) Retry { return Retry{BaseDelay: r.BaseDelay, MaxDelay: r.MaxDelay} }
-
-// eachField calls f with a copy of the struct v holding only one of its
-// non-zero fields, for each of them.
-func eachField[T any](v T, f func(T)) {
-	rv := reflect.ValueOf(v)
-	for i := range rv.NumField() {
-		if rv.Field(i).IsZero() {
-			continue
-		}
-		one := reflect.New(rv.Type()).Elem()
-		one.Field(i).Set(rv.Field(i))
-		f(one.Interface().(T))
-	}
-}

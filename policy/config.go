@@ -10,20 +10,27 @@ import (
 // config file (YAML or JSON, see Parse) decodes into it, and code can fill
 // it directly. The zero value of every field means its documented default,
 // so Config{} builds the default policy.
+//
+// In the file, every field of Config and of the structs below is the key
+// its name makes in snake_case: Retry.MaxAttempts is retry.max_attempts,
+// Limits.Throttle429s is limits.throttle_429s, Rule.StatusClass is a
+// rule's status_class (which `status: 5xx` also fills).
+// examples/policy.yaml shows every key. Only Parse reads the file; these
+// structs carry no yaml or json tags.
 type Config struct {
 	// Semantics is the delivery guarantee of every tenant that does not
 	// set its own; zero = AtLeastOnce.
-	Semantics Semantics `yaml:"semantics,omitempty" json:"semantics,omitempty"`
+	Semantics Semantics
 	// Retry holds the backoff, attempt and deadline settings.
-	Retry Retry `yaml:"retry,omitempty" json:"retry,omitempty"`
+	Retry Retry
 	// Budget bounds retries across all sends of a client (see Budget).
-	Budget BudgetConfig `yaml:"budget,omitempty" json:"budget,omitempty"`
+	Budget BudgetConfig
 	// Limits are the default per-tenant rate-limit and breaker settings.
-	Limits Limits `yaml:"limits,omitempty" json:"limits,omitempty"`
+	Limits Limits
 	// Rules override the built-in table for every tenant.
-	Rules []Rule `yaml:"rules,omitempty" json:"rules,omitempty"`
+	Rules []Rule
 	// Tenants holds per-tenant overrides, keyed by 8x8 sub-account id.
-	Tenants map[string]Tenant `yaml:"tenants,omitempty" json:"tenants,omitempty"`
+	Tenants map[string]Tenant
 }
 
 // Retry holds the retry settings. Zero fields mean the defaults below (for
@@ -32,27 +39,27 @@ type Retry struct {
 	// MaxAttempts caps the attempts of one send, the first included;
 	// zero = DefaultMaxAttempts; at most MaxAttemptsLimit. 1 disables
 	// retries.
-	MaxAttempts int `yaml:"max_attempts,omitempty" json:"max_attempts,omitempty"`
+	MaxAttempts int
 	// BaseDelay is the backoff cap of the first retry; zero =
 	// DefaultBaseDelay. Must not exceed MaxDelay.
-	BaseDelay time.Duration `yaml:"base_delay,omitempty" json:"base_delay,omitempty"`
+	BaseDelay time.Duration
 	// Multiplier grows the backoff cap per attempt; zero =
 	// DefaultMultiplier; between 1 and 10.
-	Multiplier float64 `yaml:"multiplier,omitempty" json:"multiplier,omitempty"`
+	Multiplier float64
 	// MaxDelay caps every backoff delay; zero = DefaultMaxDelay; at most
 	// MaxDelayLimit.
-	MaxDelay time.Duration `yaml:"max_delay,omitempty" json:"max_delay,omitempty"`
+	MaxDelay time.Duration
 	// Deadline bounds a whole send, all attempts and waits included; zero =
 	// DefaultDeadline; at most DeadlineLimit. The caller's context deadline
 	// applies as well; the earlier one wins.
-	Deadline time.Duration `yaml:"deadline,omitempty" json:"deadline,omitempty"`
+	Deadline time.Duration
 	// AttemptTimeout bounds one attempt; zero = DefaultAttemptTimeout; at
 	// most AttemptTimeoutLimit.
-	AttemptTimeout time.Duration `yaml:"attempt_timeout,omitempty" json:"attempt_timeout,omitempty"`
+	AttemptTimeout time.Duration
 	// RetryAfterCeiling caps how long a server's Retry-After hint can make
 	// a send wait; zero = DefaultRetryAfterCeiling; at most one hour
 	// (RetryAfterCeilingLimit).
-	RetryAfterCeiling time.Duration `yaml:"retry_after_ceiling,omitempty" json:"retry_after_ceiling,omitempty"`
+	RetryAfterCeiling time.Duration
 }
 
 // Defaults and hard limits of Retry.
@@ -77,15 +84,15 @@ const (
 type BudgetConfig struct {
 	// Ratio is the share of retries allowed relative to first attempts in
 	// the window; zero = DefaultBudgetRatio (10%); at most 1.
-	Ratio float64 `yaml:"ratio,omitempty" json:"ratio,omitempty"`
+	Ratio float64
 	// MinPerSecond is the floor: retries per second always allowed however
 	// few requests there were; zero = DefaultBudgetMinPerSecond.
-	MinPerSecond float64 `yaml:"min_per_second,omitempty" json:"min_per_second,omitempty"`
+	MinPerSecond float64
 	// Window is how far back requests and retries are counted; zero =
 	// DefaultBudgetWindow; between 1s and one hour.
-	Window time.Duration `yaml:"window,omitempty" json:"window,omitempty"`
+	Window time.Duration
 	// Disabled turns the budget off: TryRetry always succeeds.
-	Disabled bool `yaml:"disabled,omitempty" json:"disabled,omitempty"`
+	Disabled bool
 }
 
 // Defaults and hard limits of BudgetConfig.
@@ -102,45 +109,45 @@ const (
 // default of the package that uses it (for a tenant: the global value).
 type Limits struct {
 	// Rate is the tenant's requests per second (ratelimit.Config.Rate).
-	Rate float64 `yaml:"rate,omitempty" json:"rate,omitempty"`
+	Rate float64
 	// Burst is the tenant's bucket size (ratelimit.Config.Burst).
-	Burst int `yaml:"burst,omitempty" json:"burst,omitempty"`
+	Burst int
 	// BreakerFailureRatio trips the breaker (breaker.Config.FailureRatio);
 	// in (0, 1].
-	BreakerFailureRatio float64 `yaml:"breaker_failure_ratio,omitempty" json:"breaker_failure_ratio,omitempty"`
+	BreakerFailureRatio float64
 	// BreakerMinRequests is breaker.Config.MinRequests.
-	BreakerMinRequests int `yaml:"breaker_min_requests,omitempty" json:"breaker_min_requests,omitempty"`
+	BreakerMinRequests int
 	// BreakerConsecutive is breaker.Config.Consecutive.
-	BreakerConsecutive int `yaml:"breaker_consecutive,omitempty" json:"breaker_consecutive,omitempty"`
+	BreakerConsecutive int
 	// BreakerOpenFor is breaker.Config.OpenFor.
-	BreakerOpenFor time.Duration `yaml:"breaker_open_for,omitempty" json:"breaker_open_for,omitempty"`
+	BreakerOpenFor time.Duration
 	// BreakerWindow is breaker.Config.Window.
-	BreakerWindow time.Duration `yaml:"breaker_window,omitempty" json:"breaker_window,omitempty"`
+	BreakerWindow time.Duration
 	// HaltFor is how long a halted tenant stays stopped (the client's
 	// default applies when zero).
-	HaltFor time.Duration `yaml:"halt_for,omitempty" json:"halt_for,omitempty"`
+	HaltFor time.Duration
 
 	// The 429 scope thresholds (see Throttle and docs/design.md). A 429
 	// alone delays only its own message; the tenant is paused and its rate
 	// cut only when 429s cluster across its traffic.
 	//
 	// ThrottleWindow is the window 429s are counted in (default 1s).
-	ThrottleWindow time.Duration `yaml:"throttle_window,omitempty" json:"throttle_window,omitempty"`
+	ThrottleWindow time.Duration
 	// Throttle429s is how many 429s, on at least two destinations, within
 	// ThrottleWindow make the tenant's quota the cause (default 3).
-	Throttle429s int `yaml:"throttle_429s,omitempty" json:"throttle_429s,omitempty"`
+	Throttle429s int
 	// ThrottleShare is the least share of the tenant's responses in the
 	// window that must be 429s for that, in (0, 1] (default 0.2): sporadic
 	// 429s in busy traffic stay lone.
-	ThrottleShare float64 `yaml:"throttle_share,omitempty" json:"throttle_share,omitempty"`
+	ThrottleShare float64
 	// Destination429s is how many 429s for one destination within ten
 	// ThrottleWindows hold that destination (not the tenant) for the
 	// Retry-After (default 2).
-	Destination429s int `yaml:"destination_429s,omitempty" json:"destination_429s,omitempty"`
+	Destination429s int
 	// ProcessTenants is how many tenants throttled within ThrottleWindow
 	// make it the process's problem (8x8's per-source-IP limit); such 429s
 	// are reported with ScopeProcess (default 3).
-	ProcessTenants int `yaml:"process_tenants,omitempty" json:"process_tenants,omitempty"`
+	ProcessTenants int
 }
 
 // Defaults of the 429 scope thresholds of Limits.
@@ -189,17 +196,17 @@ const (
 // StatusClass and codes may be written by name ("InvalidMSISDN").
 type Rule struct {
 	// Status is the exact HTTP status to match, 100..599; 0 = any.
-	Status int `yaml:"status,omitempty" json:"status,omitempty"`
+	Status int
 	// StatusClass is "1xx" .. "5xx"; "" = none. Not set together with
 	// Status.
-	StatusClass string `yaml:"status_class,omitempty" json:"status_class,omitempty"`
+	StatusClass string
 	// Code is the API body code to match; 0 = any.
-	Code envelope.Code `yaml:"code,omitempty" json:"code,omitempty"`
+	Code envelope.Code
 	// Action is what to do; required.
-	Action Action `yaml:"action" json:"action"`
+	Action Action
 	// Reason is the human text shown in decisions and `policy explain`;
 	// optional.
-	Reason string `yaml:"reason,omitempty" json:"reason,omitempty"`
+	Reason string
 }
 
 // Tenant overrides the global settings for one tenant. Zero fields inherit
@@ -207,13 +214,13 @@ type Rule struct {
 // rules.
 type Tenant struct {
 	// Semantics, when set, replaces Config.Semantics for this tenant.
-	Semantics *Semantics `yaml:"semantics,omitempty" json:"semantics,omitempty"`
+	Semantics *Semantics
 	// Retry overrides Config.Retry field by field.
-	Retry Retry `yaml:"retry,omitempty" json:"retry,omitempty"`
+	Retry Retry
 	// Limits overrides Config.Limits field by field.
-	Limits Limits `yaml:"limits,omitempty" json:"limits,omitempty"`
+	Limits Limits
 	// Rules come first in this tenant's resolution order.
-	Rules []Rule `yaml:"rules,omitempty" json:"rules,omitempty"`
+	Rules []Rule
 }
 
 // clone returns a deep copy of c, so a Policy never shares slices or maps
@@ -237,27 +244,8 @@ func (c Config) clone() Config {
 
 // merge returns r with its zero fields taken from base.
 func (r Retry) merge(base Retry) Retry {
-	if r.MaxAttempts == 0 {
-		r.MaxAttempts = base.MaxAttempts
-	}
-	if r.BaseDelay == 0 {
-		r.BaseDelay = base.BaseDelay
-	}
-	if r.Multiplier == 0 {
-		r.Multiplier = base.Multiplier
-	}
-	if r.MaxDelay == 0 {
-		r.MaxDelay = base.MaxDelay
-	}
-	if r.Deadline == 0 {
-		r.Deadline = base.Deadline
-	}
-	if r.AttemptTimeout == 0 {
-		r.AttemptTimeout = base.AttemptTimeout
-	}
-	if r.RetryAfterCeiling == 0 {
-		r.RetryAfterCeiling = base.RetryAfterCeiling
-	}
+	ks, bs := r.knobs(), base.knobs()
+	mergeKnobs(inUse(&ks), inUse(&bs))
 	return r
 }
 
@@ -274,45 +262,8 @@ var defaultRetry = Retry{
 
 // merge returns l with its zero fields taken from base.
 func (l Limits) merge(base Limits) Limits {
-	if l.Rate == 0 {
-		l.Rate = base.Rate
-	}
-	if l.Burst == 0 {
-		l.Burst = base.Burst
-	}
-	if l.BreakerFailureRatio == 0 {
-		l.BreakerFailureRatio = base.BreakerFailureRatio
-	}
-	if l.BreakerMinRequests == 0 {
-		l.BreakerMinRequests = base.BreakerMinRequests
-	}
-	if l.BreakerConsecutive == 0 {
-		l.BreakerConsecutive = base.BreakerConsecutive
-	}
-	if l.BreakerOpenFor == 0 {
-		l.BreakerOpenFor = base.BreakerOpenFor
-	}
-	if l.BreakerWindow == 0 {
-		l.BreakerWindow = base.BreakerWindow
-	}
-	if l.HaltFor == 0 {
-		l.HaltFor = base.HaltFor
-	}
-	if l.ThrottleWindow == 0 {
-		l.ThrottleWindow = base.ThrottleWindow
-	}
-	if l.Throttle429s == 0 {
-		l.Throttle429s = base.Throttle429s
-	}
-	if l.ThrottleShare == 0 {
-		l.ThrottleShare = base.ThrottleShare
-	}
-	if l.Destination429s == 0 {
-		l.Destination429s = base.Destination429s
-	}
-	if l.ProcessTenants == 0 {
-		l.ProcessTenants = base.ProcessTenants
-	}
+	ks, bs := l.knobs(), base.knobs()
+	mergeKnobs(inUse(&ks), inUse(&bs))
 	return l
 }
 

@@ -11,103 +11,74 @@ import (
 	"github.com/octosend/octosend/envelope"
 )
 
-// Keys of each mapping, in the order the example file documents them.
-var (
-	configKeys = []string{"semantics", "retry", "budget", "limits", "rules", "tenants"}
-	retryKeys  = []string{"max_attempts", "base_delay", "multiplier", "max_delay", "deadline", "attempt_timeout", "retry_after_ceiling"}
-	budgetKeys = []string{"ratio", "min_per_second", "window", "disabled"}
-	limitsKeys = []string{"rate", "burst", "breaker_failure_ratio", "breaker_min_requests", "breaker_consecutive", "breaker_open_for", "breaker_window", "halt_for",
-		"throttle_window", "throttle_429s", "throttle_share", "destination_429s", "process_tenants"}
-	ruleKeys   = []string{"status", "status_class", "code", "action", "reason"}
-	tenantKeys = []string{"semantics", "retry", "limits", "rules"}
-)
-
+// config decodes the file's root mapping into c. The keys of every
+// mapping, and the fields they fill, are the knobs of knobs.go.
 func (d *decoder) config(n *yaml.Node, c *Config) *ConfigError {
-	return d.mapping(n, "", configKeys, func(key, path string, v *yaml.Node) *ConfigError {
-		switch key {
-		case "semantics":
-			return d.semantics(v, path, &c.Semantics)
-		case "retry":
-			return d.retry(v, path, &c.Retry)
-		case "budget":
-			return d.budget(v, path, &c.Budget)
-		case "limits":
-			return d.limits(v, path, &c.Limits)
-		case "rules":
-			return d.rules(v, path, &c.Rules)
-		default: // tenants
-			return d.tenants(v, path, &c.Tenants)
+	ks := c.knobs()
+	return d.section(n, "", configKeys, inUse(&ks))
+}
+
+// section decodes mapping n, at key path, into the fields of knobs ks,
+// whose keys are keys.
+func (d *decoder) section(n *yaml.Node, path string, keys []string, ks []knob) *ConfigError {
+	return d.mapping(n, path, keys, func(key, path string, v *yaml.Node) *ConfigError {
+		for i := range ks {
+			if ks[i].key == key {
+				return d.value(v, path, ks[i].field)
+			}
 		}
+		return nil // mapping passes only known keys
 	})
 }
 
-func (d *decoder) retry(n *yaml.Node, path string, r *Retry) *ConfigError {
-	return d.mapping(n, path, retryKeys, func(key, path string, v *yaml.Node) *ConfigError {
-		switch key {
-		case "max_attempts":
-			return d.count(v, path, &r.MaxAttempts)
-		case "base_delay":
-			return d.duration(v, path, &r.BaseDelay)
-		case "multiplier":
-			return d.number(v, path, &r.Multiplier)
-		case "max_delay":
-			return d.duration(v, path, &r.MaxDelay)
-		case "deadline":
-			return d.duration(v, path, &r.Deadline)
-		case "attempt_timeout":
-			return d.duration(v, path, &r.AttemptTimeout)
-		default: // retry_after_ceiling
-			return d.duration(v, path, &r.RetryAfterCeiling)
+// value decodes n, the value of key path, into field, a knob's field, by
+// the field's type.
+func (d *decoder) value(n *yaml.Node, path string, field any) *ConfigError {
+	switch p := field.(type) {
+	case *int:
+		return d.count(n, path, p)
+	case *float64:
+		return d.number(n, path, p)
+	case *time.Duration:
+		return d.duration(n, path, p)
+	case *bool:
+		return d.boolean(n, path, p)
+	case *string:
+		return d.str(n, path, p)
+	case statusClass:
+		return d.statusClass(n, path, p.s)
+	case *envelope.Code:
+		return d.code(n, path, p)
+	case *Action:
+		return d.action(n, path, p)
+	case *Rule:
+		return d.status(n, path, p)
+	case *Semantics:
+		return d.semantics(n, path, p)
+	case **Semantics: // a tenant's: nil unless set
+		var s Semantics
+		if err := d.semantics(n, path, &s); err != nil {
+			return err
 		}
-	})
-}
-
-func (d *decoder) budget(n *yaml.Node, path string, b *BudgetConfig) *ConfigError {
-	return d.mapping(n, path, budgetKeys, func(key, path string, v *yaml.Node) *ConfigError {
-		switch key {
-		case "ratio":
-			return d.number(v, path, &b.Ratio)
-		case "min_per_second":
-			return d.number(v, path, &b.MinPerSecond)
-		case "window":
-			return d.duration(v, path, &b.Window)
-		default: // disabled
-			return d.boolean(v, path, &b.Disabled)
+		if !isNull(n) {
+			*p = &s
 		}
-	})
-}
-
-func (d *decoder) limits(n *yaml.Node, path string, l *Limits) *ConfigError {
-	return d.mapping(n, path, limitsKeys, func(key, path string, v *yaml.Node) *ConfigError {
-		switch key {
-		case "rate":
-			return d.number(v, path, &l.Rate)
-		case "burst":
-			return d.count(v, path, &l.Burst)
-		case "breaker_failure_ratio":
-			return d.number(v, path, &l.BreakerFailureRatio)
-		case "breaker_min_requests":
-			return d.count(v, path, &l.BreakerMinRequests)
-		case "breaker_consecutive":
-			return d.count(v, path, &l.BreakerConsecutive)
-		case "breaker_open_for":
-			return d.duration(v, path, &l.BreakerOpenFor)
-		case "breaker_window":
-			return d.duration(v, path, &l.BreakerWindow)
-		case "halt_for":
-			return d.duration(v, path, &l.HaltFor)
-		case "throttle_window":
-			return d.duration(v, path, &l.ThrottleWindow)
-		case "throttle_429s":
-			return d.count(v, path, &l.Throttle429s)
-		case "throttle_share":
-			return d.number(v, path, &l.ThrottleShare)
-		case "destination_429s":
-			return d.count(v, path, &l.Destination429s)
-		default: // process_tenants
-			return d.count(v, path, &l.ProcessTenants)
-		}
-	})
+		return nil
+	case *Retry:
+		ks := p.knobs()
+		return d.section(n, path, retryKeys, inUse(&ks))
+	case *BudgetConfig:
+		ks := p.knobs()
+		return d.section(n, path, budgetKeys, inUse(&ks))
+	case *Limits:
+		ks := p.knobs()
+		return d.section(n, path, limitsKeys, inUse(&ks))
+	case *[]Rule:
+		return d.rules(n, path, p)
+	case *map[string]Tenant:
+		return d.tenants(n, path, p)
+	}
+	return errAt(n, path, "no decoder for this key") // TestKnobs rules this out
 }
 
 func (d *decoder) rules(n *yaml.Node, path string, rules *[]Rule) *ConfigError {
@@ -125,27 +96,15 @@ func (d *decoder) rules(n *yaml.Node, path string, rules *[]Rule) *ConfigError {
 	for i, item := range n.Content {
 		ip := path + "[" + strconv.Itoa(i) + "]"
 		d.lines[ip] = item.Line
-		var r Rule
-		err := d.mapping(item, ip, ruleKeys, func(key, path string, v *yaml.Node) *ConfigError {
-			switch key {
-			case "status":
-				return d.status(v, path, &r)
-			case "status_class":
-				return d.statusClass(v, path, &r.StatusClass)
-			case "code":
-				return d.code(v, path, &r.Code)
-			case "action":
-				return d.action(v, path, &r.Action)
-			default: // reason
-				return d.str(v, path, &r.Reason)
-			}
-		})
-		if err != nil {
+		// Decoded in place: the decoder is recursive (a tenant's rules), so
+		// a local Rule handed to it would be moved to the heap.
+		out = append(out, Rule{})
+		ks := out[i].knobs()
+		if err := d.section(item, ip, ruleKeys, inUse(&ks)); err != nil {
 			if err := d.col.keep(err); err != nil {
 				return err
 			}
 		}
-		out = append(out, r)
 	}
 	*rules = out
 	return nil
@@ -153,28 +112,12 @@ func (d *decoder) rules(n *yaml.Node, path string, rules *[]Rule) *ConfigError {
 
 func (d *decoder) tenants(n *yaml.Node, path string, tenants *map[string]Tenant) *ConfigError {
 	m := map[string]Tenant{}
+	t := new(Tenant) // one for all tenants: see rules
 	err := d.mapping(n, path, nil, func(name, path string, v *yaml.Node) *ConfigError {
-		var t Tenant
-		err := d.mapping(v, path, tenantKeys, func(key, path string, v *yaml.Node) *ConfigError {
-			switch key {
-			case "semantics":
-				var s Semantics
-				if err := d.semantics(v, path, &s); err != nil {
-					return err
-				}
-				if !isNull(v) {
-					t.Semantics = &s
-				}
-				return nil
-			case "retry":
-				return d.retry(v, path, &t.Retry)
-			case "limits":
-				return d.limits(v, path, &t.Limits)
-			default: // rules
-				return d.rules(v, path, &t.Rules)
-			}
-		})
-		m[name] = t
+		*t = Tenant{}
+		ks := t.knobs()
+		err := d.section(v, path, tenantKeys, inUse(&ks))
+		m[name] = *t
 		return err
 	})
 	if err != nil {
@@ -268,9 +211,11 @@ func (d *decoder) boolean(n *yaml.Node, path string, out *bool) *ConfigError {
 	if n == nil || err != nil {
 		return err
 	}
-	if n.Tag != "!!bool" || n.Decode(out) != nil {
+	var v bool // decoded here, not into out, which would then escape
+	if n.Tag != "!!bool" || n.Decode(&v) != nil {
 		return errAt(n, path, "want true or false, got "+describe(n))
 	}
+	*out = v
 	return nil
 }
 

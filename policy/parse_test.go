@@ -106,7 +106,7 @@ func TestExampleFiles(t *testing.T) {
 	if !reflect.DeepEqual(fromYAML, fromJSON) {
 		t.Errorf("YAML and JSON examples differ:\nyaml %+v\njson %+v", fromYAML, fromJSON)
 	}
-	for _, keys := range [][]string{configKeys, retryKeys, budgetKeys, limitsKeys, ruleKeys, tenantKeys} {
+	for _, keys := range allKeys() {
 		for _, k := range keys {
 			if k == "status_class" { // documented as `status: 5xx`
 				continue

@@ -5,7 +5,6 @@ import (
 	"regexp"
 	"slices"
 	"strconv"
-	"time"
 
 	"github.com/octosend/octosend/envelope"
 )
@@ -83,25 +82,8 @@ func checkSemantics(key string, s Semantics) *ConfigError {
 }
 
 func checkRetry(key string, r Retry, global bool) *ConfigError {
-	if r.MaxAttempts < 0 || r.MaxAttempts > MaxAttemptsLimit {
-		return &ConfigError{Key: key + ".max_attempts", Msg: "max_attempts " + strconv.Itoa(r.MaxAttempts) + " out of range (want 1.." + strconv.Itoa(MaxAttemptsLimit) + ")"}
-	}
-	if err := checkDuration(key, ".base_delay", r.BaseDelay, MaxDelayLimit); err != nil {
-		return err
-	}
-	if err := checkDuration(key, ".max_delay", r.MaxDelay, MaxDelayLimit); err != nil {
-		return err
-	}
-	if m := r.Multiplier; m != 0 && !(m >= 1 && m <= MaxMultiplier) {
-		return &ConfigError{Key: key + ".multiplier", Msg: "multiplier " + formatFloat(m) + " out of range (want 1..10)"}
-	}
-	if err := checkDuration(key, ".deadline", r.Deadline, DeadlineLimit); err != nil {
-		return err
-	}
-	if err := checkDuration(key, ".attempt_timeout", r.AttemptTimeout, AttemptTimeoutLimit); err != nil {
-		return err
-	}
-	if err := checkDuration(key, ".retry_after_ceiling", r.RetryAfterCeiling, RetryAfterCeilingLimit); err != nil {
+	ks := r.knobs()
+	if err := checkKnobs(key, inUse(&ks)); err != nil {
 		return err
 	}
 	if global {
@@ -114,58 +96,13 @@ func checkRetry(key string, r Retry, global bool) *ConfigError {
 }
 
 func checkBudget(key string, b BudgetConfig) *ConfigError {
-	if r := b.Ratio; r != 0 && !(r > 0 && r <= 1) {
-		return &ConfigError{Key: key + ".ratio", Msg: "ratio " + formatFloat(r) + " out of range (want over 0, at most 1)"}
-	}
-	if m := b.MinPerSecond; m != 0 && !(m > 0 && m <= MaxBudgetMinPerSecond) {
-		return &ConfigError{Key: key + ".min_per_second", Msg: "min_per_second " + formatFloat(m) + " out of range (want over 0, at most 1e6)"}
-	}
-	if b.Window != 0 && b.Window < time.Second {
-		return &ConfigError{Key: key + ".window", Msg: "window " + b.Window.String() + " is under 1s"}
-	}
-	return checkDuration(key, ".window", b.Window, MaxBudgetWindow)
+	ks := b.knobs()
+	return checkKnobs(key, inUse(&ks))
 }
 
 func checkLimits(key string, l Limits) *ConfigError {
-	if r := l.Rate; r != 0 && !(r > 0 && r <= MaxRate) {
-		return &ConfigError{Key: key + ".rate", Msg: "rate " + formatFloat(r) + " out of range (want over 0, at most 1e6 per second)"}
-	}
-	if err := checkCount(key, ".burst", l.Burst, MaxBurst); err != nil {
-		return err
-	}
-	if r := l.BreakerFailureRatio; r != 0 && !(r > 0 && r <= 1) {
-		return &ConfigError{Key: key + ".breaker_failure_ratio", Msg: "breaker_failure_ratio " + formatFloat(r) + " out of range (want over 0, at most 1)"}
-	}
-	if err := checkCount(key, ".breaker_min_requests", l.BreakerMinRequests, MaxBreakerCount); err != nil {
-		return err
-	}
-	if err := checkCount(key, ".breaker_consecutive", l.BreakerConsecutive, MaxBreakerCount); err != nil {
-		return err
-	}
-	if err := checkDuration(key, ".breaker_open_for", l.BreakerOpenFor, MaxBreakerOpenFor); err != nil {
-		return err
-	}
-	if err := checkDuration(key, ".breaker_window", l.BreakerWindow, MaxBreakerWindow); err != nil {
-		return err
-	}
-	if err := checkDuration(key, ".halt_for", l.HaltFor, MaxHaltFor); err != nil {
-		return err
-	}
-	if err := checkDuration(key, ".throttle_window", l.ThrottleWindow, MaxBreakerWindow); err != nil {
-		return err
-	}
-	if r := l.ThrottleShare; r != 0 && !(r > 0 && r <= 1) {
-		return &ConfigError{Key: key + ".throttle_share", Msg: "throttle_share " + formatFloat(r) + " out of range (want over 0, at most 1)"}
-	}
-	for _, c := range []struct {
-		k string
-		n int
-	}{{".throttle_429s", l.Throttle429s}, {".destination_429s", l.Destination429s}, {".process_tenants", l.ProcessTenants}} {
-		if err := checkCount(key, c.k, c.n, MaxBreakerCount); err != nil {
-			return err
-		}
-	}
-	return nil
+	ks := l.knobs()
+	return checkKnobs(key, inUse(&ks))
 }
 
 func checkRules(key string, rules []Rule) *ConfigError {
@@ -241,26 +178,6 @@ func (k lazyKey) sub(field string) string {
 }
 
 const maxReasonLen = 300
-
-// checkDuration and checkCount take the key of the value as a parent key
-// and a ".field" suffix, joined only for an error: validating a large
-// config builds no strings.
-func checkDuration(key, field string, d, max time.Duration) *ConfigError {
-	if d < 0 {
-		return &ConfigError{Key: key + field, Msg: "negative duration " + d.String()}
-	}
-	if d > max {
-		return &ConfigError{Key: key + field, Msg: d.String() + " is over the limit of " + max.String()}
-	}
-	return nil
-}
-
-func checkCount(key, field string, n, max int) *ConfigError {
-	if n < 0 || n > max {
-		return &ConfigError{Key: key + field, Msg: strconv.Itoa(n) + " out of range (want 1.." + strconv.Itoa(max) + ")"}
-	}
-	return nil
-}
 
 func formatFloat(f float64) string {
 	if math.IsNaN(f) {
