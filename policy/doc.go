@@ -89,4 +89,18 @@
 // !tag is an error, not ignored. A configured tenant costs about 1 KiB
 // of heap once loaded. A loaded *Policy is immutable; Live swaps one
 // at run time without a lock on the decision path.
+//
+// # One package, engine and loader
+//
+// The decision engine (Decide, the tables, Budget, Live) and the file
+// loader (Parse, Load, Check) stay one package, on this evidence: every
+// program that loads a file also decides (client.FromFile, the CLI), and
+// a client links the loader anyway, so a split would save YAML (about
+// 450 KB of binary) only in programs that use the engine without the
+// client. Against that, the two share what a split would have to export:
+// the one table of config keys (knobs.go) drives both the decoder and
+// New's validation and tenant merging, and a Config filled in code fails
+// with the same *ConfigError, naming the same keys, as a file does. The
+// loader is about 1,200 lines in its own files (parse, decode, jsontree,
+// aliases, tags, check); nothing in the engine depends on them.
 package policy
