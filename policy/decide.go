@@ -44,7 +44,7 @@ func (p *Policy) Decide(o Outcome) Decision {
 	t := p.tenant(o.Tenant)
 	e := p.resolve(t, o.Status, o.Code, o.Transport)
 	d := Decision{Action: e.Action, Reason: e.Reason, Ambiguous: ambiguous(o)}
-	d.Refused = o.Status >= 400 && o.Status <= 599 && ProvesRefusal(o.Code)
+	d.Refused = o.Status >= 400 && o.Status <= 599 && provesRefusal(o.Code)
 	ra := o.RetryAfter
 	if ra < 0 {
 		ra = 0
@@ -141,7 +141,7 @@ func ambiguous(o Outcome) bool {
 	return true
 }
 
-// ProvesRefusal reports whether code, on a 4xx or 5xx answer, proves that
+// provesRefusal reports whether code, on a 4xx or 5xx answer, proves that
 // 8x8 refused the request whatever the attempt: the validation codes that
 // depend only on what the request carries (the number, the text, the
 // encoding, the template's shape, the sub-account id, the batch's size),
@@ -152,7 +152,7 @@ func ambiguous(o Outcome) bool {
 // resend interval (1400, which an earlier accepted attempt may itself
 // have caused), internal and product errors (2xxx), the sub-account's
 // channels (3027, 3035), a template's existence (3038, 3060).
-func ProvesRefusal(code envelope.Code) bool {
+func provesRefusal(code envelope.Code) bool {
 	switch {
 	case code >= 1000 && code <= 1004, code >= 1007 && code <= 1010, code == 1012, code == 1100, code == 7001:
 		return true
@@ -162,7 +162,7 @@ func ProvesRefusal(code envelope.Code) bool {
 	return false
 }
 
-// refusedNote ends the table reason of every code ProvesRefusal lists.
+// refusedNote ends the table reason of every code provesRefusal lists.
 const refusedNote = "; proves earlier attempts were refused too (clears Ambiguous)"
 
 // unit draws from p.rand, clamped to [0, 1).

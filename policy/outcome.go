@@ -67,9 +67,10 @@ type Decision struct {
 	Ambiguous bool
 	// Refused reports that the answer proves 8x8 refused the message on
 	// every attempt, this one and any earlier one: a 4xx or 5xx whose
-	// code depends only on the request (ProvesRefusal). An identical
-	// earlier attempt was refused too, so a caller clears the ambiguity an
-	// earlier timeout, reset or 500 left (the client does).
+	// code depends only on the request (docs/error-codes.md lists them;
+	// their table reasons end "proves earlier attempts were refused too").
+	// An identical earlier attempt was refused too, so a caller clears the
+	// ambiguity an earlier timeout, reset or 500 left (the client does).
 	Refused bool
 	// Reason is a human-readable text from the table, such as
 	// "1002 InvalidMSISDN: permanent, fix the number".

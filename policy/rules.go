@@ -164,7 +164,7 @@ func buildBuiltin() *builtinTables {
 	for _, d := range defaultCodes {
 		e := Entry{Code: envelope.Code(d.code), Action: d.action, Source: "default"}
 		e.Reason = e.Match() + ": " + d.text
-		if ProvesRefusal(e.Code) {
+		if provesRefusal(e.Code) {
 			e.Reason += refusedNote
 		}
 		b.defaults.add(e)
