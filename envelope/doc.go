@@ -1,7 +1,8 @@
 // Package envelope is the wire format of the 8x8 SMS and Messaging Apps
 // ("chat apps") APIs: allocation-free decoders for every response body the
-// send endpoints return, an allocation-free request encoder, and the API's
-// error codes as named constants.
+// send endpoints return and for the webhook bodies 8x8 POSTs (delivery
+// receipts, inbound messages), an allocation-free request encoder, and the
+// API's and the receipts' error codes as named constants.
 //
 // # Decoding
 //
@@ -46,6 +47,30 @@
 // Timestamps are RFC 3339 with 0 to 9 fractional digits and "Z" or a
 // numeric offset; they are returned in time.UTC (the instant is exact; the
 // original offset is not kept, since building a zone would allocate).
+//
+// # Webhooks: delivery receipts and inbound messages
+//
+// DecodeWebhook decodes any body 8x8 POSTs to a webhook, allocation-free
+// like the response decoders: SMS receipts, chat-apps receipts in the v9,
+// v8 and flat (Wavecell, version 4) formats, inbound SMS and chat
+// messages, and WhatsApp Business App echoes. Webhook.Kind branches on
+// namespace and eventType (one SMS webhook gets both receipts and inbound
+// SMS); Webhook.Receipt and Webhook.Inbound give one normalized shape per
+// kind. A webhook body's "payload" may come before its "namespace", so the
+// decoder fills in the union of the fields and the kind is decided after.
+//
+// State and Detail name every receipt state 8x8 documents; Rank orders them
+// (queued 0 < sent 1 < delivered to the operator 2 < delivered to the
+// recipient, undelivered, rejected, failed 3 < read 4) and Supersedes says
+// whether a receipt replaces the one held, so that a redelivered "sent"
+// never undoes "delivered". DLRCode names every receipt error code (its
+// own registry, not Code), with 8x8's reason and a Hint (permanent,
+// transient, ...), which is our inference: 8x8 documents no permanence.
+// LegacyState maps the flat format's status strings.
+//
+// No error of the package quotes a string of the body, and a number only
+// when it has at most six bytes, so no destination or message text reaches
+// an error.
 //
 // # Encoding
 //

@@ -143,3 +143,41 @@ func ExampleParseCode() {
 	// 429 -> 429 TooManyRequests true true
 	// Code(9999) -> 9999 Code(9999) false true
 }
+
+func ExampleDecoder_DecodeWebhook() {
+	// One webhook gets receipts and inbound messages: branch on Kind.
+	body := []byte(`{"namespace":"SMS","eventType":"outbound_message_status_changed",
+		"payload":{"umid":"7a2d3b1f-0c4e-ef11-8300-0a1b2c3d4e5f","clientMessageId":"promo-0002",
+		"destination":"+447700900456","status":{"state":"undelivered","detail":"undelivered_to_recipient",
+		"timestamp":"2026-08-01T03:02:41.10Z","errorCode":46,"errorMessage":"Subscriber not reachable"},"smsCount":1}}`)
+	var d envelope.Decoder
+	var w envelope.Webhook
+	if err := d.DecodeWebhook(body, &w); err != nil {
+		fmt.Println("bad body:", err)
+		return
+	}
+	switch w.Kind() {
+	case envelope.KindSMSReceipt, envelope.KindChatReceipt:
+		r, _ := w.Receipt()
+		fmt.Println(r.Format, r.ClientMessageID, r.State, r.Detail, "final:", r.Final())
+		fmt.Println(int(r.ErrorCode), r.ErrorCode, "-", r.ErrorCode.Description(), "-", r.Hint())
+	case envelope.KindSMSInbound, envelope.KindChatInbound:
+		m, _ := w.Inbound()
+		fmt.Println("inbound from", m.Channel)
+	}
+	// Output:
+	// sms promo-0002 undelivered undelivered_to_recipient final: true
+	// 46 SubscriberNotReachable - Subscriber not reachable - transient
+}
+
+func ExampleRank() {
+	// A "sent" receipt redelivered after the "delivered" one must not undo it.
+	delivered := envelope.Rank(envelope.StateDelivered, envelope.DetailDeliveredToRecipient)
+	sent := envelope.Rank(envelope.StateSent, "")
+	at := time.Date(2026, 8, 1, 2, 14, 9, 0, time.UTC)
+	fmt.Println(envelope.Supersedes(sent, at.Add(time.Second), delivered, at))
+	fmt.Println(envelope.Supersedes(delivered, at, sent, at.Add(time.Second)))
+	// Output:
+	// false
+	// true
+}

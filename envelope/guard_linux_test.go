@@ -64,6 +64,7 @@ func TestNoReadPastBody(t *testing.T) {
 	var b BatchResponse
 	var c ChatResponse
 	var cb ChatBatchResponse
+	var w Webhook
 	n := 0
 	for _, body := range bodies {
 		for end := 0; end <= len(body); end++ {
@@ -75,6 +76,7 @@ func TestNoReadPastBody(t *testing.T) {
 			_ = d.DecodeBatch(g, &b)
 			_ = d.DecodeChat(g, &c)
 			_ = d.DecodeChatBatch(g, &cb)
+			_ = d.DecodeWebhook(g, &w)
 			n++
 		}
 	}

@@ -30,10 +30,14 @@ func newKeySet(names ...string) *keySet {
 	ks := &keySet{names: names}
 	for _, name := range names {
 		b := name + `"`
-		if len(b) > 16 {
-			panic("envelope: key too long for the fast matcher: " + name)
-		}
 		var s keySpec
+		if len(b) > 16 {
+			// Too long for the fast matcher: a spec no key matches
+			// (lo&0 is never 1), so member finds it through index.
+			s.lo = 1
+			ks.specs = append(ks.specs, s)
+			continue
+		}
 		s.n = len(name)
 		for i := 0; i < len(b); i++ {
 			if i < 8 {

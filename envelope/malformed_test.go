@@ -14,7 +14,9 @@ func decodeAll(body []byte) map[string]error {
 	var b BatchResponse
 	var c ChatResponse
 	var cb ChatBatchResponse
+	var w Webhook
 	return map[string]error{
+		"DecodeWebhook":   d.DecodeWebhook(body, &w),
 		"DecodeError":     d.DecodeError(body, &e),
 		"DecodeSMS":       d.DecodeSMS(body, &s),
 		"DecodeBatch":     d.DecodeBatch(body, &b),

@@ -2,6 +2,7 @@ package envelope
 
 import (
 	"math/bits"
+	"strconv"
 	"time"
 	"unsafe"
 
@@ -156,14 +157,24 @@ func (d *Decoder) int(dst *int, name string) {
 		return
 	}
 	if !isInt {
-		d.fieldErr(name, start, "want integer, got "+string(d.data[start:d.pos]))
+		d.fieldErr(name, start, "want integer, got "+numText(d.data[start:d.pos]))
 		return
 	}
 	if v, ok := parseInt(d.data[start:d.pos]); ok {
 		*dst = v
 	} else {
-		d.fieldErr(name, start, "integer "+string(d.data[start:d.pos])+" out of range")
+		d.fieldErr(name, start, "integer out of range: "+numText(d.data[start:d.pos]))
 	}
+}
+
+// numText quotes a number of the body in an error message: as it is when
+// it has at most 6 bytes (1e400, 3038.5), else as its length, so that no
+// error repeats a phone number a body put where a count belongs.
+func numText(b []byte) string {
+	if len(b) <= 6 {
+		return string(b)
+	}
+	return "a " + strconv.Itoa(len(b)) + "-byte number"
 }
 
 // code reads an integer member into a Code.
