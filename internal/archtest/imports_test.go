@@ -46,6 +46,7 @@ func TestImportDirection(t *testing.T) {
 		"ratelimit": {"client", "policy", "breaker", "envelope", "emulator"},
 		"breaker":   {"client", "policy", "ratelimit", "envelope", "emulator"},
 		"emulator":  {"client", "policy", "ratelimit", "breaker", "envelope"},
+		"dlr":       {"client", "policy", "ratelimit", "breaker", "emulator"},
 	}
 	for pkg, bad := range forbidden {
 		t.Run(pkg, func(t *testing.T) {
