@@ -205,7 +205,9 @@ func (s *Server) sendChat(sub string, m *message) (int, []byte) {
 	}
 	r := chatResponse{UMID: newUUID(), User: *m.User, ClientMessageID: m.ClientMessageID,
 		Status: chatStatus{State: "queued", Timestamp: formatTimestamp(now)}}
-	s.ledger.record(sub, m.ClientMessageID, r.UMID, chatDestination(m.User), now)
+	n := s.ledger.record(sub, m.ClientMessageID, r.UMID, chatDestination(m.User), now)
+	s.receipts(&accepted{sub: sub, clientMessageID: m.ClientMessageID, umid: r.UMID, chat: true, channel: firstChannel(m),
+		user: *m.User, callback: m.DLRCallbackURL, copy: n, at: now})
 	return 200, marshal(&r)
 }
 
@@ -242,7 +244,10 @@ func (s *Server) sendChatBatch(sub string, b *batch) (int, []byte) {
 			resp.RejectedCount++
 		} else {
 			resp.AcceptedCount++
-			s.ledger.record(sub, m.ClientMessageID, r.UMID, chatDestination(m.User), now)
+			n := s.ledger.record(sub, m.ClientMessageID, r.UMID, chatDestination(m.User), now)
+			s.receipts(&accepted{sub: sub, clientMessageID: m.ClientMessageID, umid: r.UMID, batchID: resp.BatchID,
+				clientBatchID: b.ClientBatchID, chat: true, channel: firstChannel(m), user: *m.User,
+				callback: m.DLRCallbackURL, copy: n, at: now})
 		}
 		if resp.Messages != nil {
 			r.ClientMessageID = m.ClientMessageID
@@ -250,6 +255,15 @@ func (s *Server) sendChatBatch(sub string, b *batch) (int, []byte) {
 		}
 	}
 	return 200, marshal(&resp)
+}
+
+// firstChannel is the channel a chat message's receipts name: its first
+// channels[] entry, lower case, else "whatsapp".
+func firstChannel(m *message) string {
+	if len(m.Channels) > 0 && m.Channels[0].Channel != "" {
+		return strings.ToLower(m.Channels[0].Channel)
+	}
+	return "whatsapp"
 }
 
 func applyChatTemplate(m *message, t *template) {

@@ -58,6 +58,11 @@ type Config struct {
 	// per-MSISDN limit); the zero value is off. See DestLimit.
 	DestLimit DestLimit
 
+	// DLR makes the server POST delivery receipts for the messages it
+	// accepts to a webhook (or each message's dlrCallbackUrl); the zero
+	// value is off. See DLR.
+	DLR DLR
+
 	// Now tells the time for arrival records, outage windows, token buckets,
 	// expiry checks and response timestamps; nil means time.Now.
 	Now func() time.Time
@@ -135,6 +140,9 @@ func (c *Config) validate() error {
 		if err := w.validate("Outage[" + strconv.Itoa(i) + "]"); err != nil {
 			return err
 		}
+	}
+	if err := c.DLR.validate(); err != nil {
+		return err
 	}
 	return c.DestLimit.validate()
 }

@@ -100,4 +100,20 @@
 //
 // A Server is safe for concurrent use and keeps its hot path free of global
 // locks: per-sub-account mutexes, a sharded ledger and atomic counters.
+//
+// # Delivery receipts
+//
+// With Config.DLR on, the server POSTs delivery receipts for every message
+// it accepts, as 8x8 does: to DLR.URL (the account webhook) or the
+// message's dlrCallbackUrl (loopback hosts only, unless
+// DLR.AnyCallbackHost), SMS in 8x8's SMS DLR format ("sent", then
+// "delivered" or "undelivered" with an error code) and chat apps in DR v9
+// ("queued", "sent", then the outcome). Delays, outcomes, error codes and
+// late repeats are drawn from a PRNG seeded by Seed and the message, so
+// the same Seed gives the same receipts. Each accepted copy of a duplicate
+// has its own umid and receipts. A POST that fails (error, timeout, any
+// status outside 2xx) is retried on 8x8's schedule (1, 10, 30, 90 s;
+// DLR.Scale shrinks it for tests) and then counted lost. Stats.DLR counts
+// them and Server.DLRRecords tells, per accepted copy, its planned final
+// state and how many of its receipts were posted or lost.
 package emulator

@@ -59,8 +59,9 @@ func (l *Ledger) shard(k ledgerKey) *ledgerShard {
 	return &l.shards[maphash.Comparable(l.seed, k)%ledgerShards]
 }
 
-// record counts one accepted message.
-func (l *Ledger) record(sub, id, umid, dest string, now time.Time) {
+// record counts one accepted message and returns how many times it has been
+// accepted now (1 the first time).
+func (l *Ledger) record(sub, id, umid, dest string, now time.Time) int {
 	k := ledgerKey{sub: sub, id: id}
 	if id == "" {
 		k.anon = umid
@@ -68,16 +69,19 @@ func (l *Ledger) record(sub, id, umid, dest string, now time.Time) {
 	sh := l.shard(k)
 	sh.mu.Lock()
 	e := sh.m[k]
+	n := 1
 	if e == nil {
 		sh.m[k] = &Entry{SubAccount: sub, ClientMessageID: id, UMID: umid, Destination: dest, Count: 1, First: now}
 	} else {
 		e.Count++
+		n = e.Count
 	}
 	sh.mu.Unlock()
 	l.accepted.Add(1)
 	if e == nil {
 		l.unique.Add(1)
 	}
+	return n
 }
 
 // Count returns how many times the message with this clientMessageId was

@@ -31,6 +31,7 @@ type Server struct {
 	ledger  *Ledger
 	inj     *injector
 	dests   *destLimiter // nil unless Config.DestLimit is on
+	dlr     *dlrSender   // nil unless Config.DLR is on
 	stats   counters
 
 	closed    chan struct{} // closed by Close: ends latency waits
@@ -64,6 +65,9 @@ func New(cfg Config) (*Server, error) {
 	s.ledger = newLedger(s.tenants)
 	s.inj = newInjector(&cfg)
 	s.dests = newDestLimiter(cfg.DestLimit, cfg.Seed)
+	if cfg.DLR.on() {
+		s.dlr = newDLRSender(cfg.DLR, cfg.Seed)
+	}
 	return s, nil
 }
 
@@ -89,13 +93,18 @@ func Listen(addr string, cfg Config) (*Server, error) {
 // chat apps; "" for a Server that is not listening.
 func (s *Server) URL() string { return s.url }
 
-// Close stops the listener, drops every connection and ends pending
-// latency waits. It is safe to call more than once.
+// Close stops the listener, drops every connection, ends pending latency
+// waits and stops posting receipts (those still pending are dropped). It
+// is safe to call more than once. A Server made by New with Config.DLR on
+// needs it too: the receipts are posted by goroutines of their own.
 func (s *Server) Close() {
 	s.closeOnce.Do(func() {
 		close(s.closed)
 		if s.hs != nil {
 			_ = s.hs.Close()
+		}
+		if s.dlr != nil {
+			s.dlr.close()
 		}
 	})
 }
@@ -104,7 +113,31 @@ func (s *Server) Close() {
 func (s *Server) Ledger() *Ledger { return s.ledger }
 
 // Stats returns a snapshot of the server's counters.
-func (s *Server) Stats() Stats { return s.stats.snapshot(s.ledger.accepted.Load()) }
+func (s *Server) Stats() Stats {
+	st := s.stats.snapshot(s.ledger.accepted.Load())
+	if s.dlr != nil {
+		st.DLR = s.dlr.stats()
+	}
+	return st
+}
+
+// DLRRecords returns, for every accepted copy of a message that has
+// receipts (Config.DLR), what became of them, in order of acceptance. The
+// slice is a copy; it is empty when Config.DLR is off.
+func (s *Server) DLRRecords() []DLRRecord {
+	if s.dlr == nil {
+		return nil
+	}
+	return s.dlr.recordsCopy()
+}
+
+// receipts schedules the receipts of an accepted copy, when Config.DLR is
+// on.
+func (s *Server) receipts(a *accepted) {
+	if s.dlr != nil {
+		s.dlr.accept(a)
+	}
+}
 
 // SetFaults replaces the random fault mix. It returns a *ConfigError, and
 // changes nothing, when f is invalid. The PRNG carries on from where it was.
@@ -139,7 +172,8 @@ func (s *Server) SetOutage(ws []Window) error {
 }
 
 // Reset forgets the ledger, the arrivals and the stats (not the faults,
-// the script position or the token buckets). Call it while no request is
+// the script position, the token buckets, or the receipts of Config.DLR
+// and their counters). Call it while no request is
 // in flight; one that is may be half counted.
 func (s *Server) Reset() {
 	s.ledger.reset()

@@ -168,7 +168,9 @@ func (s *Server) sendSMS(sub string, m *message) (int, []byte) {
 	if m.ClientMessageID != "" {
 		r.ClientMessageID = &m.ClientMessageID
 	}
-	s.ledger.record(sub, m.ClientMessageID, r.UMID, dest, now)
+	n := s.ledger.record(sub, m.ClientMessageID, r.UMID, dest, now)
+	s.receipts(&accepted{sub: sub, clientMessageID: m.ClientMessageID, umid: r.UMID, dest: dest, source: m.Source,
+		smsCount: smsSegments(m.Text, enc), callback: m.DLRCallbackURL, copy: n, at: now})
 	return 200, marshal(&r)
 }
 
@@ -222,7 +224,10 @@ func (s *Server) sendSMSBatch(sub string, b *batch) (int, []byte) {
 			resp.RejectedCount++
 		} else {
 			resp.AcceptedCount++
-			s.ledger.record(sub, id, r.UMID, dest, now)
+			n := s.ledger.record(sub, id, r.UMID, dest, now)
+			s.receipts(&accepted{sub: sub, clientMessageID: m.ClientMessageID, umid: r.UMID, batchID: resp.BatchID,
+				clientBatchID: b.ClientBatchID, dest: dest, source: m.Source, smsCount: smsSegments(m.Text, enc),
+				callback: m.DLRCallbackURL, copy: n, at: now})
 		}
 		if resp.Messages != nil {
 			if id != "" {

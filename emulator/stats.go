@@ -24,6 +24,8 @@ type Stats struct {
 	// Accepted counts accepted messages (duplicates included), as
 	// Ledger.Accepted.
 	Accepted int64
+	// DLR counts the delivery receipts of Config.DLR (zero when it is off).
+	DLR DLRStats
 }
 
 // counters is the lock-free side of Stats.
