@@ -86,7 +86,9 @@ type BudgetConfig struct {
 	// the window; zero = DefaultBudgetRatio (10%); at most 1.
 	Ratio float64
 	// MinPerSecond is the floor: retries per second always allowed however
-	// few requests there were; zero = DefaultBudgetMinPerSecond.
+	// few requests there were, as a token bucket holding MinPerSecond·Window
+	// (a burst may spend it at once; it refills at MinPerSecond); zero =
+	// DefaultBudgetMinPerSecond.
 	MinPerSecond float64
 	// Window is how far back requests and retries are counted; zero =
 	// DefaultBudgetWindow; between 1s and one hour.

@@ -1,12 +1,22 @@
 // Package retrybudget is the client-wide retry budget: over a sliding
-// window, retries may not exceed a ratio of first attempts plus a floor
-// (the scheme of gRPC retry throttling, Envoy retry budgets and the SRE
-// book's per-client budget), with two additions for a sender that holds
-// messages instead of failing them:
+// window, retries may not exceed a ratio of first attempts, plus a floor
+// of retries per second that is always allowed (the scheme of gRPC retry
+// throttling, Envoy retry budgets and the SRE book's per-client budget),
+// with three additions for a sender that holds messages instead of
+// failing them:
+//
+//   - The floor is a rate, not a count per window: a token bucket that
+//     refills at MinPerSecond and holds MinPerSecond·Window. Spent in a
+//     burst at the start of an outage, it still lets a few retries reach
+//     the API every second, so a recovery is noticed within a fraction of
+//     a second; counted per window, it let none through until the burst
+//     left the window (10 s by default), and every sender held in the
+//     queue sat out the recovery.
 //
 //   - Retries refused by a full budget wait in a queue (Hold) and get the
 //     room as it frees, oldest first; a retry that has not waited never
 //     takes room ahead of one that has.
+//
 //   - A retry that succeeded gives its token back (Refund), as the AWS
 //     SDK's retry quota does: the budget bounds retries that fail, the
 //     amplification of an outage, not the retries that deliver once the
@@ -40,12 +50,16 @@ type Budget struct {
 	start   time.Time
 	width   time.Duration // one bucket
 	ratio   float64
-	floor   float64 // retries always allowed per window
+	rate    float64   // the floor: retries per second always allowed
+	cap     float64   // the floor's bucket size, rate·Window
+	tokens  float64   // the floor's tokens at filled
+	filled  time.Time // when tokens was last brought up to date
 	off     bool
 	last    int64 // newest bucket epoch seen
 	slots   [buckets]bucket
 	reqs    int64 // sums over the live buckets
 	retries int64
+	ratioed int64
 	head    *Hold // oldest waiting retry
 	tail    *Hold
 	waiting int
@@ -53,7 +67,8 @@ type Budget struct {
 
 type bucket struct {
 	epoch         int64
-	reqs, retries int64
+	reqs, retries int64 // first attempts, all retries
+	ratioed       int64 // retries taken from the ratio's room
 }
 
 // New returns a Budget for cfg, reading time from c (nil = the real
@@ -71,13 +86,18 @@ func New(cfg policy.BudgetConfig, c clock.Clock) *Budget {
 		cfg.Window = policy.DefaultBudgetWindow
 	}
 	c = clock.Or(c)
+	now := c.Now()
+	floor := cfg.MinPerSecond * cfg.Window.Seconds()
 	return &Budget{
-		clock: c,
-		start: c.Now(),
-		width: cfg.Window / buckets,
-		ratio: cfg.Ratio,
-		floor: cfg.MinPerSecond * cfg.Window.Seconds(),
-		off:   cfg.Disabled,
+		clock:  c,
+		start:  now,
+		width:  cfg.Window / buckets,
+		ratio:  cfg.Ratio,
+		rate:   cfg.MinPerSecond,
+		cap:    floor,
+		tokens: floor,
+		filled: now,
+		off:    cfg.Disabled,
 	}
 }
 
@@ -96,10 +116,10 @@ func (b *Budget) Request() {
 	b.mu.Unlock()
 }
 
-// TryRetry takes one retry from the budget. It refuses, and counts
-// nothing, when the retries of the window already reached
-// Ratio·requests + floor, or when retries are waiting in Hold (they get
-// the room first).
+// TryRetry takes one retry from the budget: from the ratio's room (the
+// window's retries below Ratio·requests), else from the floor's bucket.
+// It refuses, and counts nothing, when neither has room, or when retries
+// are waiting in Hold (they get the room first).
 func (b *Budget) TryRetry() (Token, bool) {
 	if b.off {
 		return 0, true
@@ -113,19 +133,29 @@ func (b *Budget) TryRetry() (Token, bool) {
 	return b.takeLocked(bk), true
 }
 
-// Refund gives back the token of a retry that succeeded, if the slice of
-// the window it was counted in is still live; the room goes to waiting
-// retries first.
+// Refund gives back the token of a retry that succeeded, to the room it
+// came from, if the slice of the window it was counted in is still live;
+// the room goes to waiting retries first.
 func (b *Budget) Refund(t Token) {
 	if t == 0 || b.off {
 		return
 	}
 	b.mu.Lock()
 	b.advanceLocked()
+	fromFloor := t < 0
 	e := int64(t) - 1
+	if fromFloor {
+		e = -int64(t) - 1
+	}
 	if bk := &b.slots[e%buckets]; bk.epoch == e && bk.retries > 0 {
 		bk.retries--
 		b.retries--
+		if fromFloor {
+			b.tokens = min(b.cap, b.tokens+1)
+		} else if bk.ratioed > 0 {
+			bk.ratioed--
+			b.ratioed--
+		}
 		if b.head != nil {
 			b.grantLocked()
 		}
@@ -142,20 +172,39 @@ func (b *Budget) Counts() (requests, retries int64, waiting int) {
 	return b.reqs, b.retries, b.waiting
 }
 
-func (b *Budget) roomLocked() bool {
-	return float64(b.retries+1) <= b.ratio*float64(b.reqs)+b.floor
+// ratioRoomLocked reports whether the ratio's room holds one more retry.
+func (b *Budget) ratioRoomLocked() bool {
+	return float64(b.ratioed+1) <= b.ratio*float64(b.reqs)
 }
 
+func (b *Budget) roomLocked() bool {
+	return b.ratioRoomLocked() || b.tokens >= 1
+}
+
+// takeLocked counts a retry in bk, from the ratio's room if it has some,
+// else from the floor's bucket (the caller checked roomLocked). A floor
+// token is negative.
 func (b *Budget) takeLocked(bk *bucket) Token {
 	bk.retries++
 	b.retries++
-	return Token(bk.epoch + 1)
+	if b.ratioRoomLocked() {
+		bk.ratioed++
+		b.ratioed++
+		return Token(bk.epoch + 1)
+	}
+	b.tokens--
+	return Token(-(bk.epoch + 1))
 }
 
 // advanceLocked expires the slices that left the window and returns the
 // current one.
 func (b *Budget) advanceLocked() *bucket {
-	epoch := int64(b.clock.Now().Sub(b.start) / b.width)
+	now := b.clock.Now()
+	if d := now.Sub(b.filled); d > 0 {
+		b.tokens = min(b.cap, b.tokens+d.Seconds()*b.rate)
+		b.filled = now
+	}
+	epoch := int64(now.Sub(b.start) / b.width)
 	if epoch < b.last { // a clock that stepped back: keep counting in the newest slice
 		epoch = b.last
 	}
@@ -166,6 +215,7 @@ func (b *Budget) advanceLocked() *bucket {
 			bk := &b.slots[e%buckets]
 			b.reqs -= bk.reqs
 			b.retries -= bk.retries
+			b.ratioed -= bk.ratioed
 			*bk = bucket{epoch: e}
 		}
 		b.last = epoch
@@ -174,6 +224,7 @@ func (b *Budget) advanceLocked() *bucket {
 	if bk.epoch != epoch { // only at start: epoch 0 slices
 		b.reqs -= bk.reqs
 		b.retries -= bk.retries
+		b.ratioed -= bk.ratioed
 		*bk = bucket{epoch: epoch}
 	}
 	return bk

@@ -11,16 +11,12 @@ import (
 
 // Waiting retries get the room oldest first, and a retry that did not
 // wait cannot take it from them: with a floor of one retry per second,
-// three held retries are served in the order they queued, one per second
-// as the window slides, while TryRetry keeps refusing.
+// spent at once, three held retries are served in the order they queued,
+// one per second as the floor refills, while TryRetry keeps refusing.
 func TestHoldServesOldestFirst(t *testing.T) {
 	c := clock.NewFake(epoch)
 	b := New(policy.BudgetConfig{Ratio: 0.01, MinPerSecond: 1, Window: 10 * time.Second}, c) // floor 10
-	// One retry a second fills the window.
-	for i := range 10 {
-		if i > 0 {
-			c.Advance(time.Second)
-		}
+	for range 10 {
 		if !try(b) {
 			t.Fatal("retry refused within the floor")
 		}
@@ -30,6 +26,7 @@ func TestHoldServesOldestFirst(t *testing.T) {
 		t.Fatalf("waiting = %d, want 3", w)
 	}
 	var order []int
+	var at []time.Duration
 	for step := 0; len(order) < 3 && step < 100; step++ {
 		c.Advance(100 * time.Millisecond)
 		if try(b) {
@@ -38,11 +35,17 @@ func TestHoldServesOldestFirst(t *testing.T) {
 		for i := len(holds) - 1; i >= 0; i-- { // the newest polls first: order must not depend on it
 			if _, ok := holds[i].Poll(); ok && !contains(order, i) {
 				order = append(order, i)
+				at = append(at, c.Now().Sub(epoch))
 			}
 		}
 	}
 	if len(order) != 3 || order[0] != 0 || order[1] != 1 || order[2] != 2 {
 		t.Errorf("served %v, want [0 1 2]", order)
+	}
+	for i, d := range at {
+		if want := time.Duration(i+1) * time.Second; d < want || d > want+100*time.Millisecond {
+			t.Errorf("hold %d served at +%v, want +%v: the floor refills one retry a second", order[i], d, want)
+		}
 	}
 	for i, h := range holds {
 		select {
@@ -185,5 +188,30 @@ func TestHoldConcurrent(t *testing.T) {
 	}
 	if limit := int64(0.1*float64(req)) + 10; ret > limit {
 		t.Errorf("%d retries counted for %d requests, over the budget %d", ret, req, limit)
+	}
+}
+
+// The floor is a rate: spent in a burst (an outage's first retries), it
+// still lets MinPerSecond retries a second through, instead of none until
+// the burst leaves the window, so held retries notice a recovery.
+func TestFloorRefillsWithinWindow(t *testing.T) {
+	c := clock.NewFake(epoch)
+	b := New(policy.BudgetConfig{Ratio: 0.01, MinPerSecond: 10, Window: 10 * time.Second}, c) // 100 at once, then 10/s
+	n := 0
+	for try(b) {
+		n++
+	}
+	if n != 100 {
+		t.Fatalf("burst allowed %d retries, want the floor's 100", n)
+	}
+	granted := 0
+	for range 30 { // 3s in 100ms steps, all inside the window
+		c.Advance(100 * time.Millisecond)
+		for try(b) {
+			granted++
+		}
+	}
+	if granted < 29 || granted > 31 {
+		t.Errorf("%d retries in the 3s after the burst, want about 30 (10/s)", granted)
 	}
 }
