@@ -80,6 +80,10 @@ func (r *Report) writeDeliveryTargets(b *strings.Builder) bool {
 				share := o.Goodput / sc.Setup.Rate
 				parts = append(parts, fmt.Sprintf("goodput %.0f msg/s, %.0f%% of the %.0f/s quota (target at least %.0f%%): %s",
 					o.Goodput, 100*share, sc.Setup.Rate, 100*QuotaShare, verdict(share >= QuotaShare)))
+				if o.SteadyGoodput > 0 {
+					parts = append(parts, fmt.Sprintf("after the first %s (the controller's convergence): %.0f msg/s, %.0f%% of the quota",
+						fmtDur(SteadyAfter), o.SteadyGoodput, 100*o.SteadyGoodput/sc.Setup.Rate))
+				}
 				if f := r.fewest429(sc.Name); f != nil {
 					parts = append(parts, fmt.Sprintf("%d 429s (%.1f%% of %d requests) against the fewest of any peer, `%s`'s %d (target fewer): %s",
 						o.Got429, pct(o.Got429, o.Requests), o.Requests, f.Driver, f.Got429, verdict(o.Got429 < f.Got429)))

@@ -89,6 +89,13 @@ type Result struct {
 
 	P50, P99 time.Duration // per-message latency, from Send's start to its return
 
+	// SteadyGoodput is the goodput once the first SteadyAfter of the run
+	// are over: messages reported accepted that returned after it, per
+	// second of the rest of the run (0 for a run shorter than twice
+	// SteadyAfter). In a quota scenario it is the rate the driver holds
+	// once it has found the quota, apart from what finding it cost.
+	SteadyGoodput float64
+
 	AllocsPerMsg, BytesPerMsg float64       // runtime.MemStats deltas / messages
 	CPUPerMsg                 time.Duration // user+system CPU of this process / messages
 }
@@ -129,6 +136,7 @@ func runOnce(ctx context.Context, p *emuproc.Proc, spec drivers.Spec, sc Scenari
 	}
 	outs := make([]drivers.Outcome, n)
 	lats := make([]time.Duration, n)
+	ends := make([]time.Duration, n) // since start
 	done := make([]bool, n)
 	skipped := make([]bool, n) // never handed to the driver: past the deadline
 	next := make(chan int, concurrency)
@@ -158,6 +166,7 @@ func runOnce(ctx context.Context, p *emuproc.Proc, spec drivers.Spec, sc Scenari
 				t := time.Now()
 				outs[i] = d.Send(sendCtx, msgs[i])
 				lats[i] = time.Since(t)
+				ends[i] = time.Since(start)
 				done[i] = true
 			}
 		})
@@ -199,10 +208,29 @@ func runOnce(ctx context.Context, p *emuproc.Proc, spec drivers.Spec, sc Scenari
 		}
 	}
 	res.P50, res.P99 = quantiles(finished)
+	res.SteadyGoodput = steadyGoodput(outs, ends, done, skipped, res.Wall)
 	res.AllocsPerMsg = float64(ms1.Mallocs-ms0.Mallocs) / float64(n)
 	res.BytesPerMsg = float64(ms1.TotalAlloc-ms0.TotalAlloc) / float64(n)
 	res.CPUPerMsg = (cpu1 - cpu0) / time.Duration(n)
 	return res, finished, ctx.Err()
+}
+
+// SteadyAfter is how much of a run SteadyGoodput leaves out: the "few
+// seconds" within which issue 12 asks the rate controller to converge on
+// a quota.
+const SteadyAfter = 2 * time.Second
+
+func steadyGoodput(outs []drivers.Outcome, ends []time.Duration, done, skipped []bool, wall time.Duration) float64 {
+	if wall < 2*SteadyAfter {
+		return 0
+	}
+	n := 0
+	for i := range outs {
+		if done[i] && !skipped[i] && outs[i].Err == nil && ends[i] >= SteadyAfter {
+			n++
+		}
+	}
+	return float64(n) / (wall - SteadyAfter).Seconds()
 }
 
 // CauseNotSent is the failure cause of a message the harness never handed

@@ -228,3 +228,20 @@ func TestRoundsMerge(t *testing.T) {
 		}
 	}
 }
+
+// steadyGoodput counts only accepted messages that returned after
+// SteadyAfter, over the rest of the run.
+func TestSteadyGoodput(t *testing.T) {
+	fail := drivers.Outcome{Err: context.DeadlineExceeded}
+	outs := []drivers.Outcome{{}, {}, fail, {}, {}, {}}
+	ends := []time.Duration{time.Second, 3 * time.Second, 3 * time.Second, 4 * time.Second, 5 * time.Second, 6 * time.Second}
+	done := []bool{true, true, true, true, true, true}
+	skipped := []bool{false, false, false, false, false, true}
+	// After 2s: messages 1, 3, 4 accepted and sent (2 failed, 5 skipped), over 6s-2s.
+	if got := steadyGoodput(outs, ends, done, skipped, 6*time.Second); got != 0.75 {
+		t.Errorf("steadyGoodput = %v, want 0.75 (3 messages over 4s)", got)
+	}
+	if got := steadyGoodput(outs, ends, done, skipped, 3*time.Second); got != 0 {
+		t.Errorf("steadyGoodput of a 3s run = %v, want 0 (shorter than twice SteadyAfter)", got)
+	}
+}
