@@ -85,9 +85,10 @@ type Config struct {
 // Create it with New; the zero value is not usable. A *Limiter is safe for
 // concurrent use.
 //
-// AIMD state is kept per instance in Local: an instance that saw 429s
-// charges the shared quota at its own lowered rate (each of its requests
-// takes 1/rate of it), so the fleet slows down as its members do.
+// The adaptive rate is the fleet's too: its state lives in Redis, run by
+// the law of package ratelimit (see law.go), so a cut by one instance is
+// the rate of all, from what the whole fleet got accepted. Local keeps an
+// adaptive rate of its own, for the fallback.
 type Limiter struct {
 	client     redis.UniversalClient
 	prefix     string
@@ -96,6 +97,11 @@ type Limiter struct {
 	failOpenOK bool
 	local      *ratelimit.Limiter
 	clock      clock.Clock
+	scripts    *scripts
+	// perInstance restores the behaviour before the fleet law, for the
+	// comparison test: each instance cuts alone, in Local, and charges the
+	// shared quota at its own lowered rate.
+	perInstance bool
 
 	def       atomic.Pointer[override] // default fleet rate and burst
 	omu       sync.RWMutex
@@ -107,6 +113,7 @@ type Limiter struct {
 	failOpen atomic.Int64  // grants made on Local while Redis was unreachable
 	dmu      sync.Mutex
 	debt     map[string]int64 // per tenant: fail-open grants not yet charged to Redis
+	succ     map[string]int64 // per tenant: successes not yet counted in Redis
 }
 
 // New returns a Limiter. It returns an error wrapping
@@ -134,12 +141,14 @@ func New(cfg Config) (*Limiter, error) {
 		overrides:  make(map[string]override),
 		sem:        make(chan struct{}, cmp(cfg.MaxInFlight, DefaultMaxInFlight)),
 		debt:       make(map[string]int64),
+		succ:       make(map[string]int64),
 	}
 	if rd.local == nil {
 		if rd.local, err = ratelimit.New(ratelimit.Config{Rate: r, Burst: b, Clock: cfg.Clock}); err != nil {
 			return nil, err
 		}
 	}
+	rd.scripts = newScripts(rd.local.Law())
 	rd.def.Store(&override{rate: r, burst: b})
 	return rd, nil
 }
@@ -192,19 +201,28 @@ func (r *Limiter) Available() bool {
 	return d == 0 || r.clock.Now().UnixNano() >= d
 }
 
-// params returns the GCRA emission interval and burst tolerance for tenant,
-// in microseconds: its fleet rate times the AIMD factor of the local tenant.
-func (r *Limiter) params(tenant string) (interval, tau float64) {
+// conf returns tenant's configured fleet rate and burst.
+func (r *Limiter) conf(tenant string) override {
 	r.omu.RLock()
 	o, ok := r.overrides[tenant]
 	r.omu.RUnlock()
 	if !ok {
 		o = *r.def.Load()
 	}
+	return o
+}
+
+// params returns the GCRA emission interval and burst tolerance, in
+// microseconds, of tenant's configured fleet rate (the scripts lower them to
+// the fleet's adaptive rate).
+func (r *Limiter) params(tenant string) (interval, tau float64) {
+	o := r.conf(tenant)
 	rate, burst := o.rate, float64(o.burst)
-	if f := r.local.RateFactor(tenant); f < 1 {
-		rate *= f
-		burst = max(1, math.Round(burst*f))
+	if r.perInstance {
+		if f := r.local.RateFactor(tenant); f < 1 {
+			rate *= f
+			burst = max(1, math.Round(burst*f))
+		}
 	}
 	if math.IsInf(rate, 1) {
 		return 0, 0
@@ -213,9 +231,28 @@ func (r *Limiter) params(tenant string) (interval, tau float64) {
 	return interval, interval * burst
 }
 
+// lawArgs returns the fleet law's arguments for tenant: its configured rate
+// (0 when it is unlimited or the law is off), burst and increase (Local's
+// Increase, or a twentieth of the rate).
+func (r *Limiter) lawArgs(tenant string) (rate string, burst int, inc string) {
+	o := r.conf(tenant)
+	if r.perInstance || math.IsInf(o.rate, 1) {
+		return "0", o.burst, "0"
+	}
+	i := r.local.Law().Increase
+	if i == 0 {
+		i = o.rate / 20
+	}
+	return ftoa(o.rate), o.burst, ftoa(i)
+}
+
+func ftoa(x float64) string { return strconv.FormatFloat(x, 'g', -1, 64) }
+
+// keys are the tenant's Redis keys: tat, pause (script.go), acc and ctl
+// (lawscript.go).
 func (r *Limiter) keys(tenant string) []string {
 	base := r.prefix + "{" + tenant + "}:"
-	return []string{base + "tat", base + "pause"}
+	return []string{base + "tat", base + "pause", base + "acc", base + "ctl"}
 }
 
 // down reports whether Redis is to be skipped at now.
@@ -275,9 +312,8 @@ func (r *Limiter) Wait(ctx context.Context, tenant string) error {
 		if hasDeadline {
 			maxWait = max(0, deadline.Sub(now).Microseconds())
 		}
-		interval, tau := r.params(tenant)
 		keys := r.keys(tenant)
-		res, err := r.reserve(ctx, tenant, keys, interval, tau, maxWait)
+		res, err := r.reserve(ctx, tenant, keys, maxWait)
 		if err != nil {
 			if ctx.Err() != nil {
 				return ctx.Err()
@@ -288,7 +324,7 @@ func (r *Limiter) Wait(ctx context.Context, tenant string) error {
 			return &ratelimit.DelayError{Tenant: tenant, Delay: res.wait, Remaining: deadline.Sub(now), Paused: res.paused}
 		}
 		if err := clock.Sleep(ctx, r.clock, res.wait); err != nil {
-			r.refund(keys, res.tat, interval)
+			r.refund(keys, res)
 			return err
 		}
 		// A 429 seen by this instance while we slept pauses the tenant,
@@ -297,7 +333,7 @@ func (r *Limiter) Wait(ctx context.Context, tenant string) error {
 		// that holds such a slot. Drop it (its time has passed, there is
 		// nothing to give back), wait the pause out and reserve a new slot,
 		// which the pause queued behind its end at the tenant's rate (see
-		// pauseScript).
+		// pauseLua).
 		if !r.local.Paused(tenant) {
 			break
 		}
@@ -320,9 +356,8 @@ func (r *Limiter) Allow(tenant string) bool {
 		}
 		return false
 	}
-	interval, tau := r.params(tenant)
 	keys := r.keys(tenant)
-	res, err := r.reserve(context.Background(), tenant, keys, interval, tau, 0)
+	res, err := r.reserve(context.Background(), tenant, keys, 0)
 	if err != nil {
 		if r.failOpenOK && r.local.Allow(tenant) {
 			r.owe(tenant)
@@ -334,7 +369,7 @@ func (r *Limiter) Allow(tenant string) bool {
 		return false
 	}
 	if !r.local.AllowProcess(now) {
-		r.refund(keys, res.tat, interval)
+		r.refund(keys, res)
 		return false
 	}
 	return true
@@ -349,49 +384,6 @@ func (r *Limiter) fallback(ctx context.Context, tenant string, cause error) erro
 	}
 	r.owe(tenant)
 	return nil
-}
-
-// FailOpenGrants returns how many requests this Limiter let go on Local
-// because Redis was unreachable or too slow (Config.FailOpen).
-func (r *Limiter) FailOpenGrants() int64 { return r.failOpen.Load() }
-
-// owe counts a fail-open grant for tenant, to be charged to the fleet's
-// quota by the next reservation that reaches Redis. The debt is capped at
-// what Local can grant in one Recheck interval plus its burst, so a long
-// outage does not stall the fleet for as long afterwards.
-func (r *Limiter) owe(tenant string) {
-	r.failOpen.Add(1)
-	interval, tau := r.params(tenant)
-	limit := int64(1)
-	if interval > 0 {
-		limit = int64((float64(r.recheck.Microseconds())+tau)/interval) + 1
-	}
-	r.dmu.Lock()
-	if r.debt[tenant] < limit {
-		r.debt[tenant]++
-	}
-	r.dmu.Unlock()
-}
-
-// takeDebt returns and clears tenant's debt.
-func (r *Limiter) takeDebt(tenant string) int64 {
-	r.dmu.Lock()
-	defer r.dmu.Unlock()
-	d := r.debt[tenant]
-	if d != 0 {
-		delete(r.debt, tenant)
-	}
-	return d
-}
-
-// giveBack restores debt that a reservation did not charge.
-func (r *Limiter) giveBack(tenant string, d int64) {
-	if d == 0 {
-		return
-	}
-	r.dmu.Lock()
-	r.debt[tenant] += d
-	r.dmu.Unlock()
 }
 
 // acquire takes one of the MaxInFlight tokens, waiting in ctx.
@@ -415,55 +407,61 @@ type reservation struct {
 	reserved bool
 	wait     time.Duration
 	paused   bool
-	tat      string
+	tat      string // the tat the reservation set
+	interval string // the emission interval it used (µs)
 }
 
 // errBadReply reports a script reply of an unexpected shape.
 var errBadReply = errors.New("ratelimit: unexpected reply from redis script")
 
-// reserve runs reserveScript for tenant, charging any fail-open debt to the
-// quota after the slot it reserves.
-func (r *Limiter) reserve(ctx context.Context, tenant string, keys []string, interval, tau float64, maxWait int64) (reservation, error) {
+// reserve runs the reserve script for tenant, charging any fail-open debt
+// to the quota after the slot it reserves and adding the successes this
+// instance saw since its last call to the fleet's count.
+func (r *Limiter) reserve(ctx context.Context, tenant string, keys []string, maxWait int64) (reservation, error) {
 	if err := r.acquire(ctx); err != nil {
 		return reservation{}, err
 	}
 	defer r.release()
-	debt := r.takeDebt(tenant)
+	debt, succ := r.take(tenant)
+	interval, tau := r.params(tenant)
+	rate, burst, inc := r.lawArgs(tenant)
 	cctx, cancel := context.WithTimeout(ctx, r.timeout)
 	defer cancel()
-	v, err := reserveScript.Run(cctx, r.client, keys,
-		strconv.FormatFloat(interval, 'f', 3, 64), strconv.FormatFloat(tau, 'f', 3, 64), maxWait, debt).Slice()
+	v, err := r.scripts.reserve.Run(cctx, r.client, keys,
+		strconv.FormatFloat(interval, 'f', 3, 64), strconv.FormatFloat(tau, 'f', 3, 64), maxWait, debt,
+		succ, rate, burst, inc).Slice()
 	if err != nil {
-		r.giveBack(tenant, debt)
+		r.giveBack(tenant, debt, succ)
 		if ctx.Err() == nil {
 			r.result(err)
 		}
 		return reservation{}, err
 	}
 	r.result(nil)
-	if len(v) != 4 {
-		r.giveBack(tenant, debt)
+	if len(v) != 5 {
+		r.giveBack(tenant, debt, 0)
 		return reservation{}, errBadReply
 	}
 	ok, _ := v[0].(int64)
 	wait, _ := v[1].(int64)
 	paused, _ := v[2].(int64)
 	tat, _ := v[3].(string)
+	iv, _ := v[4].(string)
 	if ok != 1 {
-		r.giveBack(tenant, debt)
+		r.giveBack(tenant, debt, 0)
 	}
-	return reservation{reserved: ok == 1, wait: time.Duration(wait) * time.Microsecond, paused: paused == 1, tat: tat}, nil
+	return reservation{reserved: ok == 1, wait: time.Duration(wait) * time.Microsecond, paused: paused == 1, tat: tat, interval: iv}, nil
 }
 
-// refund gives back an abandoned slot, best effort.
-func (r *Limiter) refund(keys []string, tat string, interval float64) {
+// refund gives back the slot of res, abandoned, best effort.
+func (r *Limiter) refund(keys []string, res reservation) {
 	if r.acquire(context.Background()) != nil {
 		return
 	}
 	defer r.release()
 	ctx, cancel := context.WithTimeout(context.Background(), r.timeout)
 	defer cancel()
-	err := refundScript.Run(ctx, r.client, keys, tat, strconv.FormatFloat(interval, 'f', 3, 64)).Err()
+	err := refundScript.Run(ctx, r.client, keys[:1], res.tat, res.interval).Err()
 	r.result(err)
 }
 
@@ -481,33 +479,14 @@ func (r *Limiter) Pause(tenant string, until time.Time) {
 	}
 	ms := (d + time.Millisecond - 1) / time.Millisecond
 	interval, tau := r.params(tenant)
+	rate, burst, inc := r.lawArgs(tenant)
 	if r.acquire(context.Background()) != nil {
 		return
 	}
 	defer r.release()
 	ctx, cancel := context.WithTimeout(context.Background(), r.timeout)
 	defer cancel()
-	err := pauseScript.Run(ctx, r.client, r.keys(tenant), int64(ms),
-		strconv.FormatFloat(interval, 'f', 3, 64), strconv.FormatFloat(tau, 'f', 3, 64)).Err()
+	err := r.scripts.pause.Run(ctx, r.client, r.keys(tenant), int64(ms),
+		strconv.FormatFloat(interval, 'f', 3, 64), strconv.FormatFloat(tau, 'f', 3, 64), rate, burst, inc).Err()
 	r.result(err)
 }
-
-// Throttled records a 429 for tenant: an AIMD decrease of this instance's
-// rate for it (see Limiter.Throttled).
-func (r *Limiter) Throttled(tenant string) { r.local.Throttled(tenant) }
-
-// ThrottleTenant records a 429 of tenant's spent quota: the decrease of
-// Throttled, and, when the local limiter cannot measure how much the API
-// accepts (see ratelimit.Limiter.ThrottleTenant), a pause until until
-// shared with the fleet as Pause shares it. It reports whether it paused.
-func (r *Limiter) ThrottleTenant(tenant string, until time.Time) bool {
-	if !r.local.ThrottleTenant(tenant, until) {
-		return false
-	}
-	r.Pause(tenant, until)
-	return true
-}
-
-// Succeeded records a success for tenant: an AIMD increase of this
-// instance's rate for it (see Limiter.Succeeded).
-func (r *Limiter) Succeeded(tenant string) { r.local.Succeeded(tenant) }

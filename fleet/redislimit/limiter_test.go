@@ -23,8 +23,8 @@ func newClient(t testing.TB, addr string) *redis.Client {
 	c := redis.NewClient(&redis.Options{
 		Addr:          addr,
 		DialTimeout:   200 * time.Millisecond,
-		ReadTimeout:   200 * time.Millisecond,
-		WriteTimeout:  200 * time.Millisecond,
+		ReadTimeout:   time.Second, // a loaded machine can stall a reply for 200ms
+		WriteTimeout:  time.Second,
 		MaxRetries:    -1, // the backend has its own timeout and fallback
 		DialerRetries: 1,  // go-redis retries a refused dial 5 times by default
 	})
@@ -82,7 +82,10 @@ func TestNewConfig(t *testing.T) {
 	}
 }
 
-func TestRedisParamsFollowOverridesAndAIMD(t *testing.T) {
+// TestRedisParamsFollowOverrides: the configured interval and tolerance
+// the scripts start from follow SetTenant; Local's adaptive rate lowers
+// them only in the old per-instance mode (the fleet's rate lives in Redis).
+func TestRedisParamsFollowOverrides(t *testing.T) {
 	c := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1"})
 	defer c.Close()
 	r, err := New(Config{Client: c, Rate: 100, Burst: 10})
@@ -97,11 +100,11 @@ func TestRedisParamsFollowOverridesAndAIMD(t *testing.T) {
 	}{
 		{tenant: "a", interval: 10_000, tau: 100_000},
 		{tenant: "big", interval: 1000, tau: 100_000},
-		{tenant: "slow", throttle: true, interval: 20_000, tau: 100_000}, // half rate, half burst
+		{tenant: "slow", throttle: true, interval: 10_000, tau: 100_000}, // the fleet's cut is in Redis
 	}
 	for _, tt := range tests {
 		if tt.throttle {
-			r.Throttled(tt.tenant)
+			r.Throttled(tt.tenant) // Redis is down: Local is cut
 		}
 		i, tau := r.params(tt.tenant)
 		if !near(i, tt.interval) || !near(tau, tt.tau) {
@@ -111,6 +114,10 @@ func TestRedisParamsFollowOverridesAndAIMD(t *testing.T) {
 	r.SetTenant("big", 0, 0)
 	if i, _ := r.params("big"); !near(i, 10_000) {
 		t.Errorf("after removing the override interval = %v, want the default 10000", i)
+	}
+	r.perInstance = true
+	if i, tau := r.params("slow"); !near(i, 20_000) || !near(tau, 100_000) {
+		t.Errorf("per instance: interval %v tau %v, want Local's half rate and half burst: 20000 and 100000", i, tau)
 	}
 }
 
