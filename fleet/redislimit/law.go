@@ -23,19 +23,24 @@ import (
 // fell to 170/s; instances that cut at different times mixed intervals in
 // one bucket.
 //
-// Local still runs its own controller on this instance's traffic (it is
-// told of every success and 429): while Redis is unreachable, the
-// fallback (FailOpen) sends at its rate.
+// Local's own controller governs only while Redis is unreachable: the
+// fallback (FailOpen) sends at Local's rate, which its 429s then cut from
+// its own traffic. While Redis answers, Local is not cut (it would cut
+// from a measure it does not have) but holds this instance's copy of the
+// fleet's pauses.
 
 // Throttled records a 429 for tenant: a cut of the fleet's rate by the law
 // (see ratelimit.Limiter.Throttled), made in Redis from the fleet's
 // accepted rate, once for every instance that sees the same 429s (a second
-// cut within ratelimit.DecreaseHold changes nothing). Local is cut too. With
-// Redis unreachable only Local is.
+// cut within ratelimit.DecreaseHold changes nothing). With Redis
+// unreachable Local is cut instead.
 func (r *Limiter) Throttled(tenant string) {
-	r.local.Throttled(tenant)
-	if !r.perInstance {
-		r.cut(tenant, 0)
+	if r.perInstance {
+		r.local.Throttled(tenant)
+		return
+	}
+	if _, ok := r.cut(tenant, 0); !ok {
+		r.local.Throttled(tenant)
 	}
 }
 
@@ -48,9 +53,8 @@ func (r *Limiter) Throttled(tenant string) {
 func (r *Limiter) ThrottleTenant(tenant string, until time.Time) bool {
 	if !r.perInstance {
 		if starved, ok := r.cut(tenant, until.Sub(r.clock.Now())); ok {
-			r.local.Throttled(tenant)
 			if starved {
-				r.local.Pause(tenant, until)
+				r.local.Pause(tenant, until) // the cut script paused the fleet
 			}
 			return starved
 		}
@@ -64,7 +68,7 @@ func (r *Limiter) ThrottleTenant(tenant string, until time.Time) bool {
 
 // Succeeded records a success for tenant: counted toward the fleet's
 // accepted rate (by this instance's next reservation, without a round trip
-// of its own) and toward Local's.
+// of its own) and toward Local's, for its own controller.
 func (r *Limiter) Succeeded(tenant string) {
 	r.local.Succeeded(tenant)
 	if !r.perInstance {
@@ -184,8 +188,8 @@ func (r *Limiter) readState(ctx context.Context, tenant string, o override) (Sta
 	pttl, _ := v[5].(int64)
 	b, _ := v[6].(int64)
 	st := State{Rate: f(v[0]), Burst: int(b), Configured: o.rate, Estimate: f(v[1]), SinceCut: -1, Shared: true}
-	if math.IsInf(o.rate, 1) {
-		st.Rate = o.rate
+	if math.IsInf(o.rate, 1) || r.perInstance {
+		st.Rate = o.rate * r.local.RateFactor(tenant)
 	}
 	if s := f(v[2]); s >= 0 {
 		st.SinceCut = time.Duration(s * float64(time.Second))
