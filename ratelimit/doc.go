@@ -86,8 +86,10 @@
 // # Fleet-wide
 //
 // A Backend may keep each tenant's quota elsewhere and use a *Limiter for
-// what stays in the process (pauses, the process bucket, the adaptive rate;
-// see WaitPaused, WaitProcess, RateFactor). The Redis one lives in module
+// what stays in the process (pauses, the process bucket, a fallback; see
+// WaitPaused, WaitProcess, RateFactor), and run the adaptive rate's law
+// elsewhere too, for a whole fleet, from the numbers Law returns, so that
+// one set of numbers governs both. The Redis one lives in module
 // github.com/octosend/octosend/fleet (package redislimit), so that a
 // program which does not share a quota neither downloads nor links
 // go-redis.

@@ -1,6 +1,7 @@
 // Command fleet shows fleet mode: several sender processes share one
-// tenant's 8x8 quota and their circuit breakers through Redis, so together
-// they stay under the quota and stop together when 8x8 is down.
+// tenant's 8x8 quota, its adaptive rate and their circuit breakers through
+// Redis, so together they stay under the quota (a cut one instance makes
+// on 429s is the rate of all) and stop together when 8x8 is down.
 //
 // Two clients in this process stand in for two instances of a fleet; each
 // sends half of the messages as fast as it is allowed to, to the embedded

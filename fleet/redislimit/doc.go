@@ -24,11 +24,23 @@
 // (examples/fleet gives each of its two instances half) to hold the quota
 // during an outage too.
 //
+// A tenant's adaptive rate is the fleet's too, run in Redis by the law of
+// package ratelimit (ratelimit.Law; see law.go and lawscript.go): every
+// reservation carries the successes its instance saw since its last call
+// (no round trip of its own), so Redis counts the fleet's accepted rate;
+// ThrottleTenant cuts the fleet's rate from it once for every instance
+// that sees the same cluster of 429s; and every reservation computes the
+// fleet's current rate from the last cut by the growth law, on Redis time,
+// and uses it as the GCRA interval. State reads it back. While Redis is
+// unreachable the local limiter's own adaptive rate decides.
+//
 // It is in module github.com/octosend/octosend/fleet, apart from the core
 // module, so that programs which do not share a quota neither download nor
 // link go-redis.
 //
 // Performance: Wait is one script round trip to a local redis-server,
 // about 40 µs, 1.1-1.2x redis_rate's Allow on the same server
-// (BenchmarkRedisWait).
+// (BenchmarkRedisWait); the fleet's adaptive rate added no measurable time
+// to it (95-105 µs before and after on a loaded machine) and 11
+// allocations (39).
 package redislimit

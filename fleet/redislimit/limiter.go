@@ -2,8 +2,6 @@ package redislimit
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"math"
 	"strconv"
 	"sync"
@@ -70,9 +68,11 @@ type Config struct {
 	// when Redis is back. Zero means DefaultRecheck (1s).
 	Recheck time.Duration
 	// Local is the in-process limiter: it supplies the process-wide bucket,
-	// each tenant's AIMD state and a local copy of pauses, and is the
-	// fallback when FailOpen is set. Nil means New(Config{Rate: Rate, Burst:
-	// Burst, Clock: Clock}).
+	// a local copy of pauses, the numbers of the adaptive rate's law that
+	// the fleet runs in Redis (ratelimit.Law: its MinRate, Decrease and
+	// Increase, so give every instance the same), and is the fallback when
+	// FailOpen is set, with an adaptive rate of its own. Nil means
+	// New(Config{Rate: Rate, Burst: Burst, Clock: Clock}).
 	Local *ratelimit.Limiter
 	// Clock is the time source for waiting; nil means clock.Real. The quota
 	// itself runs on Redis server time.
@@ -86,9 +86,10 @@ type Config struct {
 // concurrent use.
 //
 // The adaptive rate is the fleet's too: its state lives in Redis, run by
-// the law of package ratelimit (see law.go), so a cut by one instance is
-// the rate of all, from what the whole fleet got accepted. Local keeps an
-// adaptive rate of its own, for the fallback.
+// the law of package ratelimit (see Throttled, State and law.go), so a
+// cut by one instance is the rate of all, measured from what the whole
+// fleet got accepted. Local keeps an adaptive rate of its own, for the
+// fallback.
 type Limiter struct {
 	client     redis.UniversalClient
 	prefix     string
@@ -255,30 +256,6 @@ func (r *Limiter) keys(tenant string) []string {
 	return []string{base + "tat", base + "pause", base + "acc", base + "ctl"}
 }
 
-// down reports whether Redis is to be skipped at now.
-func (r *Limiter) down(now time.Time) bool {
-	d := r.downUntil.Load()
-	return d != 0 && now.UnixNano() < d
-}
-
-// result records the outcome of a Redis call.
-func (r *Limiter) result(err error) {
-	if err == nil {
-		if r.downUntil.Load() != 0 {
-			r.downUntil.Store(0)
-		}
-		return
-	}
-	r.downUntil.Store(r.clock.Now().Add(r.recheck).UnixNano())
-}
-
-func unavailable(cause error) error {
-	if cause == nil {
-		return fmt.Errorf("%w (recently failed; retrying later)", ErrUnavailable)
-	}
-	return fmt.Errorf("%w: %w", ErrUnavailable, cause)
-}
-
 // Wait blocks until tenant may send one request: until a slot of the
 // tenant's fleet-wide quota is reserved in Redis and has come, any pause of
 // the tenant (seen by this instance, or by any instance through Redis) has
@@ -384,85 +361,6 @@ func (r *Limiter) fallback(ctx context.Context, tenant string, cause error) erro
 	}
 	r.owe(tenant)
 	return nil
-}
-
-// acquire takes one of the MaxInFlight tokens, waiting in ctx.
-func (r *Limiter) acquire(ctx context.Context) error {
-	select {
-	case r.sem <- struct{}{}:
-		return nil
-	default:
-	}
-	select {
-	case r.sem <- struct{}{}:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
-
-func (r *Limiter) release() { <-r.sem }
-
-type reservation struct {
-	reserved bool
-	wait     time.Duration
-	paused   bool
-	tat      string // the tat the reservation set
-	interval string // the emission interval it used (µs)
-}
-
-// errBadReply reports a script reply of an unexpected shape.
-var errBadReply = errors.New("ratelimit: unexpected reply from redis script")
-
-// reserve runs the reserve script for tenant, charging any fail-open debt
-// to the quota after the slot it reserves and adding the successes this
-// instance saw since its last call to the fleet's count.
-func (r *Limiter) reserve(ctx context.Context, tenant string, keys []string, maxWait int64) (reservation, error) {
-	if err := r.acquire(ctx); err != nil {
-		return reservation{}, err
-	}
-	defer r.release()
-	debt, succ := r.take(tenant)
-	interval, tau := r.params(tenant)
-	rate, burst, inc := r.lawArgs(tenant)
-	cctx, cancel := context.WithTimeout(ctx, r.timeout)
-	defer cancel()
-	v, err := r.scripts.reserve.Run(cctx, r.client, keys,
-		strconv.FormatFloat(interval, 'f', 3, 64), strconv.FormatFloat(tau, 'f', 3, 64), maxWait, debt,
-		succ, rate, burst, inc).Slice()
-	if err != nil {
-		r.giveBack(tenant, debt, succ)
-		if ctx.Err() == nil {
-			r.result(err)
-		}
-		return reservation{}, err
-	}
-	r.result(nil)
-	if len(v) != 5 {
-		r.giveBack(tenant, debt, 0)
-		return reservation{}, errBadReply
-	}
-	ok, _ := v[0].(int64)
-	wait, _ := v[1].(int64)
-	paused, _ := v[2].(int64)
-	tat, _ := v[3].(string)
-	iv, _ := v[4].(string)
-	if ok != 1 {
-		r.giveBack(tenant, debt, 0)
-	}
-	return reservation{reserved: ok == 1, wait: time.Duration(wait) * time.Microsecond, paused: paused == 1, tat: tat, interval: iv}, nil
-}
-
-// refund gives back the slot of res, abandoned, best effort.
-func (r *Limiter) refund(keys []string, res reservation) {
-	if r.acquire(context.Background()) != nil {
-		return
-	}
-	defer r.release()
-	ctx, cancel := context.WithTimeout(context.Background(), r.timeout)
-	defer cancel()
-	err := refundScript.Run(ctx, r.client, keys[:1], res.tat, res.interval).Err()
-	r.result(err)
 }
 
 // Pause holds every sender of tenant, on every instance, until the time
