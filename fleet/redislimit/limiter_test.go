@@ -453,10 +453,12 @@ func TestRedisKillMidRun(t *testing.T) {
 // the pause's end with the slots they reserved before it.
 func TestRedisPauseRequeuesWaiters(t *testing.T) {
 	srv := redistest.Start(t)
-	r := newInstance(t, srv.Addr, Config{Rate: 50, Burst: 1})
+	// 20/s: slots 50ms apart; the cut below halves the rate.
+	r := newInstance(t, srv.Addr, Config{Rate: 20, Burst: 1})
 	if err := r.Wait(context.Background(), "acme"); err != nil { // warm up: dial, load the script
 		t.Fatal(err)
 	}
+	tat0 := tatOf(t, r, "acme")
 	const senders = 9
 	left := make(chan time.Time, senders)
 	var wg sync.WaitGroup
@@ -468,10 +470,18 @@ func TestRedisPauseRequeuesWaiters(t *testing.T) {
 			left <- time.Now()
 		})
 	}
-	time.Sleep(10 * time.Millisecond) // all have reserved (slots up to 180ms ahead)
+	// All have reserved (the first slot is 50ms after the warm-up, the
+	// last 450ms) before the pause: wait until the bucket's tat moved on
+	// by nine slots, rather than for a fixed time that a loaded machine
+	// under -race can overrun.
+	for deadline := time.Now().Add(5 * time.Second); tatOf(t, r, "acme") < tat0+senders*50_000-1; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the senders did not reserve within 5s")
+		}
+	}
 	end := time.Now().Add(300 * time.Millisecond)
 	r.Pause("acme", end)
-	r.Throttled("acme") // 25/s: 40ms apart
+	r.Throttled("acme") // 10/s: 100ms apart
 	wg.Wait()
 	close(left)
 	var at []time.Duration // after the pause's end
@@ -480,22 +490,24 @@ func TestRedisPauseRequeuesWaiters(t *testing.T) {
 	}
 	slices.Sort(at)
 	// A late wake-up only delays a sender; it cannot bring two closer than
-	// their slots. So: none before the pause's end, at most one within 30ms
-	// of it, and the last one about 8 × 40ms after it.
+	// their slots. So: none before the pause's end, at most one within 50ms
+	// of it, and the last one at least 8 slots after it: 8 × 50ms at the
+	// rate before the cut (the senders that re-reserve before the cut
+	// script ran keep its spacing; the rest are 100ms apart).
 	if at[0] < -5*time.Millisecond {
 		t.Fatalf("a sender left %v before the pause ended; all: %v", -at[0], at)
 	}
 	early := 0
 	for _, d := range at {
-		if d < 30*time.Millisecond {
+		if d < 50*time.Millisecond {
 			early++
 		}
 	}
 	if early > 1 {
-		t.Errorf("%d senders left within 30ms of the pause's end, want 1 (spaced 40ms apart); all: %v", early, at)
+		t.Errorf("%d senders left within 50ms of the pause's end, want 1 (spaced 100ms apart); all: %v", early, at)
 	}
-	if last := at[len(at)-1]; last < 8*40*time.Millisecond-40*time.Millisecond {
-		t.Errorf("last sender left %v after the pause, want about %v (8 × 40ms); all: %v", last, 8*40*time.Millisecond, at)
+	if last := at[len(at)-1]; last < 8*50*time.Millisecond-25*time.Millisecond {
+		t.Errorf("last sender left %v after the pause, want at least %v (8 slots of 50ms); all: %v", last, 8*50*time.Millisecond, at)
 	}
 }
 
@@ -542,4 +554,15 @@ func TestFailOpenGrantsChargedAfterRecovery(t *testing.T) {
 	if got := r.FailOpenGrants(); got != 5 {
 		t.Errorf("FailOpenGrants() = %d after recovery, want still 5", got)
 	}
+}
+
+// tatOf returns tenant's theoretical arrival time in Redis (µs since
+// the scripts' epoch), 0 when there is none.
+func tatOf(t *testing.T, r *Limiter, tenant string) float64 {
+	t.Helper()
+	v, err := r.client.Get(context.Background(), r.keys(tenant)[0]).Float64()
+	if err != nil && err != redis.Nil {
+		t.Fatalf("reading the tat: %v", err)
+	}
+	return v
 }
