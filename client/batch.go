@@ -230,6 +230,7 @@ func (c *Client) runBatch(ctx context.Context, tenant string, p *batchPlan) (Bat
 			berr.Failed += end - off
 			berr.Requests++
 		}
+		c.recordChunk(&res, off, end, st, p.kind == kindChatBatch)
 		st.release()
 	}
 	if berr != nil {

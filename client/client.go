@@ -53,6 +53,7 @@ type Client struct {
 	clk          clock.Clock
 	log          *slog.Logger
 	hooks        Hooks
+	outcomes     OutcomeRecorder
 	rand         func() float64
 	maxBody      int64
 	batchConc    int
@@ -111,7 +112,7 @@ func New(cfg Config) (*Client, error) {
 		throttles: newThrottles(),
 		smsBase:   sms, chatBase: chat,
 		live: cfg.PolicyLive, byTenant: cfg.BreakerByTenant, failFast: cfg.FailFast,
-		clk: clock.Or(cfg.Clock), log: cfg.Logger, hooks: cfg.Hooks, rand: cfg.Rand,
+		clk: clock.Or(cfg.Clock), log: cfg.Logger, hooks: cfg.Hooks, outcomes: cfg.Outcomes, rand: cfg.Rand,
 		maxBody: cfg.MaxResponseBytes, haltCooldown: cfg.HaltCooldown,
 	}
 	if c.maxBody == 0 {

@@ -174,6 +174,12 @@ type Config struct {
 	// Hooks are called as sends progress. Nil hooks are skipped.
 	Hooks Hooks
 
+	// Outcomes, when not nil, receives the final outcome of every message
+	// sent (see OutcomeRecorder): a dlr.Store, so that a dlr.Reconciler
+	// can settle Ambiguous sends from their delivery receipts. Nil costs
+	// nothing.
+	Outcomes OutcomeRecorder
+
 	// Clock is the time source for backoff waits, the limiter and the
 	// breaker. Nil means the wall clock. Network I/O (attempt timeouts,
 	// context deadlines) always runs on real time.

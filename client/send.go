@@ -61,6 +61,7 @@ func (c *Client) SendSMS(ctx context.Context, subAccountID string, msg SMS) (Res
 	err := st.run()
 	res := Result{ClientMessageID: cmid, Attempts: st.attempts, Ambiguous: st.ambiguous, HTTPStatus: st.out.Status}
 	if err != nil {
+		c.recordSingle(st, false, "", err)
 		return res, err
 	}
 	r := &st.sc.sms
@@ -68,9 +69,10 @@ func (c *Client) SendSMS(ctx context.Context, subAccountID string, msg SMS) (Res
 	res.Status = intern(r.Status.Code)
 	res.Description = maskOne(intern(r.Status.Description), msg.Destination, msg.Text)
 	if strings.EqualFold(r.Status.Code, "REJECTED") {
-		return res, st.rejected(r.Status.Code, r.Status.Description, 0)
+		err = st.rejected(r.Status.Code, r.Status.Description, 0)
 	}
-	return res, nil
+	c.recordSingle(st, false, res.UMID, err)
+	return res, err
 }
 
 // SendChat sends one Messaging Apps message for the sub-account
@@ -100,6 +102,7 @@ func (c *Client) SendChat(ctx context.Context, subAccountID string, msg Chat) (R
 	err := st.run()
 	res := Result{ClientMessageID: cmid, Attempts: st.attempts, Ambiguous: st.ambiguous, HTTPStatus: st.out.Status}
 	if err != nil {
+		c.recordSingle(st, true, "", err)
 		return res, err
 	}
 	r := &st.sc.chat
@@ -116,9 +119,10 @@ func (c *Client) SendChat(ctx context.Context, subAccountID string, msg Chat) (R
 		res.Description = sec.mask(desc)
 	}
 	if chatRefused(r.Status.State) {
-		return res, st.rejected(r.Status.State, desc, r.Status.ErrorCode) // masked on its way out
+		err = st.rejected(r.Status.State, desc, r.Status.ErrorCode) // masked on its way out
 	}
-	return res, nil
+	c.recordSingle(st, true, res.UMID, err)
+	return res, err
 }
 
 func chatRequest(m *Chat, cmid string) envelope.ChatRequest {
