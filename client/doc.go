@@ -73,7 +73,12 @@
 // so a retry after the request may have reached 8x8 (a 5xx, a timeout or
 // a reset after the request was written) can deliver twice; such results
 // and errors are flagged Ambiguous. A tenant with at-most-once semantics
-// never retries them.
+// never retries them. Delivery receipts settle them: with Config.Outcomes
+// set to a dlr.Store the client records every message's outcome, and a
+// dlr.Reconciler resolves each ambiguous send from its receipts (delivered
+// once, delivered N times, failed, no receipt), looking umids up with
+// LookupReceipt (8x8's message-details GET, also SMSDetails and
+// ChatDetails) where no receipt came.
 //
 // # The retry loop
 //

@@ -176,20 +176,3 @@ func TestOutcomesBatch(t *testing.T) {
 		t.Fatalf("recorded %+v, want b-1 failed and ambiguous without umid", got)
 	}
 }
-
-func TestSendMaxCopies(t *testing.T) {
-	for _, tc := range []struct {
-		s    outcome.Send
-		want int
-	}{
-		{outcome.Send{State: outcome.Accepted, Attempts: 3}, 1},
-		{outcome.Send{State: outcome.Accepted, Attempts: 3, Ambiguous: true}, 3},
-		{outcome.Send{State: outcome.Failed, Attempts: 2}, 0},
-		{outcome.Send{State: outcome.Failed, Attempts: 2, Ambiguous: true}, 2},
-		{outcome.Send{State: outcome.Rejected, Attempts: 1}, 0},
-	} {
-		if got := tc.s.MaxCopies(); got != tc.want {
-			t.Errorf("%+v: MaxCopies %d, want %d", tc.s, got, tc.want)
-		}
-	}
-}

@@ -65,4 +65,28 @@
 // Time comes from Config.Clock (the socket read deadline, which only the
 // wall clock can drive, excepted), so TTL and queue-wait tests run on a
 // clock.Fake.
+//
+// # Reconciliation
+//
+// A Reconciler settles ambiguous sends from their receipts. The client
+// records each message's outcome (client.Config.Outcomes) in a Store — a
+// MemoryStore, or the fleet module's redisdlr.Store shared by a fleet —
+// and the Reconciler, fed by the Receiver, matches receipts against it by
+// clientMessageId:
+//
+//	store, _ := dlr.NewMemoryStore(dlr.MemoryConfig{})
+//	c, _ := client.New(client.Config{APIKey: key, Outcomes: store})
+//	rec, _ := dlr.NewReconciler(dlr.ReconcilerConfig{Store: store, Lookup: c.LookupReceipt, OnResolve: report})
+//	go rec.Run(ctx)
+//	rv, _ := dlr.New(dlr.Config{Authorization: auth, OnReceipt: rec.OnReceipt})
+//
+// Each send is resolved once, as VerdictDelivered (one copy delivered),
+// VerdictDuplicate (N umids for one clientMessageId, N delivered: a
+// confirmed duplicate), VerdictFailed (with the receipt's DLR code and
+// 8x8's reason) or VerdictNoReceipt (nothing final by the deadline, the
+// store's TTL of 48 h, after looking up by umid the copies it knows, at
+// most one lookup per second per sub-account). A send resolves as soon as
+// every copy it can have is known and final; with fewer copies than
+// attempts it waits ReconcilerConfig.Settle for another. A receipt that
+// changes the verdict afterwards reports it again (Resolution.Revised).
 package dlr
