@@ -86,6 +86,7 @@ type bulkOptions struct {
 	progress          string
 	progressInterval  time.Duration
 	input             string
+	dlr               dlrOptions
 }
 
 func (c *cli) bulk(ctx context.Context, args []string) int {
@@ -101,6 +102,7 @@ func (c *cli) bulk(ctx context.Context, args []string) int {
 	fs.DurationVar(&o.fsyncInterval, "fsync-interval", time.Second, "")
 	fs.StringVar(&o.progress, "progress", "auto", "")
 	fs.DurationVar(&o.progressInterval, "progress-interval", 5*time.Second, "")
+	o.dlr.register(fs)
 	pos, err := c.parseFlags(fs, bulkUsage, args)
 	if err != nil {
 		return exitFor(err)
@@ -131,13 +133,21 @@ func (c *cli) bulk(ctx context.Context, args []string) int {
 	if err := o.common.resolve(c.getenv); err != nil {
 		return c.usageErr("bulk", "%v", err)
 	}
+	if err := o.dlr.resolve(c.getenv); err != nil {
+		return c.usageErr("bulk", "%v", err)
+	}
 	return c.runBulkCommand(ctx, &o)
 }
 
 // runBulkCommand runs a parsed bulk command line.
 func (c *cli) runBulkCommand(ctx context.Context, o *bulkOptions) int {
 	stats := &bulkStats{}
-	send, closeSender, err := c.newBulkSender(&o.common, stats)
+	dl, err := c.startBulkDLR(o)
+	if err != nil {
+		return c.fail("bulk", exitUsage, err)
+	}
+	defer dl.close()
+	send, closeSender, err := c.newBulkSender(&o.common, stats, dl.recorder())
 	if err != nil {
 		return c.fail("bulk", exitUsage, err)
 	}
@@ -207,6 +217,7 @@ func (c *cli) runBulkCommand(ctx context.Context, o *bulkOptions) int {
 	run := &bulkRun{
 		In: in, Send: send, Concurrency: o.common.concurrency, Results: results, Journal: jn,
 		Stats: stats, Done: st.Done, Interrupted: st.Interrupted, ResendInterrupted: o.resendInterrupted,
+		OnRecord: dl.onRecord(),
 	}
 	if n := len(st.Done); n > 0 || len(st.Interrupted) > 0 || st.Resend > 0 {
 		fmt.Fprintf(c.stderr, "octosend bulk: resuming %s: %d lines done, %d canceled to send again, %d interrupted by a crash\n",
@@ -234,6 +245,9 @@ func (c *cli) runBulkCommand(ctx context.Context, o *bulkOptions) int {
 		}
 	}
 	c.printBulkSummary(o, stats, elapsed, st.PrevFailed)
+	if closeErr == nil {
+		closeErr = c.finishBulkDLR(o, dl, stop)
+	}
 	if runErr != nil {
 		return failEmpty(runErr)
 	}

@@ -43,6 +43,17 @@ Flags:
                       (copies over 1 = duplicates; no destination is written)
   --ledger-cap N      at most N entries in --ledger and in the ledger endpoint
                       (default 1000000); a summary line says when some were left out
+  --dlr-url URL       POST delivery receipts for every accepted copy to URL (the
+                      account webhook; a message's dlrCallbackUrl overrides it),
+                      as 8x8 does: SMS "sent" then "delivered" or "undelivered",
+                      redelivered at 1, 10, 30 and 90 s when the webhook fails
+  --dlr-auth VALUE    Authorization header of the receipts (default
+                      $OCTOSEND_DLR_AUTH); never printed
+  --dlr-delay D       mean gap before each receipt (default 1s)
+  --dlr-undelivered P share of messages that end undelivered (default 0)
+  --dlr-error-codes L their DLR error codes, e.g. 1,15,36,46 (the default)
+  --dlr-repeat P      share of messages whose first receipt comes again, late
+  --dlr-scale F       multiply the delays and the redelivery schedule (default 1)
 
 While it runs, GET /_emulator/ledger (with the API key when --api-key is set)
 answers the same JSONL, read-only; ?limit=N asks for fewer lines, and the
@@ -151,6 +162,8 @@ func (c *cli) emulator(ctx context.Context, args []string) int {
 	seed := fs.Int64("seed", 1, "")
 	ledgerPath := fs.String("ledger", "", "")
 	ledgerCap := fs.Int("ledger-cap", emulator.DefaultLedgerCap, "")
+	var dlrFlags emulatorDLRFlags
+	dlrFlags.register(fs)
 	pos, err := c.parseFlags(fs, emulatorUsage, args)
 	if err != nil {
 		return exitFor(err)
@@ -182,13 +195,17 @@ func (c *cli) emulator(ctx context.Context, args []string) int {
 	if faults.PLatency > 0 {
 		faults.LatencyMax = *latencyMax
 	}
+	dlrCfg, err := dlrFlags.config(c.getenv)
+	if err != nil {
+		return c.usageErr("emulator", "%v", err)
+	}
 	key := *apiKey
 	if key == "" {
 		key = c.getenv("OCTOSEND_API_KEY")
 	}
 	cfg := emulator.Config{
 		APIKey: key, Rate: *rate, Burst: *burst, RetryAfter: *retryAfter,
-		Faults: faults, Latency: *latency, Seed: *seed, LedgerCap: *ledgerCap,
+		Faults: faults, Latency: *latency, Seed: *seed, LedgerCap: *ledgerCap, DLR: dlrCfg,
 	}
 	// Create the ledger file now, so that a path that cannot be written is
 	// a usage error at start, not a lost ledger at exit.
@@ -256,4 +273,5 @@ func printEmulatorStats(c *cli, srv *emulator.Server) {
 			fmt.Fprintf(c.stderr, "  fault %s: %d\n", k, n)
 		}
 	}
+	printEmulatorDLRStats(c, srv)
 }

@@ -19,6 +19,9 @@ var errNoAPIKey = errors.New("no API key: set OCTOSEND_API_KEY or pass --api-key
 type clientCounters struct {
 	stats        *bulkStats // Throttled goes here; may be nil
 	breakerTrips func()     // called when a breaker opens; may be nil
+	// outcomes records every send (client.Config.Outcomes) for the
+	// receipts' reconciliation; may be nil.
+	outcomes client.OutcomeRecorder
 }
 
 // newClient builds the client the common flags describe.
@@ -43,6 +46,7 @@ func newClient(f *commonFlags, pol *policy.Policy, cnt clientCounters) (*client.
 		BaseURL:   f.baseURL,
 		Policy:    pol,
 		UserAgent: "octosend-cli",
+		Outcomes:  cnt.outcomes,
 	}
 	if s := cnt.stats; s != nil {
 		cfg.Hooks.OnThrottled = func(client.Event) { s.Throttled.Add(1) }
@@ -58,8 +62,8 @@ func newClient(f *commonFlags, pol *policy.Policy, cnt clientCounters) (*client.
 }
 
 // newBulkSender builds the client of a bulk run and the sendFunc on it.
-func (c *cli) newBulkSender(f *commonFlags, stats *bulkStats) (sendFunc, func(), error) {
-	cl, err := newClient(f, nil, clientCounters{stats: stats})
+func (c *cli) newBulkSender(f *commonFlags, stats *bulkStats, outcomes client.OutcomeRecorder) (sendFunc, func(), error) {
+	cl, err := newClient(f, nil, clientCounters{stats: stats, outcomes: outcomes})
 	if err != nil {
 		return nil, nil, err
 	}
