@@ -515,7 +515,8 @@ func TestCLIDemo(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("demo: exit %d\n%s\n%s", code, stdout, stderr)
 	}
-	for _, want := range []string{"accepted ", "retries ", "429s waited ", "breaker trips ", "duplicates ", "lost            0 ", "throughput "} {
+	for _, want := range []string{"accepted ", "retries ", "429s waited ", "breaker trips ", "duplicates ", "lost            0 ", "throughput ",
+		"ambiguous sends resolved", "every verdict matches the emulator's receipts"} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("demo report lacks %q:\n%s", want, stdout)
 		}

@@ -41,6 +41,15 @@ Flags:
                      the client offers 1700/s per tenant, so 429s happen)
   --seed N           seed of the workload and of the fault sequence (default 1)
   --progress MODE    auto, bar, plain or none (default auto)
+  --dlr              receive delivery receipts (default true): the emulator
+                     posts them (5% undelivered, 5% redelivered late) to a
+                     webhook on 127.0.0.1:0, a dlr.Reconciler resolves every
+                     send, and the report says how many ambiguous sends were
+                     resolved, duplicates confirmed, messages delivered,
+                     undeliverable or still pending; the demo exits 1 if a
+                     verdict differs from the emulator's receipts
+  --dlr-wait D       how long to wait for receipts after the last send
+                     (default 30s; ends as soon as nothing more can come)
 `
 
 func (c *cli) demo(ctx context.Context, args []string) int {
@@ -52,6 +61,8 @@ func (c *cli) demo(ctx context.Context, args []string) int {
 	rate := fs.Float64("rate", 700, "")
 	seed := fs.Int64("seed", 1, "")
 	progressMode := fs.String("progress", "auto", "")
+	withDLR := fs.Bool("dlr", true, "")
+	dlrWait := fs.Duration("dlr-wait", defaultDLRWait, "")
 	pos, err := c.parseFlags(fs, demoUsage, args)
 	if err != nil {
 		return exitFor(err)
@@ -72,6 +83,8 @@ func (c *cli) demo(ctx context.Context, args []string) int {
 		return c.usageErr("demo", "--concurrency %d: want 1..10000", *concurrency)
 	case !(*rate >= 0):
 		return c.usageErr("demo", "--rate: want a number >= 0")
+	case *dlrWait < 0:
+		return c.usageErr("demo", "--dlr-wait %s: want 0 or more", *dlrWait)
 	}
 	switch *progressMode {
 	case "auto", "bar", "plain", "none":
@@ -81,7 +94,19 @@ func (c *cli) demo(ctx context.Context, args []string) int {
 
 	key := randomKey()
 	faults := demoFaults()
-	srv, err := emulator.Listen("127.0.0.1:0", emulator.Config{APIKey: key, Rate: *rate, Faults: faults, Seed: *seed})
+	var (
+		dl     *demoDLR
+		dlrCfg emulator.DLR
+		cnt    clientCounters
+	)
+	if *withDLR {
+		if dl, dlrCfg, err = startDemoDLR(); err != nil {
+			return c.fail("demo", exitUsage, err)
+		}
+		defer dl.close()
+		cnt.outcomes = dl.store
+	}
+	srv, err := emulator.Listen("127.0.0.1:0", emulator.Config{APIKey: key, Rate: *rate, Faults: faults, Seed: *seed, DLR: dlrCfg})
 	if err != nil {
 		return c.fail("demo", exitUsage, err)
 	}
@@ -93,8 +118,8 @@ func (c *cli) demo(ctx context.Context, args []string) int {
 	stats := &bulkStats{}
 	stats.Total.Store(int64(*n))
 	var trips atomic.Int64
-	cl, err := newClient(&commonFlags{apiKey: key, baseURL: srv.URL(), region: "apac"}, pol,
-		clientCounters{stats: stats, breakerTrips: func() { trips.Add(1) }})
+	cnt.stats, cnt.breakerTrips = stats, func() { trips.Add(1) }
+	cl, err := newClient(&commonFlags{apiKey: key, baseURL: srv.URL(), region: "apac"}, pol, cnt)
 	if err != nil {
 		return c.fail("demo", exitUsage, err)
 	}
@@ -138,8 +163,15 @@ func (c *cli) demo(ctx context.Context, args []string) int {
 	rep.Retries, rep.Throttled, rep.BreakerTrips = stats.Retries.Load(), stats.Throttled.Load(), trips.Load()
 	rep.Elapsed = elapsed
 	rep.print(c.stdout)
+	ok := rep.ok()
+	if dl != nil {
+		fmt.Fprintf(c.stderr, "octosend demo: waiting up to %s for the receipts (Ctrl-C stops waiting)\n", *dlrWait)
+		drep := dl.finish(srv, outcomes, *dlrWait, stop)
+		drep.print(c.stdout)
+		ok = ok && drep.Mismatched == 0
+	}
 	printEmulatorStats(c, srv)
-	if !rep.ok() {
+	if !ok {
 		return exitFailed
 	}
 	return exitOK

@@ -63,28 +63,11 @@ func readDLRLines(t *testing.T, path string) map[int]dlrLine {
 	return out
 }
 
-// expectedDLR is what the emulator's ledger and its planned receipts say
-// a message's receipts must resolve to.
+// expectedDLR is expectedVerdict with the umids sorted.
 func expectedDLR(recs []emulator.DLRRecord) (verdict string, umids []string, codes []int) {
-	delivered := 0
-	for _, r := range recs {
-		umids = append(umids, r.UMID)
-		if r.Final == "delivered" {
-			delivered++
-		} else {
-			codes = append(codes, r.ErrorCode)
-		}
-	}
+	verdict, umids, codes = expectedVerdict(recs)
 	slices.Sort(umids)
-	switch {
-	case delivered >= 2:
-		return "duplicate", umids, nil
-	case delivered == 1:
-		return "delivered", umids, nil
-	case len(recs) > 0:
-		return "failed", umids, codes
-	}
-	return "pending", nil, nil
+	return verdict, umids, codes
 }
 
 // TestCLIBulkDLRListen: a bulk run against the emulator with
