@@ -183,7 +183,7 @@ the network or a tenant's quota misbehaves.
 
 Usage:
   octosend send      --to NUMBER --text TEXT --subaccount ID [--from ID] [flags]
-  octosend bulk      --subaccount ID [--config FILE] [--out results.jsonl] [--resume] INPUT
+  octosend bulk      --subaccount ID [--config FILE] [--out results.jsonl] [--resume] [--dlr-listen HOST:PORT] INPUT
   octosend policy    explain [--config FILE] [--tenant T [--fallback]]
   octosend policy    check FILE
   octosend emulator  [--addr 127.0.0.1:8088] [--rate N] [--fault-mix MIX] [--seed N] [--api-key K] [--ledger FILE]
