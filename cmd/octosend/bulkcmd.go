@@ -69,38 +69,7 @@ Flags:
   --base-url URL         API base URL (default $OCTOSEND_BASE_URL, else the region's)
   --region R             apac (default), us, eu or id
 
-Delivery receipts (8x8's DLR webhook; see "Receipts" below):
-  --dlr-listen HOST:PORT receive receipts there while sending and for --dlr-wait
-                         after; point the account webhook (or a proxy) at it.
-                         A non-loopback address needs --dlr-auth
-  --dlr-auth VALUE       the Authorization header the webhook must carry (the
-                         webhook's httpAuthorization; default $OCTOSEND_DLR_AUTH);
-                         never printed. Without it, any caller is accepted
-                         (loopback only)
-  --dlr-wait D           how long to wait for receipts after the last send
-                         (default 30s); ends as soon as every send is resolved,
-                         or at Ctrl-C
-  --dlr-settle D         how long a send with fewer receipted copies than attempts
-                         waits for another copy (default 5s)
-
-Receipts: with --dlr-listen, every results line of the run gets a last field
-"dlr" once the wait ends (the results file is rewritten through a temporary
-file; a crash before that leaves it as sent):
-
-  "dlr":{"verdict":"duplicate","state":"delivered","copies":2,"delivered":2,
-         "umids":["...","..."]}
-  "dlr":{"verdict":"failed","state":"undelivered","errorCode":46,
-         "reason":"Subscriber not reachable","copies":1,"delivered":0,...}
-
-verdict is delivered, duplicate (two or more copies delivered: a confirmed
-duplicate), failed (every copy undeliverable; errorCode is the receipt's DLR
-error code), no-receipt, or pending (not resolved when the wait ended).
-Failed lines that cannot have reached 8x8 get none. A last summary line says
-how many ambiguous sends were resolved, duplicates confirmed, and messages
-delivered, undeliverable or still pending. Receipts do not change the exit
-status.
-
-Exit status: 0 every message accepted, 1 some failed or canceled, 2 usage,
+` + bulkDLRUsage + `Exit status: 0 every message accepted, 1 some failed or canceled, 2 usage,
 config or input error.
 `
 

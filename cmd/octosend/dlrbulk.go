@@ -13,6 +13,40 @@ import (
 	"github.com/octosend/octosend/dlr"
 )
 
+// bulkDLRUsage is the part of bulk's help about delivery receipts.
+const bulkDLRUsage = `Delivery receipts (8x8's DLR webhook; see "Receipts" below):
+  --dlr-listen HOST:PORT receive receipts there while sending and for --dlr-wait
+                         after; point the account webhook (or a proxy) at it.
+                         A non-loopback address needs --dlr-auth
+  --dlr-auth VALUE       the Authorization header the webhook must carry (the
+                         webhook's httpAuthorization; default $OCTOSEND_DLR_AUTH);
+                         never printed. Without it, any caller is accepted
+                         (loopback only)
+  --dlr-wait D           how long to wait for receipts after the last send
+                         (default 30s); ends as soon as every send is resolved,
+                         or at Ctrl-C
+  --dlr-settle D         how long a send with fewer receipted copies than attempts
+                         waits for another copy (default 5s)
+
+Receipts: with --dlr-listen, every results line of the run gets a last field
+"dlr" once the wait ends (the results file is rewritten through a temporary
+file; a crash before that leaves it as sent):
+
+  "dlr":{"verdict":"duplicate","state":"delivered","copies":2,"delivered":2,
+         "umids":["...","..."]}
+  "dlr":{"verdict":"failed","state":"undelivered","errorCode":46,
+         "reason":"Subscriber not reachable","copies":1,"delivered":0,...}
+
+verdict is delivered, duplicate (two or more copies delivered: a confirmed
+duplicate), failed (every copy undeliverable; errorCode is the receipt's DLR
+error code), no-receipt, or pending (not resolved when the wait ended).
+Failed lines that cannot have reached 8x8 get none. A last summary line says
+how many ambiguous sends were resolved, duplicates confirmed, and messages
+delivered, undeliverable or still pending. Receipts do not change the exit
+status.
+
+`
+
 // bulkDLR is the receipt side of a bulk run with --dlr-listen: the webhook
 // session, and the lines this run wrote (the ones whose receipts go into
 // the results; lines done by an earlier run are left as they are).
@@ -118,7 +152,7 @@ type annotated struct {
 
 // annotate rewrites the results file out with each line of this run
 // carrying its receipts (a new last field, "dlr"), through a temporary file
-// renamed over it, and counts them. A crash before the rename leaves the
+// renamed over it (replaceFile), and counts them. A crash before the rename leaves the
 // results as the sends wrote them.
 func (b *bulkDLR) annotate(out string) (dlrCounts, error) {
 	var n dlrCounts
@@ -127,41 +161,23 @@ func (b *bulkDLR) annotate(out string) (dlrCounts, error) {
 		return n, fmt.Errorf("results: %w", err)
 	}
 	defer in.Close()
-	tmp := out + ".dlr.tmp"
-	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
-	if err != nil {
-		return n, fmt.Errorf("results: %w", err)
-	}
-	defer os.Remove(tmp) // after the rename: no such file
-	w := bufio.NewWriter(f)
-	br := bufio.NewReader(in)
-	for {
-		line, rerr := br.ReadBytes('\n')
-		if len(line) > 0 {
-			line = b.annotateLine(line, &n)
-			if _, err := w.Write(line); err != nil {
-				f.Close()
-				return n, fmt.Errorf("results: %w", err)
+	err = replaceFile(out, func(w io.Writer) error {
+		br := bufio.NewReader(in)
+		for {
+			line, rerr := br.ReadBytes('\n')
+			if len(line) > 0 {
+				if _, err := w.Write(b.annotateLine(line, &n)); err != nil {
+					return err
+				}
+			}
+			if rerr == io.EOF {
+				return nil
+			}
+			if rerr != nil {
+				return rerr
 			}
 		}
-		if rerr == io.EOF {
-			break
-		}
-		if rerr != nil {
-			f.Close()
-			return n, fmt.Errorf("results: %w", rerr)
-		}
-	}
-	err = w.Flush()
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, out)
-	}
+	})
 	if err != nil {
 		return n, fmt.Errorf("results: %w", err)
 	}
