@@ -17,6 +17,7 @@ import (
 // afterAttempt handles one attempt's outcome and reports whether to retry.
 func (st *call) afterAttempt(resp *http.Response, err error) bool {
 	c := st.c
+	st.attemptLat = time.Since(st.attemptStart)
 	now := c.clk.Now()
 	o := policy.Outcome{Attempt: st.attempts, Tenant: st.tenant, Elapsed: now.Sub(st.start)}
 	if dl, ok := st.Deadline(); ok {

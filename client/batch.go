@@ -186,6 +186,7 @@ func (c *Client) runBatch(ctx context.Context, tenant string, p *batchPlan) (Bat
 		st := c.newCall(ctx, pol, tenant, p.kind, p.base, body)
 		st.msgs = end - off
 		errs[k] = st.run()
+		c.onDone(st, errs[k])
 		calls[k] = st
 	}
 	if workers := min(c.batchConc, chunks); workers <= 1 {

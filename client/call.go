@@ -77,6 +77,12 @@ type call struct {
 	delay    time.Duration
 	done     func(breaker.Outcome)
 
+	// For hooks: when the current attempt went to the transport (wall
+	// clock), its duration, and its wait for the limiter (on the clock).
+	attemptStart time.Time
+	attemptLat   time.Duration
+	limWait      time.Duration
+
 	// The last attempt.
 	out        policy.Outcome
 	dec        policy.Decision
@@ -178,6 +184,7 @@ func (st *call) run() error {
 	c := st.c
 	st.start = c.clk.Now()
 	st.deadline = time.Now().Add(st.pol.Deadline(st.tenant))
+	c.onSend(st)
 	c.budget.Request()
 	if err := st.beforeAttempt(); err != nil {
 		st.stop = err
@@ -241,6 +248,7 @@ func (st *call) beforeAttempt() error {
 	}
 	st.attempts++
 	st.wrote.Store(false)
+	st.attemptStart = time.Now()
 	return nil
 }
 
@@ -254,7 +262,10 @@ func (st *call) guards() error {
 	if err := st.waitDestination(); err != nil {
 		return err
 	}
-	if err := c.limiter.Wait(st, st.tenant); err != nil {
+	t0 := c.clk.Now()
+	err := c.limiter.Wait(st, st.tenant)
+	st.limWait = c.clk.Now().Sub(t0)
+	if err != nil {
 		return err
 	}
 	return st.allow()

@@ -247,7 +247,12 @@ func (c *Client) initHTTP(cfg Config) error {
 	if err := checkTLS(rt); err != nil {
 		return err
 	}
-	c.tr = &transport{base: rt}
+	c.tr = &transport{base: rt, idle: rt}
+	if cfg.WrapTransport != nil {
+		if w := cfg.WrapTransport(rt); w != nil {
+			c.tr.base = w
+		}
+	}
 	hc.Transport = c.tr
 	c.rc = &retryablehttp.Client{
 		HTTPClient:   hc,

@@ -1,6 +1,7 @@
 package client
 
 import (
+	"context"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -144,6 +145,14 @@ type Config struct {
 	// MaxResponseHeaderBytes, 64 KiB; net/http's default is 10 MiB) so a
 	// hostile server's header or 1xx flood stays cheap.
 	HTTPClient *http.Client
+	// WrapTransport, when not nil, wraps the transport requests go through
+	// (HTTPClient's, or the client's own tuned one) once, in New, after its
+	// TLS settings are checked: e.g. to add trace headers (module
+	// github.com/octosend/octosend/telemetry does). The wrapper sees every
+	// attempt's request, whose context descends from the send's (see
+	// Hooks.OnSend); it must not modify the request's shared headers in
+	// place (clone the request to add some).
+	WrapTransport func(http.RoundTripper) http.RoundTripper
 
 	// MaxResponseBytes caps how much of a response body is read. Zero
 	// means 1 MiB. A batch request's cap grows by 512 bytes per message
@@ -255,7 +264,19 @@ type Event struct {
 	Ambiguous       bool             // the attempt may have been accepted
 	Reason          string           // the policy's reason
 	Scope           Scope            // the inferred scope of a 429 (OnThrottled); ScopeNone otherwise
-	Err             error            // the send's error (OnGiveUp only)
+	Err             error            // the send's error (OnGiveUp, OnDone); nil when accepted
+	// Latency is, for OnAttempt, OnRetry and OnThrottled, the attempt's
+	// duration on the wall clock (from handing the request to the
+	// transport to its body read and decided); for OnGiveUp and OnDone,
+	// the whole send's, on Config.Clock (waits included). Zero for OnSend.
+	Latency time.Duration
+	// LimiterWait is how long the attempt waited for the tenant's rate
+	// limiter, on Config.Clock.
+	LimiterWait time.Duration
+	// Context is the send's context: the caller's, or what OnSend returned
+	// (e.g. one holding a trace span). It is for tracing hooks; it carries
+	// no key nor text.
+	Context context.Context
 }
 
 // BreakerEvent is a circuit breaker's change of state.
@@ -269,6 +290,18 @@ type BreakerEvent struct {
 // the change), so they should return quickly. Payloads never hold the API
 // key or the message text.
 type Hooks struct {
+	// OnSend is called once per request (a single send, or each chunk of
+	// a batch) before its first attempt, when its input is valid. It may
+	// return a context derived from ctx (e.g. holding a trace span), which
+	// becomes the send's: every attempt's request and every later Event's
+	// Context descend from it. Returning nil keeps ctx.
+	OnSend func(ctx context.Context, ev Event) context.Context
+	// OnDone is called once per request OnSend saw, when it ends, with
+	// its final outcome: Err nil when 8x8 accepted it (for a batch chunk:
+	// the request; its items may still be refused), Ambiguous when it may
+	// have been accepted although Err is set (or accepted twice), Latency
+	// the send's.
+	OnDone func(Event)
 	// OnAttempt is called after every attempt, with its outcome.
 	OnAttempt func(Event)
 	// OnRetry is called when the client decides to retry, with the delay.

@@ -22,6 +22,29 @@ func (st *call) event() Event {
 		Ambiguous:       st.dec.Ambiguous,
 		Reason:          st.dec.Reason,
 		Scope:           st.scope,
+		Latency:         st.attemptLat,
+		LimiterWait:     st.limWait,
+		Context:         st.Context,
+	}
+}
+
+// onSend runs Hooks.OnSend before the call's first attempt.
+func (c *Client) onSend(st *call) {
+	if c.hooks.OnSend != nil {
+		ev := st.event()
+		ev.Latency = 0
+		if ctx := c.hooks.OnSend(st.Context, ev); ctx != nil {
+			st.Context = ctx
+		}
+	}
+}
+
+// onDone runs Hooks.OnDone with the call's final outcome.
+func (c *Client) onDone(st *call, err error) {
+	if c.hooks.OnDone != nil {
+		ev := st.event()
+		ev.Err, ev.Latency, ev.Ambiguous = err, c.clk.Now().Sub(st.start), st.ambiguous
+		c.hooks.OnDone(ev)
 	}
 }
 
@@ -83,7 +106,7 @@ func (c *Client) onGiveUp(st *call, err error) {
 	st.redactErr(err)
 	if c.hooks.OnGiveUp != nil {
 		ev := st.event()
-		ev.Err = err
+		ev.Err, ev.Latency = err, c.clk.Now().Sub(st.start)
 		c.hooks.OnGiveUp(ev)
 	}
 	if c.log != nil && c.log.Enabled(st, slog.LevelWarn) {

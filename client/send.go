@@ -33,7 +33,7 @@ func (c *Client) begin(subAccountID string) error {
 // ErrBudgetExhausted, ErrRetryAfterBeyondDeadline, ErrClosed and the
 // context's errors. The Result is filled as far as known even on error
 // (ClientMessageID, Attempts, Ambiguous).
-func (c *Client) SendSMS(ctx context.Context, subAccountID string, msg SMS) (Result, error) {
+func (c *Client) SendSMS(ctx context.Context, subAccountID string, msg SMS) (_ Result, err error) {
 	if err := c.begin(subAccountID); err != nil {
 		return Result{}, err
 	}
@@ -58,7 +58,8 @@ func (c *Client) SendSMS(ctx context.Context, subAccountID string, msg SMS) (Res
 	st := c.newCall(ctx, c.policy(), subAccountID, kindSMS, c.smsBase, body)
 	defer st.release()
 	st.cmid, st.dest = cmid, msg.Destination
-	err := st.run()
+	defer func() { c.onDone(st, err) }() // before release: LIFO
+	err = st.run()
 	res := Result{ClientMessageID: cmid, Attempts: st.attempts, Ambiguous: st.ambiguous, HTTPStatus: st.out.Status}
 	if err != nil {
 		c.recordSingle(st, false, "", err)
@@ -79,7 +80,7 @@ func (c *Client) SendSMS(ctx context.Context, subAccountID string, msg SMS) (Res
 // subAccountID, with the same retries, guards and errors as SendSMS. A 200
 // whose state is "rejected" or "failed" is an *APIError matching
 // ErrRejected, with the per-message error code.
-func (c *Client) SendChat(ctx context.Context, subAccountID string, msg Chat) (Result, error) {
+func (c *Client) SendChat(ctx context.Context, subAccountID string, msg Chat) (_ Result, err error) {
 	if err := c.begin(subAccountID); err != nil {
 		return Result{}, err
 	}
@@ -99,7 +100,8 @@ func (c *Client) SendChat(ctx context.Context, subAccountID string, msg Chat) (R
 	st := c.newCall(ctx, c.policy(), subAccountID, kindChat, c.chatBase, body)
 	defer st.release()
 	st.cmid, st.dest = cmid, msg.User.MSISDN
-	err := st.run()
+	defer func() { c.onDone(st, err) }() // before release: LIFO
+	err = st.run()
 	res := Result{ClientMessageID: cmid, Attempts: st.attempts, Ambiguous: st.ambiguous, HTTPStatus: st.out.Status}
 	if err != nil {
 		c.recordSingle(st, true, "", err)

@@ -79,7 +79,8 @@ func checkTLS(rt http.RoundTripper) error {
 // during a 429 storm or an outage. Client.Close closes idle connections
 // of the base transport itself.
 type transport struct {
-	base http.RoundTripper
+	base http.RoundTripper // what requests go through (Config.WrapTransport's)
+	idle http.RoundTripper // the transport that holds the connections
 }
 
 func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -110,7 +111,7 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 }
 
 func (t *transport) closeIdle() {
-	if ci, ok := t.base.(interface{ CloseIdleConnections() }); ok {
+	if ci, ok := t.idle.(interface{ CloseIdleConnections() }); ok {
 		ci.CloseIdleConnections()
 	}
 }
