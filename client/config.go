@@ -247,7 +247,7 @@ func redactKey(k string) string {
 }
 
 // Event describes one step of a send, for Hooks. It never holds the API
-// key, the message text or the destination.
+// key, the message text or the unmasked destination.
 type Event struct {
 	Tenant string // the sub-account
 	// ClientMessageID is the message's clientMessageId; "" for a batch
@@ -265,6 +265,9 @@ type Event struct {
 	Reason          string           // the policy's reason
 	Scope           Scope            // the inferred scope of a 429 (OnThrottled); ScopeNone otherwise
 	Err             error            // the send's error (OnGiveUp, OnDone); nil when accepted
+	// Destination is the message's destination masked as in the logs
+	// ("+65*****67"), in OnSend's event only; "" for a batch chunk.
+	Destination string
 	// Latency is, for OnAttempt, OnRetry and OnThrottled, the attempt's
 	// duration on the wall clock (from handing the request to the
 	// transport to its body read and decided); for OnGiveUp and OnDone,

@@ -60,7 +60,7 @@ func TestOnSendContextReachesAttemptsAndOnDone(t *testing.T) {
 	}
 	mu.Lock()
 	defer mu.Unlock()
-	if len(sends) != 1 || sends[0].Attempt != 0 || sends[0].ClientMessageID != "ctx-1" || sends[0].Tenant != "acme_hq" {
+	if len(sends) != 1 || sends[0].Attempt != 0 || sends[0].ClientMessageID != "ctx-1" || sends[0].Tenant != "acme_hq" || sends[0].Destination != "+65******67" {
 		t.Fatalf("OnSend events %+v, want one before attempt 1", sends)
 	}
 	if len(seen) != 2 || seen[0] != "send-ctx-1" || seen[1] != "send-ctx-1" {
@@ -70,6 +70,9 @@ func TestOnSendContextReachesAttemptsAndOnDone(t *testing.T) {
 		t.Fatalf("%d attempt events, want 2", len(attempts))
 	}
 	for _, a := range attempts {
+		if a.Destination != "" {
+			t.Errorf("attempt %d event carries the destination %q", a.Attempt, a.Destination)
+		}
 		if a.Context == nil || a.Context.Value(hookKey{}) != "send-ctx-1" {
 			t.Errorf("attempt %d event has no OnSend context", a.Attempt)
 		}

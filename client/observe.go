@@ -33,6 +33,9 @@ func (c *Client) onSend(st *call) {
 	if c.hooks.OnSend != nil {
 		ev := st.event()
 		ev.Latency = 0
+		if st.dest != "" {
+			ev.Destination = maskDestination(st.dest)
+		}
 		if ctx := c.hooks.OnSend(st.Context, ev); ctx != nil {
 			st.Context = ctx
 		}
