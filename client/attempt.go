@@ -106,7 +106,7 @@ func (st *call) afterAttempt(resp *http.Response, err error) bool {
 			// The budget bounds extra load; it does not fail a message
 			// whose deadline allows it to wait for room (see holdBudget).
 			if c.failFast || !st.fits(max(d.Delay, budgetPoll)) {
-				st.stop = ErrBudgetExhausted
+				st.stop, st.budgetRefused = ErrBudgetExhausted, true
 				return false
 			}
 			st.budgetHold = true

@@ -50,6 +50,7 @@ type call struct {
 	msgs           int
 	kind           kind
 	url            string
+	base           string // the API's base URL (Event.BaseURL)
 	bkey           string
 	attemptTimeout time.Duration
 	// deadline is the policy's deadline in real time (retry.deadline
@@ -95,9 +96,12 @@ type call struct {
 	scope      Scope             // the last attempt's inferred 429 scope
 	budgetHold bool              // the retry waits for room in the retry budget
 	budgetTok  retrybudget.Token // the retry budget's token of the attempt under way
-	netErr     error             // its transport error
-	stop       error             // why the send ended outside the policy's decision
-	ambiguous  bool              // some attempt may have been accepted
+	// budgetRefused: the budget refused the last retry and the send ended
+	// on it (Event.BudgetRefused in OnDone).
+	budgetRefused bool
+	netErr        error // its transport error
+	stop          error // why the send ended outside the policy's decision
+	ambiguous     bool  // some attempt may have been accepted
 }
 
 // Deadline is the send's deadline: the caller's or the policy's
@@ -135,7 +139,7 @@ func (c *Client) newCall(ctx context.Context, pol *policy.Policy, tenant string,
 		resp:           getBuffer(),
 		sc:             getScratch(),
 	}
-	st.bkey = base
+	st.base, st.bkey = base, base
 	if c.byTenant {
 		st.bkey = tenant
 	}
@@ -284,6 +288,7 @@ func (st *call) holdBudget() error {
 		}
 		if !st.fits(budgetPoll) {
 			h.Cancel()
+			st.budgetRefused = true
 			return ErrBudgetExhausted
 		}
 		t := c.clk.NewTimer(budgetPoll)

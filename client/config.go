@@ -276,6 +276,17 @@ type Event struct {
 	// LimiterWait is how long the attempt waited for the tenant's rate
 	// limiter, on Config.Clock.
 	LimiterWait time.Duration
+	// BaseURL is the base URL of the API the request goes to
+	// (https://sms.8x8.com, the chat-apps one, or Config.BaseURL): no
+	// tenant, no path. For telemetry's server.address.
+	BaseURL string
+	// BudgetRefused reports that the retry budget (policy.Budget) refused
+	// a retry: in OnRetry's event, the retry then waits for room in the
+	// budget; in OnDone's, the send ended on the refusal
+	// (ErrBudgetExhausted) without waiting. A held retry that later runs
+	// out of time ends with ErrBudgetExhausted too, with BudgetRefused
+	// false in OnDone (its refusal was reported by OnRetry).
+	BudgetRefused bool
 	// Context is the send's context: the caller's, or what OnSend returned
 	// (e.g. one holding a trace span). It is for tracing hooks; it carries
 	// no key nor text.

@@ -4,6 +4,7 @@ import (
 	"log/slog"
 
 	"github.com/octosend/octosend/breaker"
+	"github.com/octosend/octosend/ratelimit"
 )
 
 // event describes the call's last attempt for hooks.
@@ -24,6 +25,7 @@ func (st *call) event() Event {
 		Scope:           st.scope,
 		Latency:         st.attemptLat,
 		LimiterWait:     st.limWait,
+		BaseURL:         st.base,
 		Context:         st.Context,
 	}
 }
@@ -47,6 +49,7 @@ func (c *Client) onDone(st *call, err error) {
 	if c.hooks.OnDone != nil {
 		ev := st.event()
 		ev.Err, ev.Latency, ev.Ambiguous = err, c.clk.Now().Sub(st.start), st.ambiguous
+		ev.BudgetRefused = st.budgetRefused
 		c.hooks.OnDone(ev)
 	}
 }
@@ -92,7 +95,9 @@ func (c *Client) onAttempt(st *call) {
 
 func (c *Client) onRetry(st *call) {
 	if c.hooks.OnRetry != nil {
-		c.hooks.OnRetry(st.event())
+		ev := st.event()
+		ev.BudgetRefused = st.budgetHold
+		c.hooks.OnRetry(ev)
 	}
 }
 
@@ -125,4 +130,28 @@ func (c *Client) onBreakerChange(key string, from, to breaker.State) {
 		c.log.Warn("octosend: circuit breaker", slog.String("key", key),
 			slog.String("from", from.String()), slog.String("to", to.String()))
 	}
+}
+
+// limiterState is a limiter that reports a tenant's current limits
+// (*ratelimit.Limiter).
+type limiterState interface {
+	State(tenant string) (ratelimit.TenantState, bool)
+}
+
+// TenantRate returns the rate, in requests per second, that tenant's rate
+// limiter allows now (after the adaptive cuts of 429s and the recoveries
+// since), and its configured rate. ok is false when the limiter cannot
+// tell (a Config.Limiter without a State method) or does not know the
+// tenant (it has not sent, or its idle state was evicted). For telemetry's
+// adaptive-rate gauge; it takes the tenant's lock briefly.
+func (c *Client) TenantRate(tenant string) (rate, configured float64, ok bool) {
+	ls, isState := c.limiter.(limiterState)
+	if !isState {
+		return 0, 0, false
+	}
+	s, ok := ls.State(tenant)
+	if !ok {
+		return 0, 0, false
+	}
+	return s.Rate, s.Configured, true
 }
