@@ -12,7 +12,8 @@ import (
 // TestConsumerModuleIsLean builds a module outside the repository that
 // imports only client, as a user's program would, and checks what
 // `go mod tidy` puts in its go.sum and what it links: no Redis (module
-// fleet), no benchmark peers (module bench), no test frameworks.
+// fleet), no benchmark peers (module bench), no OpenTelemetry (module
+// telemetry), no test frameworks.
 func TestConsumerModuleIsLean(t *testing.T) {
 	root, err := filepath.Abs("../..")
 	if err != nil {
@@ -71,7 +72,8 @@ func TestConsumerModuleIsLean(t *testing.T) {
 	}
 
 	for _, p := range strings.Fields(goCmd("list", "-deps", ".")) {
-		if strings.Contains(p, "redis") || p == "testing" || strings.HasPrefix(p, module+"/bench") {
+		if strings.Contains(p, "redis") || strings.Contains(p, "opentelemetry") || p == "testing" ||
+			strings.HasPrefix(p, module+"/bench") || strings.HasPrefix(p, module+"/telemetry") {
 			t.Errorf("a program importing only client links %s", p)
 		}
 	}

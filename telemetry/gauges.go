@@ -1,0 +1,146 @@
+package telemetry
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync"
+
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/metric"
+
+	"github.com/octosend/octosend/breaker"
+	"github.com/octosend/octosend/client"
+)
+
+// maxBreakerKeys bounds the breakers whose state the gauge reports one by
+// one (region keys, and tenant keys with a visible tenant value).
+const maxBreakerKeys = 1024
+
+// gauges holds what the observable instruments report: the breakers'
+// states (from their transitions), how many are open, and the adaptive
+// rates (read from a RateSource at collection).
+type gauges struct {
+	tenants *tenants
+	reg     metric.Registration
+	state   metric.Int64ObservableGauge
+	open    metric.Int64ObservableGauge
+	rate    metric.Float64ObservableGauge
+
+	mu      sync.Mutex
+	keys    map[string]*breakerKey // by breaker key
+	nOpen   int64                  // breakers open now, every key counted
+	rates   RateSource
+	changes *cache[changeKey, []metric.AddOption]
+}
+
+// breakerKey is one breaker the state gauge reports.
+type breakerKey struct {
+	state breaker.State
+	attrs metric.ObserveOption
+}
+
+type changeKey struct {
+	key      string
+	from, to breaker.State
+}
+
+func newGauges(m metric.Meter, ts *tenants) (*gauges, error) {
+	g := &gauges{tenants: ts, keys: make(map[string]*breakerKey), changes: newCache[changeKey, []metric.AddOption](1 << 12)}
+	var e1, e2, e3, e4 error
+	g.state, e1 = m.Int64ObservableGauge(MetricBreakerState, metric.WithUnit("1"),
+		metric.WithDescription("Circuit breaker state per key: 0 closed, 1 half-open, 2 open (region keys, and tenant keys with a tenant attribute value)."))
+	g.open, e2 = m.Int64ObservableGauge(MetricBreakersOpen, metric.WithUnit("{breaker}"),
+		metric.WithDescription("Circuit breakers open now, every key counted."))
+	g.rate, e3 = m.Float64ObservableGauge(MetricLimiterRate, metric.WithUnit("{request}/s"),
+		metric.WithDescription("The rate the tenant's limiter allows now, after the adaptive cuts of 429s."))
+	if err := errors.Join(e1, e2, e3); err != nil {
+		return nil, err
+	}
+	g.reg, e4 = m.RegisterCallback(g.observe, g.state, g.open, g.rate)
+	if e4 != nil {
+		return nil, e4
+	}
+	return g, nil
+}
+
+func (g *gauges) close() error {
+	return g.reg.Unregister()
+}
+
+func (g *gauges) setRates(src RateSource) {
+	g.mu.Lock()
+	g.rates = src
+	g.mu.Unlock()
+}
+
+// keyAttrs returns the attributes of a breaker key: its server for a
+// region key (a base URL), its tenant value for a tenant key; ok is false
+// for a tenant key without a value of its own.
+func (g *gauges) keyAttrs(key string, ms *meters) (kv []attribute.KeyValue, ok bool) {
+	if strings.Contains(key, "://") {
+		return ms.server(key).attrs([]attribute.KeyValue{AttrBreakerKey.String("region")}), true
+	}
+	tv := g.tenants.value(key)
+	if tv == "" || tv == OtherTenant {
+		return []attribute.KeyValue{AttrBreakerKey.String("tenant")}, false
+	}
+	return []attribute.KeyValue{AttrBreakerKey.String("tenant"), AttrTenant.String(tv)}, true
+}
+
+func (g *gauges) breakerChanged(ev client.BreakerEvent, ms *meters) {
+	opts := g.changes.get(changeKey{ev.Key, ev.From, ev.To}, func(k changeKey) []metric.AddOption {
+		kv, _ := g.keyAttrs(k.key, ms)
+		return addOpt(append(kv, AttrBreakerFrom.String(k.from.String()), AttrBreakerTo.String(k.to.String()))...)
+	})
+	ms.breakerChanges.Add(context.Background(), 1, opts...)
+
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if ev.To == breaker.Open {
+		g.nOpen++
+	}
+	if ev.From == breaker.Open {
+		g.nOpen--
+	}
+	if bk := g.keys[ev.Key]; bk != nil {
+		bk.state = ev.To
+		return
+	}
+	if len(g.keys) >= maxBreakerKeys {
+		return
+	}
+	if kv, ok := g.keyAttrs(ev.Key, ms); ok {
+		g.keys[ev.Key] = &breakerKey{state: ev.To, attrs: metric.WithAttributeSet(attribute.NewSet(kv...))}
+	}
+}
+
+// stateValue is the gauge's number for a state.
+func stateValue(s breaker.State) int64 {
+	switch s {
+	case breaker.HalfOpen:
+		return 1
+	case breaker.Open:
+		return 2
+	}
+	return 0
+}
+
+func (g *gauges) observe(_ context.Context, o metric.Observer) error {
+	g.mu.Lock()
+	for _, bk := range g.keys {
+		o.ObserveInt64(g.state, stateValue(bk.state), bk.attrs)
+	}
+	o.ObserveInt64(g.open, g.nOpen)
+	src := g.rates
+	g.mu.Unlock()
+	if src == nil {
+		return nil
+	}
+	for _, tenant := range g.tenants.visible() {
+		if rate, _, ok := src.TenantRate(tenant); ok {
+			o.ObserveFloat64(g.rate, rate, metric.WithAttributes(AttrTenant.String(tenant)))
+		}
+	}
+	return nil
+}
