@@ -40,6 +40,16 @@
 //
 // # Traces
 //
-// Each request (a single send, or one chunk of a batch) is a span with an
-// event per attempt; see trace.go.
+// Each request (a single send, or one chunk of a batch) is a span,
+// SpanName ("octosend.send", kind client, a child of the caller's span),
+// with the tenant, the clientMessageId, the destination masked as in the
+// logs ("+65******67"), server.address, and at its end the outcome, the
+// attempts, the ambiguity and, for a failure, error.type, the status
+// Error and the error as an exception event. Each attempt is an event,
+// AttemptEvent, with its number, status, 8x8 code, the policy's action
+// and reason, the delay before the next attempt, Retry-After, the limiter
+// wait and whether it may have been accepted. Every attempt's request
+// carries the span's W3C trace context (traceparent, tracestate), added
+// by WrapTransport on a clone of the request. No attribute or event ever
+// holds the API key, the message text or an unmasked destination.
 package telemetry
