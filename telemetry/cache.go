@@ -3,22 +3,28 @@ package telemetry
 import (
 	"sync"
 	"sync/atomic"
+
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/metric"
 )
 
 // cache is a copy-on-write map for values built once and read on every
 // event: a read is an atomic load and a map lookup, without a lock and
 // without an allocation; a miss builds the value under a mutex and
-// publishes a copy of the map. Past max entries a miss is built but not
-// stored (the callers' keys are bounded well below it; the bound only
-// keeps a bug from growing the map without end).
+// publishes a copy of the map. Its keys are bounded by construction
+// (tenants by Options.MaxTenants, codes to the known ones, and so on);
+// past max entries every new key gets the overflow value instead, so even
+// a bug or a hostile server cannot grow it, nor a metric's series, without
+// end.
 type cache[K comparable, V any] struct {
-	m   atomic.Pointer[map[K]V]
-	mu  sync.Mutex
-	max int
+	m        atomic.Pointer[map[K]V]
+	mu       sync.Mutex
+	max      int
+	overflow V
 }
 
-func newCache[K comparable, V any](max int) *cache[K, V] {
-	c := &cache[K, V]{max: max}
+func newCache[K comparable, V any](max int, overflow V) *cache[K, V] {
+	c := &cache[K, V]{max: max, overflow: overflow}
 	m := make(map[K]V)
 	c.m.Store(&m)
 	return c
@@ -41,10 +47,10 @@ func (c *cache[K, V]) get(k K, build func(K) V) V {
 	if v, ok := old[k]; ok {
 		return v
 	}
-	v := build(k)
 	if len(old) >= c.max {
-		return v
+		return c.overflow
 	}
+	v := build(k)
 	m := make(map[K]V, len(old)+1)
 	for kk, vv := range old {
 		m[kk] = vv
@@ -53,3 +59,22 @@ func (c *cache[K, V]) get(k K, build func(K) V) V {
 	c.m.Store(&m)
 	return v
 }
+
+// snapshot returns the stored values (the map must not be modified).
+func (c *cache[K, V]) snapshot() map[K]V { return *c.m.Load() }
+
+// cell is one series of an octosend counter: its running total, added to
+// with one atomic add on the hot path, and its attribute set, reported by
+// the counter's callback at collection.
+type cell struct {
+	n   atomic.Int64
+	opt metric.ObserveOption
+}
+
+func newCell(kv ...attribute.KeyValue) *cell {
+	return &cell{opt: metric.WithAttributeSet(attribute.NewSet(kv...))}
+}
+
+// AttrOverflow marks the series that collects what a full cache refused:
+// it should never appear (see cache).
+const AttrOverflow = attribute.Key("octosend.overflow")

@@ -23,7 +23,7 @@ func feed(tel *Telemetry, n int) {
 		ev := client.Event{
 			Tenant: "tenant_" + strconv.Itoa(i), Messages: 1, Attempt: 1, Status: 429, Code: 429,
 			Action: policy.ActionBackoff, Scope: client.ScopeTenant, BaseURL: "https://sms.8x8.com",
-			Latency: 3 * time.Millisecond, Context: context.Background(),
+			Latency: 3 * time.Millisecond, LimiterWait: time.Millisecond, Context: context.Background(),
 		}
 		h.OnAttempt(ev)
 		h.OnThrottled(ev)

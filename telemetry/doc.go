@@ -30,7 +30,7 @@
 //	octosend.breaker.state         1             gauge: 0 closed, 1 half-open, 2 open, per breaker key
 //	octosend.breakers.open         {breaker}     gauge: breakers open now
 //	octosend.limiter.rate          {request}/s   gauge: the adaptive rate per tenant (ObserveRates)
-//	octosend.limiter.wait          s             histogram: an attempt's wait for its tenant's limiter
+//	octosend.limiter.wait          s             histogram: the wait of each attempt that waited for its tenant's limiter
 //
 // Every attribute is bounded. Tenants (sub-accounts) are not attributes
 // unless Options.MaxTenants opts in, and then only the first MaxTenants

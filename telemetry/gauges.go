@@ -27,11 +27,10 @@ type gauges struct {
 	open    metric.Int64ObservableGauge
 	rate    metric.Float64ObservableGauge
 
-	mu      sync.Mutex
-	keys    map[string]*breakerKey // by breaker key
-	nOpen   int64                  // breakers open now, every key counted
-	rates   RateSource
-	changes *cache[changeKey, []metric.AddOption]
+	mu    sync.Mutex
+	keys  map[string]*breakerKey // by breaker key
+	nOpen int64                  // breakers open now, every key counted
+	rates RateSource
 }
 
 // breakerKey is one breaker the state gauge reports.
@@ -40,13 +39,18 @@ type breakerKey struct {
 	attrs metric.ObserveOption
 }
 
+// changeKey identifies a series of the transitions counter: the
+// breaker's key as its attributes show it (region keys by server, tenant
+// keys by tenant value, "" for tenants without one), and the states.
 type changeKey struct {
-	key      string
+	region   bool
+	srv      server
+	tenant   string
 	from, to breaker.State
 }
 
 func newGauges(m metric.Meter, ts *tenants) (*gauges, error) {
-	g := &gauges{tenants: ts, keys: make(map[string]*breakerKey), changes: newCache[changeKey, []metric.AddOption](1 << 12)}
+	g := &gauges{tenants: ts, keys: make(map[string]*breakerKey)}
 	var e1, e2, e3, e4 error
 	g.state, e1 = m.Int64ObservableGauge(MetricBreakerState, metric.WithUnit("1"),
 		metric.WithDescription("Circuit breaker state per key: 0 closed, 1 half-open, 2 open (region keys, and tenant keys with a tenant attribute value)."))
@@ -74,26 +78,39 @@ func (g *gauges) setRates(src RateSource) {
 	g.mu.Unlock()
 }
 
-// keyAttrs returns the attributes of a breaker key: its server for a
-// region key (a base URL), its tenant value for a tenant key; ok is false
-// for a tenant key without a value of its own.
-func (g *gauges) keyAttrs(key string, ms *meters) (kv []attribute.KeyValue, ok bool) {
+// breakerKey returns how a breaker key shows in attributes: its server
+// for a region key (a base URL), its tenant value for a tenant key.
+func (g *gauges) classify(key string, ms *meters) changeKey {
 	if strings.Contains(key, "://") {
-		return ms.server(key).attrs([]attribute.KeyValue{AttrBreakerKey.String("region")}), true
+		return changeKey{region: true, srv: ms.server(key)}
 	}
 	tv := g.tenants.value(key)
-	if tv == "" || tv == OtherTenant {
-		return []attribute.KeyValue{AttrBreakerKey.String("tenant")}, false
+	if tv == OtherTenant {
+		tv = ""
 	}
-	return []attribute.KeyValue{AttrBreakerKey.String("tenant"), AttrTenant.String(tv)}, true
+	return changeKey{tenant: tv}
+}
+
+// attrs are a classified key's attributes; ok is false for a tenant key
+// without a tenant value of its own (the state gauge leaves it out).
+func (k changeKey) attrs() (kv []attribute.KeyValue, ok bool) {
+	if k.region {
+		return k.srv.attrs([]attribute.KeyValue{AttrBreakerKey.String("region")}), true
+	}
+	kv = []attribute.KeyValue{AttrBreakerKey.String("tenant")}
+	if k.tenant == "" {
+		return kv, false
+	}
+	return append(kv, AttrTenant.String(k.tenant)), true
 }
 
 func (g *gauges) breakerChanged(ev client.BreakerEvent, ms *meters) {
-	opts := g.changes.get(changeKey{ev.Key, ev.From, ev.To}, func(k changeKey) []metric.AddOption {
-		kv, _ := g.keyAttrs(k.key, ms)
-		return addOpt(append(kv, AttrBreakerFrom.String(k.from.String()), AttrBreakerTo.String(k.to.String()))...)
-	})
-	ms.breakerChanges.Add(context.Background(), 1, opts...)
+	ck := g.classify(ev.Key, ms)
+	ck.from, ck.to = ev.From, ev.To
+	ms.changeC.get(ck, func(k changeKey) *cell {
+		kv, _ := k.attrs()
+		return newCell(append(kv, AttrBreakerFrom.String(k.from.String()), AttrBreakerTo.String(k.to.String()))...)
+	}).n.Add(1)
 
 	g.mu.Lock()
 	defer g.mu.Unlock()
@@ -110,7 +127,7 @@ func (g *gauges) breakerChanged(ev client.BreakerEvent, ms *meters) {
 	if len(g.keys) >= maxBreakerKeys {
 		return
 	}
-	if kv, ok := g.keyAttrs(ev.Key, ms); ok {
+	if kv, ok := ck.attrs(); ok {
 		g.keys[ev.Key] = &breakerKey{state: ev.To, attrs: metric.WithAttributeSet(attribute.NewSet(kv...))}
 	}
 }

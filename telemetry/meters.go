@@ -1,6 +1,7 @@
 package telemetry
 
 import (
+	"context"
 	"errors"
 
 	"go.opentelemetry.io/otel/attribute"
@@ -53,36 +54,73 @@ const (
 // duration histogram: 1 ms to 60 s, about three per decade.
 var DurationBuckets = []float64{0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60}
 
-// meters holds the synchronous instruments and the attribute sets built
-// for them, so that recording a measurement allocates nothing.
+// counter identifies an octosend counter.
+type counter uint8
+
+const (
+	cSends counter = iota
+	cMessages
+	cAttempts
+	cRetries
+	cThrottles
+	cBudget
+	cPauses
+	cBreaker
+	nCounters
+)
+
+var counterDefs = [nCounters]struct{ name, unit, desc string }{
+	cSends:     {MetricSends, "{send}", "Requests (a single send or one chunk of a batch) that ended, by outcome."},
+	cMessages:  {MetricMessages, "{message}", "Messages in the requests that ended, by outcome."},
+	cAttempts:  {MetricAttempts, "{attempt}", "HTTP attempts, by status, 8x8 code and the policy's action."},
+	cRetries:   {MetricRetries, "{retry}", "Retries the client decided on, by the action that caused them."},
+	cThrottles: {MetricThrottles, "{response}", "429s and backoff codes, by inferred scope."},
+	cBudget:    {MetricBudgetRefusals, "{retry}", "Retries the retry budget refused: held (waited for room) or failed (the send ended)."},
+	cPauses:    {MetricTenantPauses, "{pause}", "Tenant pauses: a tenant- or process-scope 429, or a halt."},
+	cBreaker:   {MetricBreakerChanges, "{transition}", "Circuit breaker state changes."},
+}
+
+// meters holds the instruments and the series built for them. Counters
+// are observable: the hot path adds to a cell with one atomic add, and the
+// callback reports every cell's total at collection, so a send pays the
+// SDK only for its histograms. Histograms are synchronous, with
+// pre-built attribute options. Nothing on the hot path allocates.
 type meters struct {
 	tenants *tenants
 
-	sends, messages, attempts, retries, throttles metric.Int64Counter
-	budget, pauses, breakerChanges                metric.Int64Counter
-	sendDur, reqDur, limWait                      metric.Float64Histogram
+	counters                 [nCounters]metric.Int64ObservableCounter
+	sendDur, reqDur, limWait metric.Float64Histogram
+	reg                      metric.Registration
 
 	servers  *cache[string, server]
 	attemptC *cache[attemptKey, attemptOpts]
 	doneC    *cache[doneKey, doneOpts]
-	tenantC  *cache[string, tenantOpts]
-	eventC   *cache[eventKey, []metric.AddOption]
+	tenantC  *cache[string, []metric.RecordOption]
+	events   [nCounters]*cache[eventKey, *cell] // retries, throttles, budget, pauses
+	changeC  *cache[changeKey, *cell]
 }
 
 func newMeters(m metric.Meter, ts *tenants) (*meters, error) {
+	over := AttrOverflow.Bool(true)
 	ms := &meters{
-		tenants:  ts,
-		servers:  newCache[string, server](64),
-		attemptC: newCache[attemptKey, attemptOpts](1 << 14),
-		doneC:    newCache[doneKey, doneOpts](1 << 12),
-		tenantC:  newCache[string, tenantOpts](1 << 12),
-		eventC:   newCache[eventKey, []metric.AddOption](1 << 12),
+		tenants: ts,
+		servers: newCache[string](64, server{}),
+		attemptC: newCache[attemptKey](1<<14, attemptOpts{count: newCell(over),
+			duration: recOpt(AttrHTTPMethod.String("POST"), over)}),
+		doneC:   newCache[doneKey](1<<12, doneOpts{sends: newCell(over), messages: newCell(over), duration: recOpt(over)}),
+		tenantC: newCache[string](1<<12, recOpt(over)),
+		changeC: newCache[changeKey](1<<12, newCell(over)),
+	}
+	for _, c := range []counter{cRetries, cThrottles, cBudget, cPauses} {
+		ms.events[c] = newCache[eventKey](1<<12, newCell(over))
 	}
 	var errs []error
-	counter := func(name, unit, desc string) metric.Int64Counter {
-		c, err := m.Int64Counter(name, metric.WithUnit(unit), metric.WithDescription(desc))
+	insts := make([]metric.Observable, 0, nCounters)
+	for i, d := range counterDefs {
+		c, err := m.Int64ObservableCounter(d.name, metric.WithUnit(d.unit), metric.WithDescription(d.desc))
 		errs = append(errs, err)
-		return c
+		ms.counters[i] = c
+		insts = append(insts, c)
 	}
 	hist := func(name, desc string) metric.Float64Histogram {
 		h, err := m.Float64Histogram(name, metric.WithUnit("s"), metric.WithDescription(desc),
@@ -90,28 +128,55 @@ func newMeters(m metric.Meter, ts *tenants) (*meters, error) {
 		errs = append(errs, err)
 		return h
 	}
-	ms.sends = counter(MetricSends, "{send}", "Requests (a single send or one chunk of a batch) that ended, by outcome.")
-	ms.messages = counter(MetricMessages, "{message}", "Messages in the requests that ended, by outcome.")
-	ms.attempts = counter(MetricAttempts, "{attempt}", "HTTP attempts, by status, 8x8 code and the policy's action.")
-	ms.retries = counter(MetricRetries, "{retry}", "Retries the client decided on, by the action that caused them.")
-	ms.throttles = counter(MetricThrottles, "{response}", "429s and backoff codes, by inferred scope.")
-	ms.budget = counter(MetricBudgetRefusals, "{retry}", "Retries the retry budget refused: held (waited for room) or failed (the send ended).")
-	ms.pauses = counter(MetricTenantPauses, "{pause}", "Tenant pauses: a tenant- or process-scope 429, or a halt.")
-	ms.breakerChanges = counter(MetricBreakerChanges, "{transition}", "Circuit breaker state changes.")
 	ms.sendDur = hist(MetricSendDuration, "Duration of a request from its first attempt's start to its outcome, waits included.")
 	ms.reqDur = hist(MetricRequestLatency, "Duration of one HTTP attempt, to its response body read.")
-	ms.limWait = hist(MetricLimiterWait, "Time an attempt waited for its tenant's rate limiter.")
+	ms.limWait = hist(MetricLimiterWait, "Time an attempt that waited for its tenant's rate limiter waited (attempts that did not wait are not recorded).")
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
+	reg, err := m.RegisterCallback(ms.observe, insts...)
+	if err != nil {
+		return nil, err
+	}
+	ms.reg = reg
 	return ms, nil
 }
 
-// addOpt and recOpt wrap a pre-built set as measurement options.
-func addOpt(kv ...attribute.KeyValue) []metric.AddOption {
-	return []metric.AddOption{metric.WithAttributeSet(attribute.NewSet(kv...))}
+// observe reports every counter cell.
+func (ms *meters) observe(_ context.Context, o metric.Observer) error {
+	obs := func(c counter, cl *cell) {
+		if n := cl.n.Load(); n != 0 {
+			o.ObserveInt64(ms.counters[c], n, cl.opt)
+		}
+	}
+	for _, v := range ms.attemptC.snapshot() {
+		obs(cAttempts, v.count)
+	}
+	obs(cAttempts, ms.attemptC.overflow.count)
+	for _, v := range ms.doneC.snapshot() {
+		obs(cSends, v.sends)
+		obs(cMessages, v.messages)
+	}
+	obs(cSends, ms.doneC.overflow.sends)
+	obs(cMessages, ms.doneC.overflow.messages)
+	for kind, c := range ms.events {
+		if c != nil {
+			for _, v := range c.snapshot() {
+				obs(counter(kind), v)
+			}
+			obs(counter(kind), c.overflow)
+		}
+	}
+	for _, v := range ms.changeC.snapshot() {
+		obs(cBreaker, v)
+	}
+	obs(cBreaker, ms.changeC.overflow)
+	return nil
 }
 
+func (ms *meters) close() error { return ms.reg.Unregister() }
+
+// recOpt wraps a pre-built set as a histogram's measurement option.
 func recOpt(kv ...attribute.KeyValue) []metric.RecordOption {
 	return []metric.RecordOption{metric.WithAttributeSet(attribute.NewSet(kv...))}
 }
@@ -124,37 +189,27 @@ func withTenant(kv []attribute.KeyValue, tenant string) []attribute.KeyValue {
 	return kv
 }
 
-// tenantOpts are the options of measurements whose only attribute is the
-// tenant.
-type tenantOpts struct {
-	rec []metric.RecordOption
-}
-
-func (ms *meters) tenantOptions(tenant string) tenantOpts {
-	return ms.tenantC.get(tenant, func(tenant string) tenantOpts {
-		return tenantOpts{rec: recOpt(withTenant(nil, tenant)...)}
+// tenantOptions are the options of a histogram whose only attribute is
+// the tenant.
+func (ms *meters) tenantOptions(tenant string) []metric.RecordOption {
+	return ms.tenantC.get(tenant, func(tenant string) []metric.RecordOption {
+		return recOpt(withTenant(nil, tenant)...)
 	})
 }
 
-// eventKey identifies the attribute set of a counter with one attribute
-// of its own besides the tenant.
+// eventKey identifies a series of a counter with one attribute of its
+// own besides the tenant.
 type eventKey struct {
-	kind   uint8 // which counter
 	tenant string
 	value  string
 }
 
-const (
-	evRetry uint8 = iota
-	evThrottle
-	evPause
-	evBudget
-)
+var eventKeys = [nCounters]attribute.Key{cRetries: AttrAction, cThrottles: AttrScope, cPauses: AttrPauseReason, cBudget: AttrBudgetResult}
 
-var eventKeys = [...]attribute.Key{evRetry: AttrAction, evThrottle: AttrScope, evPause: AttrPauseReason, evBudget: AttrBudgetResult}
-
-func (ms *meters) eventOptions(kind uint8, tenant, value string) []metric.AddOption {
-	return ms.eventC.get(eventKey{kind, tenant, value}, func(k eventKey) []metric.AddOption {
-		return addOpt(withTenant([]attribute.KeyValue{eventKeys[k.kind].String(k.value)}, k.tenant)...)
-	})
+// event counts one event of counter kind with the attribute value.
+func (ms *meters) event(kind counter, tenant, value string) {
+	key := eventKeys[kind]
+	ms.events[kind].get(eventKey{tenant, value}, func(k eventKey) *cell {
+		return newCell(withTenant([]attribute.KeyValue{key.String(k.value)}, k.tenant)...)
+	}).n.Add(1)
 }

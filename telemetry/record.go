@@ -45,12 +45,12 @@ func (s server) attrs(kv []attribute.KeyValue) []attribute.KeyValue {
 	return append(kv, AttrServerAddr.String(s.addr), AttrServerPort.Int(s.port))
 }
 
-// attemptKey identifies an attempt's attribute sets. Every field is
-// bounded: the tenant by Options.MaxTenants, the code to the known codes
-// (others are codeOther), the status to what net/http accepts.
+// attemptKey identifies an attempt's series. Every field is bounded: the
+// tenant by Options.MaxTenants, the code to the known codes (others are
+// codeOther), the status to what net/http accepts (three digits).
 type attemptKey struct {
 	tenant    string
-	base      string
+	srv       server
 	status    int
 	code      envelope.Code
 	action    policy.Action
@@ -61,23 +61,22 @@ type attemptKey struct {
 const codeOther envelope.Code = -1
 
 type attemptOpts struct {
-	attempts []metric.AddOption    // octosend.attempts
+	count    *cell                 // octosend.attempts
 	duration []metric.RecordOption // http.client.request.duration (semantic conventions only)
 }
 
 func (ms *meters) attemptOptions(ev *client.Event, tenant string) attemptOpts {
-	k := attemptKey{tenant: tenant, base: ev.BaseURL, status: ev.Status, code: ev.Code, action: ev.Action, transport: ev.Transport}
+	k := attemptKey{tenant: tenant, srv: ms.server(ev.BaseURL), status: ev.Status, code: ev.Code, action: ev.Action, transport: ev.Transport}
 	if k.code != 0 && !k.code.Known() {
 		k.code = codeOther
 	}
 	if k.status != 0 {
 		k.transport = policy.TransportNone
 	}
-	return ms.attemptC.get(k, ms.buildAttempt)
+	return ms.attemptC.get(k, buildAttempt)
 }
 
-func (ms *meters) buildAttempt(k attemptKey) attemptOpts {
-	srv := ms.server(k.base)
+func buildAttempt(k attemptKey) attemptOpts {
 	kv := []attribute.KeyValue{AttrAction.String(k.action.String())}
 	sem := []attribute.KeyValue{AttrHTTPMethod.String("POST")}
 	if k.status != 0 {
@@ -97,12 +96,12 @@ func (ms *meters) buildAttempt(k attemptKey) attemptOpts {
 		kv = append(kv, AttrAPICode.String(strconv.Itoa(int(k.code))))
 	}
 	return attemptOpts{
-		attempts: addOpt(srv.attrs(withTenant(kv, k.tenant))...),
-		duration: recOpt(srv.attrs(sem)...),
+		count:    newCell(k.srv.attrs(withTenant(kv, k.tenant))...),
+		duration: recOpt(k.srv.attrs(sem)...),
 	}
 }
 
-// doneKey identifies a finished request's attribute sets.
+// doneKey identifies a finished request's series.
 type doneKey struct {
 	tenant    string
 	accepted  bool
@@ -111,8 +110,8 @@ type doneKey struct {
 }
 
 type doneOpts struct {
-	count    []metric.AddOption
-	duration []metric.RecordOption
+	sends, messages *cell
+	duration        []metric.RecordOption
 }
 
 func (ms *meters) doneOptions(k doneKey) doneOpts {
@@ -125,10 +124,8 @@ func (ms *meters) doneOptions(k doneKey) doneOpts {
 		if k.errType != "" {
 			kv = append(kv, AttrErrorType.String(k.errType))
 		}
-		return doneOpts{
-			count:    addOpt(withTenant(kv, k.tenant)...),
-			duration: recOpt(kv...),
-		}
+		all := withTenant(kv, k.tenant)
+		return doneOpts{sends: newCell(all...), messages: newCell(all...), duration: recOpt(kv...)}
 	})
 }
 
@@ -177,33 +174,35 @@ func (t *Telemetry) onAttempt(ev client.Event) {
 	ms, ctx := t.m, ctxOf(&ev)
 	tenant := t.tenants.value(ev.Tenant)
 	o := ms.attemptOptions(&ev, tenant)
-	ms.attempts.Add(ctx, 1, o.attempts...)
+	o.count.n.Add(1)
 	ms.reqDur.Record(ctx, ev.Latency.Seconds(), o.duration...)
-	ms.limWait.Record(ctx, ev.LimiterWait.Seconds(), ms.tenantOptions(tenant).rec...)
+	if ev.LimiterWait > 0 {
+		ms.limWait.Record(ctx, ev.LimiterWait.Seconds(), ms.tenantOptions(tenant)...)
+	}
 	if ev.Action == policy.ActionHalt {
-		ms.pauses.Add(ctx, 1, ms.eventOptions(evPause, tenant, "halt")...)
+		ms.event(cPauses, tenant, "halt")
 	}
 	t.spanAttempt(&ev)
 }
 
 func (t *Telemetry) onRetry(ev client.Event) {
-	ms, ctx := t.m, ctxOf(&ev)
+	ms := t.m
 	tenant := t.tenants.value(ev.Tenant)
-	ms.retries.Add(ctx, 1, ms.eventOptions(evRetry, tenant, ev.Action.String())...)
+	ms.event(cRetries, tenant, ev.Action.String())
 	if ev.BudgetRefused {
-		ms.budget.Add(ctx, 1, ms.eventOptions(evBudget, tenant, "held")...)
+		ms.event(cBudget, tenant, "held")
 	}
 }
 
 func (t *Telemetry) onThrottled(ev client.Event) {
-	ms, ctx := t.m, ctxOf(&ev)
+	ms := t.m
 	tenant := t.tenants.value(ev.Tenant)
-	ms.throttles.Add(ctx, 1, ms.eventOptions(evThrottle, tenant, ev.Scope.String())...)
+	ms.event(cThrottles, tenant, ev.Scope.String())
 	switch ev.Scope {
 	case client.ScopeTenant:
-		ms.pauses.Add(ctx, 1, ms.eventOptions(evPause, tenant, "throttle_tenant")...)
+		ms.event(cPauses, tenant, "throttle_tenant")
 	case client.ScopeProcess:
-		ms.pauses.Add(ctx, 1, ms.eventOptions(evPause, tenant, "throttle_process")...)
+		ms.event(cPauses, tenant, "throttle_process")
 	}
 }
 
@@ -211,11 +210,11 @@ func (t *Telemetry) onDone(ev client.Event) {
 	ms, ctx := t.m, ctxOf(&ev)
 	tenant := t.tenants.value(ev.Tenant)
 	o := ms.doneOptions(doneKey{tenant: tenant, accepted: ev.Err == nil, ambiguous: ev.Ambiguous, errType: errorType(ev.Err)})
-	ms.sends.Add(ctx, 1, o.count...)
-	ms.messages.Add(ctx, int64(ev.Messages), o.count...)
+	o.sends.n.Add(1)
+	o.messages.n.Add(int64(ev.Messages))
 	ms.sendDur.Record(ctx, ev.Latency.Seconds(), o.duration...)
 	if ev.BudgetRefused {
-		ms.budget.Add(ctx, 1, ms.eventOptions(evBudget, tenant, "failed")...)
+		ms.event(cBudget, tenant, "failed")
 	}
 	t.endSpan(&ev)
 }

@@ -10,6 +10,7 @@ import (
 	"go.opentelemetry.io/otel/metric"
 	"go.opentelemetry.io/otel/propagation"
 	"go.opentelemetry.io/otel/trace"
+	"go.opentelemetry.io/otel/trace/noop"
 
 	"github.com/octosend/octosend/client"
 )
@@ -25,7 +26,8 @@ type Options struct {
 	// otel.GetMeterProvider() (a no-op until the program sets one).
 	MeterProvider metric.MeterProvider
 	// TracerProvider makes the send spans; nil means
-	// otel.GetTracerProvider().
+	// otel.GetTracerProvider(). A noop.TracerProvider turns tracing off
+	// altogether (no OnSend hook, no trace headers).
 	TracerProvider trace.TracerProvider
 	// Propagator injects the trace context into every attempt's request;
 	// nil means propagation.TraceContext{} (the traceparent and tracestate
@@ -50,6 +52,7 @@ type Telemetry struct {
 	m       *meters
 	tracer  trace.Tracer
 	prop    propagation.TextMapPropagator
+	noTrace bool // the tracer provider is a noop.TracerProvider
 
 	gauges *gauges
 
@@ -83,6 +86,7 @@ func New(o Options) (*Telemetry, error) {
 		return nil, err
 	}
 	t.tracer = tp.Tracer(ScopeName, trace.WithInstrumentationVersion(Version))
+	_, t.noTrace = tp.(noop.TracerProvider)
 	return t, nil
 }
 
@@ -102,6 +106,9 @@ func (t *Telemetry) Instrument(cfg *client.Config) {
 				rt = w
 			}
 		}
+		if t.noTrace {
+			return rt
+		}
 		return t.WrapTransport(rt)
 	}
 }
@@ -109,14 +116,17 @@ func (t *Telemetry) Instrument(cfg *client.Config) {
 // Hooks returns the client hooks that record t's metrics and spans, for a
 // caller that wires hooks itself (Instrument does it for a Config).
 func (t *Telemetry) Hooks() client.Hooks {
-	return client.Hooks{
-		OnSend:               t.onSend,
+	h := client.Hooks{
 		OnAttempt:            t.onAttempt,
 		OnRetry:              t.onRetry,
 		OnThrottled:          t.onThrottled,
 		OnDone:               t.onDone,
 		OnBreakerStateChange: t.onBreaker,
 	}
+	if !t.noTrace {
+		h.OnSend = t.onSend
+	}
+	return h
 }
 
 // ObserveRates makes the octosend.limiter.rate gauge report src's
@@ -131,10 +141,10 @@ type RateSource interface {
 	TenantRate(tenant string) (rate, configured float64, ok bool)
 }
 
-// Close unregisters t's gauge callbacks. The other instruments belong to
+// Close unregisters t's callbacks (counters and gauges). The other instruments belong to
 // the meter provider and end with it.
 func (t *Telemetry) Close() error {
-	t.closeOnce.Do(func() { t.closeErr = t.gauges.close() })
+	t.closeOnce.Do(func() { t.closeErr = errors.Join(t.gauges.close(), t.m.close()) })
 	return t.closeErr
 }
 

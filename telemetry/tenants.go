@@ -26,7 +26,7 @@ type tenants struct {
 func newTenants(max int) *tenants {
 	t := &tenants{max: max}
 	if max > 0 {
-		t.vals = newCache[string, string](max)
+		t.vals = newCache[string](max, OtherTenant)
 	}
 	return t
 }

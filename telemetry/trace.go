@@ -63,7 +63,14 @@ func sendSpan(ctx context.Context) trace.Span {
 // trace context (WrapTransport). Nothing is started when tracing is off
 // (a no-op provider): the send's context stays the caller's.
 func (t *Telemetry) onSend(ctx context.Context, ev client.Event) context.Context {
-	kv := make([]attribute.KeyValue, 0, 9)
+	sctx, span := t.tracer.Start(ctx, SpanName, spanStart...)
+	if !span.IsRecording() {
+		if !span.SpanContext().IsValid() {
+			return nil // tracing is off: nothing to carry
+		}
+		return &spanCtx{Context: sctx, span: span} // sampled out: still propagated
+	}
+	kv := make([]attribute.KeyValue, 0, 8)
 	kv = append(kv, AttrTenant.String(ev.Tenant), AttrMessages.Int(ev.Messages), AttrHTTPMethod.String("POST"))
 	if ev.ClientMessageID != "" {
 		kv = append(kv, AttrClientMessageID.String(ev.ClientMessageID))
@@ -71,13 +78,12 @@ func (t *Telemetry) onSend(ctx context.Context, ev client.Event) context.Context
 	if ev.Destination != "" {
 		kv = append(kv, AttrDestination.String(ev.Destination)) // masked by the client
 	}
-	kv = t.m.server(ev.BaseURL).attrs(kv)
-	sctx, span := t.tracer.Start(ctx, SpanName, trace.WithSpanKind(trace.SpanKindClient), trace.WithAttributes(kv...))
-	if !span.IsRecording() && !span.SpanContext().IsValid() {
-		return nil
-	}
+	span.SetAttributes(t.m.server(ev.BaseURL).attrs(kv)...)
 	return &spanCtx{Context: sctx, span: span}
 }
+
+// spanStart are the options of every send span, built once.
+var spanStart = []trace.SpanStartOption{trace.WithSpanKind(trace.SpanKindClient)}
 
 // spanAttempt adds the attempt's event to the send's span.
 func (t *Telemetry) spanAttempt(ev *client.Event) {
@@ -139,8 +145,9 @@ func (t *Telemetry) endSpan(ev *client.Event) {
 
 // WrapTransport returns rt wrapped to inject the send's trace context
 // (Options.Propagator: W3C traceparent by default) into every attempt's
-// request. Instrument installs it; the request is cloned before its
-// headers change, as client.Config.WrapTransport requires.
+// request. Instrument installs it; the request is copied, with a header
+// map of its own, before its headers change, as
+// client.Config.WrapTransport requires.
 func (t *Telemetry) WrapTransport(rt http.RoundTripper) http.RoundTripper {
 	_, w3c := t.prop.(propagation.TraceContext)
 	return &propagating{base: rt, prop: t.prop, w3cOnly: w3c}
@@ -157,14 +164,15 @@ func (p *propagating) RoundTrip(req *http.Request) (*http.Response, error) {
 	if p.w3cOnly && !trace.SpanContextFromContext(ctx).IsValid() {
 		return p.base.RoundTrip(req)
 	}
-	h := make(http.Header, 2)
+	// A shallow copy with a header map of its own: the client's header
+	// map is shared by every request and must not change; the values'
+	// slices are shared, read-only.
+	h := make(http.Header, len(req.Header)+2)
+	for k, v := range req.Header {
+		h[k] = v
+	}
 	p.prop.Inject(ctx, propagation.HeaderCarrier(h))
-	if len(h) == 0 {
-		return p.base.RoundTrip(req)
-	}
-	r := req.Clone(ctx)
-	for k, v := range h {
-		r.Header[k] = v
-	}
+	r := req.WithContext(ctx)
+	r.Header = h
 	return p.base.RoundTrip(r)
 }
