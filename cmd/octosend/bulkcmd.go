@@ -65,6 +65,9 @@ Flags:
   --progress MODE        auto (bar on a terminal, plain lines otherwise), bar,
                          plain or none; progress goes to stderr
   --progress-interval D  how often plain progress lines are printed (default 5s)
+  --metrics-addr H:P     serve Prometheus /metrics on H:P while the run lasts
+                         (e.g. 127.0.0.1:9464): sends, attempts, retries,
+                         429s, breakers, rates, latencies (see README)
   --api-key KEY          API key (default $OCTOSEND_API_KEY); never printed
   --base-url URL         API base URL (default $OCTOSEND_BASE_URL, else the region's)
   --region R             apac (default), us, eu or id
@@ -87,6 +90,7 @@ type bulkOptions struct {
 	progressInterval  time.Duration
 	input             string
 	dlr               dlrOptions
+	metricsAddr       string
 }
 
 func (c *cli) bulk(ctx context.Context, args []string) int {
@@ -103,6 +107,7 @@ func (c *cli) bulk(ctx context.Context, args []string) int {
 	fs.StringVar(&o.progress, "progress", "auto", "")
 	fs.DurationVar(&o.progressInterval, "progress-interval", 5*time.Second, "")
 	o.dlr.register(fs)
+	fs.StringVar(&o.metricsAddr, "metrics-addr", "", "")
 	pos, err := c.parseFlags(fs, bulkUsage, args)
 	if err != nil {
 		return exitFor(err)
@@ -147,11 +152,21 @@ func (c *cli) runBulkCommand(ctx context.Context, o *bulkOptions) int {
 		return c.fail("bulk", exitUsage, err)
 	}
 	defer dl.close()
-	send, closeSender, err := c.newBulkSender(&o.common, stats, dl.recorder())
+	var metrics *metricsServer
+	if o.metricsAddr != "" {
+		m, err := c.startMetrics("bulk", o.metricsAddr, true)
+		if err != nil {
+			return c.fail("bulk", exitUsage, err)
+		}
+		metrics = m
+	}
+	send, closeSender, err := c.newBulkSender(&o.common, stats, dl.recorder(), metrics.clientTelemetry())
 	if err != nil {
+		c.closeMetrics(metrics)
 		return c.fail("bulk", exitUsage, err)
 	}
 	defer closeSender()
+	defer c.closeMetrics(metrics) // before the client closes: its rates are still there
 
 	// Open the input before any output exists: a directory, an unreadable
 	// file or an unreadable stdin is refused with nothing left behind.

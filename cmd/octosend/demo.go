@@ -50,6 +50,9 @@ Flags:
                      verdict differs from the emulator's receipts
   --dlr-wait D       how long to wait for receipts after the last send
                      (default 30s; ends as soon as nothing more can come)
+  --metrics-addr H:P serve Prometheus /metrics on H:P while the demo runs
+                     (e.g. 127.0.0.1:9464): the client's metrics and the
+                     emulator's (octosend.emulator.*)
 `
 
 func (c *cli) demo(ctx context.Context, args []string) int {
@@ -63,6 +66,7 @@ func (c *cli) demo(ctx context.Context, args []string) int {
 	progressMode := fs.String("progress", "auto", "")
 	withDLR := fs.Bool("dlr", true, "")
 	dlrWait := fs.Duration("dlr-wait", defaultDLRWait, "")
+	metricsAddr := fs.String("metrics-addr", "", "")
 	pos, err := c.parseFlags(fs, demoUsage, args)
 	if err != nil {
 		return exitFor(err)
@@ -115,15 +119,27 @@ func (c *cli) demo(ctx context.Context, args []string) int {
 	if err != nil {
 		return c.fail("demo", exitUsage, err)
 	}
+	var metrics *metricsServer
+	if *metricsAddr != "" {
+		if metrics, err = c.startMetrics("demo", *metricsAddr, true); err != nil {
+			return c.fail("demo", exitUsage, err)
+		}
+		if err := metrics.observeEmulator(srv); err != nil {
+			c.closeMetrics(metrics)
+			return c.fail("demo", exitUsage, err)
+		}
+	}
 	stats := &bulkStats{}
 	stats.Total.Store(int64(*n))
 	var trips atomic.Int64
-	cnt.stats, cnt.breakerTrips = stats, func() { trips.Add(1) }
+	cnt.stats, cnt.breakerTrips, cnt.tel = stats, func() { trips.Add(1) }, metrics.clientTelemetry()
 	cl, err := newClient(&commonFlags{apiKey: key, baseURL: srv.URL(), region: "apac"}, pol, cnt)
 	if err != nil {
+		c.closeMetrics(metrics)
 		return c.fail("demo", exitUsage, err)
 	}
 	defer cl.Close()
+	defer c.closeMetrics(metrics) // before the client and the emulator close
 
 	fmt.Fprintf(c.stderr, "octosend demo: %d messages over %d tenants to the emulator at %s\n", *n, *tenants, srv.URL())
 	fmt.Fprintf(c.stderr, "  faults: %s; 429 above %s req/s per tenant\n", describeFaults(faults), strconv.FormatFloat(*rate, 'g', -1, 64))

@@ -54,6 +54,9 @@ Flags:
   --dlr-error-codes L their DLR error codes, e.g. 1,15,36,46 (the default)
   --dlr-repeat P      share of messages whose first receipt comes again, late
   --dlr-scale F       multiply the delays and the redelivery schedule (default 1)
+  --metrics-addr H:P  serve Prometheus /metrics on H:P (e.g. 127.0.0.1:9464):
+                      octosend_emulator_requests_total, _responses_total by
+                      status, _faults_total by kind, _throttled, _resets, _accepted
 
 While it runs, GET /_emulator/ledger (with the API key when --api-key is set)
 answers the same JSONL, read-only; ?limit=N asks for fewer lines, and the
@@ -164,6 +167,7 @@ func (c *cli) emulator(ctx context.Context, args []string) int {
 	ledgerCap := fs.Int("ledger-cap", emulator.DefaultLedgerCap, "")
 	var dlrFlags emulatorDLRFlags
 	dlrFlags.register(fs)
+	metricsAddr := fs.String("metrics-addr", "", "")
 	pos, err := c.parseFlags(fs, emulatorUsage, args)
 	if err != nil {
 		return exitFor(err)
@@ -221,6 +225,16 @@ func (c *cli) emulator(ctx context.Context, args []string) int {
 		return c.fail("emulator", exitUsage, err)
 	}
 	defer srv.Close()
+	if *metricsAddr != "" {
+		m, err := c.startMetrics("emulator", *metricsAddr, false)
+		if err != nil {
+			return c.fail("emulator", exitUsage, err)
+		}
+		defer c.closeMetrics(m)
+		if err := m.observeEmulator(srv); err != nil {
+			return c.fail("emulator", exitUsage, err)
+		}
+	}
 	auth := "any API key accepted"
 	if key != "" {
 		auth = "API key required"

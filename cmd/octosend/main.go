@@ -35,6 +35,9 @@ type cli struct {
 	// width its columns.
 	stderrTTY bool
 	width     int
+	// metricsHook, when set (tests), is called with the /metrics URL of
+	// --metrics-addr just before it stops serving, at the command's end.
+	metricsHook func(url string)
 }
 
 func main() {

@@ -9,6 +9,7 @@ import (
 	"github.com/octosend/octosend/breaker"
 	"github.com/octosend/octosend/client"
 	"github.com/octosend/octosend/policy"
+	"github.com/octosend/octosend/telemetry"
 )
 
 // errNoAPIKey is returned when neither --api-key nor OCTOSEND_API_KEY is set.
@@ -22,6 +23,7 @@ type clientCounters struct {
 	// outcomes records every send (client.Config.Outcomes) for the
 	// receipts' reconciliation; may be nil.
 	outcomes client.OutcomeRecorder
+	tel      *telemetry.Telemetry // --metrics-addr's instrumentation; may be nil
 }
 
 // newClient builds the client the common flags describe.
@@ -58,12 +60,19 @@ func newClient(f *commonFlags, pol *policy.Policy, cnt clientCounters) (*client.
 			}
 		}
 	}
-	return client.New(cfg)
+	if cnt.tel != nil {
+		cnt.tel.Instrument(&cfg)
+	}
+	cl, err := client.New(cfg)
+	if err == nil && cnt.tel != nil {
+		cnt.tel.ObserveRates(cl)
+	}
+	return cl, err
 }
 
 // newBulkSender builds the client of a bulk run and the sendFunc on it.
-func (c *cli) newBulkSender(f *commonFlags, stats *bulkStats, outcomes client.OutcomeRecorder) (sendFunc, func(), error) {
-	cl, err := newClient(f, nil, clientCounters{stats: stats, outcomes: outcomes})
+func (c *cli) newBulkSender(f *commonFlags, stats *bulkStats, outcomes client.OutcomeRecorder, tel *telemetry.Telemetry) (sendFunc, func(), error) {
+	cl, err := newClient(f, nil, clientCounters{stats: stats, outcomes: outcomes, tel: tel})
 	if err != nil {
 		return nil, nil, err
 	}
