@@ -78,7 +78,7 @@ func (g *gauges) setRates(src RateSource) {
 	g.mu.Unlock()
 }
 
-// breakerKey returns how a breaker key shows in attributes: its server
+// classify returns how a breaker key shows in attributes: its server
 // for a region key (a base URL), its tenant value for a tenant key.
 func (g *gauges) classify(key string, ms *meters) changeKey {
 	if strings.Contains(key, "://") {
