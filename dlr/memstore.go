@@ -122,8 +122,14 @@ func (s *MemoryStore) RecordSend(o outcome.Send) {
 		e.due = at + int64(s.ttl)
 		s.due.push(e)
 	} else {
-		if e.sends == 0 {
-			e.sentAt = at // an orphan: its receipts came first
+		orphan := e.sends == 0
+		if orphan {
+			// Its receipts came first, and may all be in: it is due at the
+			// next sweep, not at the end of its OrphanWait.
+			e.sentAt = at
+			if at < e.due {
+				s.due.set(e, at)
+			}
 		}
 		if e.reported != VerdictNone {
 			// Sent again under the same clientMessageId: a new question.
@@ -132,7 +138,7 @@ func (s *MemoryStore) RecordSend(o outcome.Send) {
 			s.open.pushFront(e)
 			e.due = at + int64(s.ttl)
 			s.due.push(e)
-		} else if d := at + int64(s.ttl); d < e.due {
+		} else if d := at + int64(s.ttl); d < e.due && !orphan {
 			s.due.set(e, d)
 		}
 		if x := at + int64(s.ttl+s.linger); x > e.expires && e.reported == VerdictNone {

@@ -206,6 +206,18 @@ func TestReconcileOrphans(t *testing.T) {
 	}
 }
 
+// A send whose final receipt came before its record is resolved at the
+// next sweep after the record, not at the end of the receipt's OrphanWait.
+func TestReconcileOrphanResolvedOnRecord(t *testing.T) {
+	h := newRC(t, MemoryConfig{}, ReconcilerConfig{OrphanWait: time.Hour})
+	h.delivered("m1", "u1", time.Second) // the whole story, before the record
+	h.send("m1", "u1", outcome.Accepted, false, 1)
+	h.sweep()
+	if r := h.only(); r.ClientMessageID != "m1" || r.Verdict != VerdictDelivered {
+		t.Fatalf("resolution %+v, want m1 delivered at the first sweep", r)
+	}
+}
+
 // Receipts for many sends, each copy's receipts from several goroutines
 // and sweeps running meanwhile: every send is resolved exactly once.
 func TestReconcileConcurrentExactlyOnce(t *testing.T) {

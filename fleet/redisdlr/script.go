@@ -41,6 +41,9 @@ if ARGV[8] ~= '' then
   end
 end
 local d = at + ttl
+if n == 1 and not fresh then
+  d = at -- an orphan: its receipts came first and may all be in; due at the next sweep
+end
 if rep ~= 0 then
   redis.call('HSET', e, 'rep', '0')
   redis.call('ZADD', due, d, ARGV[1])
