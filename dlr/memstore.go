@@ -134,8 +134,8 @@ func (s *MemoryStore) RecordSend(o outcome.Send) {
 		if e.reported != VerdictNone {
 			// Sent again under the same clientMessageId: a new question.
 			e.reported = VerdictNone
-			s.done.remove(e)
-			s.open.pushFront(e)
+			s.done.Remove(e)
+			s.open.PushFront(e)
 			e.due = at + int64(s.ttl)
 			s.due.push(e)
 		} else if d := at + int64(s.ttl); d < e.due && !orphan {
@@ -145,8 +145,8 @@ func (s *MemoryStore) RecordSend(o outcome.Send) {
 			// Keep the open list in expiry order: the latest send is at
 			// the front.
 			e.expires = x
-			s.open.remove(e)
-			s.open.pushFront(e)
+			s.open.Remove(e)
+			s.open.PushFront(e)
 		}
 	}
 	e.sub, e.chat = o.SubAccountID, o.Chat
@@ -232,13 +232,13 @@ func (s *MemoryStore) Resolve(_ context.Context, cmid string, prev, v Verdict, n
 	}
 	if e.reported == VerdictNone {
 		s.due.remove(e)
-		s.open.remove(e)
+		s.open.Remove(e)
 	} else {
-		s.done.remove(e)
+		s.done.Remove(e)
 	}
 	e.reported = v
 	e.expires = t + int64(s.linger)
-	s.done.pushFront(e)
+	s.done.PushFront(e)
 	return true, nil
 }
 
@@ -257,7 +257,7 @@ func (s *MemoryStore) Stats() MemoryStats {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	st := s.st
-	st.Entries, st.Open, st.Resolved = len(s.m), s.open.n, s.done.n
+	st.Entries, st.Open, st.Resolved = len(s.m), s.open.Len(), s.done.Len()
 	return st
 }
 
@@ -276,9 +276,9 @@ func (s *MemoryStore) get(cmid string, now int64) *mentry {
 func (s *MemoryStore) insert(cmid string, now int64) *mentry {
 	s.expire(now)
 	for len(s.m) >= s.max {
-		victim := s.done.tail
+		victim := s.done.Back()
 		if victim == nil {
-			victim = s.open.tail
+			victim = s.open.Back()
 			s.st.EvictedOpen++
 		}
 		s.drop(victim)
@@ -286,15 +286,15 @@ func (s *MemoryStore) insert(cmid string, now int64) *mentry {
 	}
 	e := &mentry{cmid: cmid, expires: now + int64(s.ttl+s.linger), heapIdx: -1}
 	s.m[cmid] = e
-	s.open.pushFront(e)
+	s.open.PushFront(e)
 	return e
 }
 
 // expire drops the entries past their expiry at both lists' tails.
 func (s *MemoryStore) expire(now int64) {
 	for _, l := range [...]*mlist{&s.open, &s.done} {
-		for l.tail != nil && l.tail.expires <= now {
-			s.drop(l.tail)
+		for e := l.Back(); e != nil && e.expires <= now; e = l.Back() {
+			s.drop(e)
 			s.st.Expired++
 		}
 	}
@@ -302,10 +302,10 @@ func (s *MemoryStore) expire(now int64) {
 
 func (s *MemoryStore) drop(e *mentry) {
 	if e.reported == VerdictNone {
-		s.open.remove(e)
+		s.open.Remove(e)
 		s.due.remove(e)
 	} else {
-		s.done.remove(e)
+		s.done.Remove(e)
 	}
 	delete(s.m, e.cmid)
 }

@@ -5,26 +5,27 @@ import (
 	"time"
 
 	"github.com/octosend/octosend/envelope"
+	"github.com/octosend/octosend/internal/ilist"
 )
 
 // mentry is a MemoryStore entry, packed: times as Unix nanoseconds,
 // counters narrowed, copies without time.Time.
 type mentry struct {
-	cmid, sub  string
-	copies     []mcopy
-	sentAt     int64
-	changed    int64
-	due        int64 // meaningful while heapIdx >= 0
-	expires    int64
-	receipts   uint32
-	sends      uint16
-	maxCopies  uint16
-	heapIdx    int32 // index in the due heap; -1 when not in it
-	chat       bool
-	accepted   bool
-	ambiguous  bool
-	reported   Verdict
-	prev, next *mentry
+	cmid, sub string
+	copies    []mcopy
+	sentAt    int64
+	changed   int64
+	due       int64 // meaningful while heapIdx >= 0
+	expires   int64
+	receipts  uint32
+	sends     uint16
+	maxCopies uint16
+	heapIdx   int32 // index in the due heap; -1 when not in it
+	chat      bool
+	accepted  bool
+	ambiguous bool
+	reported  Verdict
+	ilist.Links[mentry]
 }
 
 // mcopy is a packed Copy.
@@ -82,37 +83,7 @@ func (e *mentry) entry() Entry {
 }
 
 // mlist is an intrusive doubly linked list of entries, newest at the head.
-type mlist struct {
-	head, tail *mentry
-	n          int
-}
-
-func (l *mlist) pushFront(e *mentry) {
-	e.prev, e.next = nil, l.head
-	if l.head != nil {
-		l.head.prev = e
-	}
-	l.head = e
-	if l.tail == nil {
-		l.tail = e
-	}
-	l.n++
-}
-
-func (l *mlist) remove(e *mentry) {
-	if e.prev != nil {
-		e.prev.next = e.next
-	} else {
-		l.head = e.next
-	}
-	if e.next != nil {
-		e.next.prev = e.prev
-	} else {
-		l.tail = e.prev
-	}
-	e.prev, e.next = nil, nil
-	l.n--
-}
+type mlist = ilist.List[mentry, *mentry]
 
 // dueHeap orders unresolved entries by due time (container/heap).
 type dueHeap []*mentry

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/octosend/octosend/envelope"
+	"github.com/octosend/octosend/internal/ilist"
 )
 
 // tracker holds the latest state of each message, to tell a receipt that
@@ -14,21 +15,21 @@ import (
 // recently updated first. It is not safe for concurrent use: the Receiver
 // holds its mutex.
 type tracker struct {
-	m          map[string]*entry
-	head, tail *entry // head: most recently updated
-	ttl        time.Duration
-	max        int
-	evicted    uint64
+	m       map[string]*entry
+	lru     ilist.List[entry, *entry] // front: most recently updated
+	ttl     time.Duration
+	max     int
+	evicted uint64
 }
 
 type entry struct {
-	key        string
-	rank       int
-	ts         time.Time
-	state      envelope.State
-	detail     envelope.Detail
-	expires    time.Time
-	prev, next *entry
+	key     string
+	rank    int
+	ts      time.Time
+	state   envelope.State
+	detail  envelope.Detail
+	expires time.Time
+	ilist.Links[entry]
 }
 
 func newTracker(ttl time.Duration, max int) *tracker {
@@ -66,18 +67,18 @@ func (t *tracker) record(key string, rank int, ts time.Time, s envelope.State, d
 	e := t.m[key]
 	if e == nil {
 		t.expire(now)
-		for len(t.m) >= t.max && t.tail != nil {
-			t.remove(t.tail)
+		for len(t.m) >= t.max && t.lru.Back() != nil {
+			t.remove(t.lru.Back())
 			t.evicted++
 		}
 		e = &entry{key: key}
 		t.m[key] = e
 	} else {
-		t.unlink(e)
+		t.lru.Remove(e)
 	}
 	e.rank, e.ts, e.state, e.detail = rank, ts, s, d
 	e.expires = now.Add(t.ttl)
-	t.pushFront(e)
+	t.lru.PushFront(e)
 }
 
 // seen reports whether key (an inbound message's umid) was recorded and has
@@ -93,39 +94,14 @@ func (t *tracker) seen(key string, now time.Time) bool {
 // expire drops the entries whose TTL has passed; they sit at the tail,
 // since every update moves an entry to the head with the same TTL.
 func (t *tracker) expire(now time.Time) {
-	for t.tail != nil && !now.Before(t.tail.expires) {
-		t.remove(t.tail)
+	for e := t.lru.Back(); e != nil && !now.Before(e.expires); e = t.lru.Back() {
+		t.remove(e)
 	}
 }
 
 func (t *tracker) remove(e *entry) {
-	t.unlink(e)
+	t.lru.Remove(e)
 	delete(t.m, e.key)
-}
-
-func (t *tracker) unlink(e *entry) {
-	if e.prev != nil {
-		e.prev.next = e.next
-	} else {
-		t.head = e.next
-	}
-	if e.next != nil {
-		e.next.prev = e.prev
-	} else {
-		t.tail = e.prev
-	}
-	e.prev, e.next = nil, nil
-}
-
-func (t *tracker) pushFront(e *entry) {
-	e.next = t.head
-	if t.head != nil {
-		t.head.prev = e
-	}
-	t.head = e
-	if t.tail == nil {
-		t.tail = e
-	}
 }
 
 func (t *tracker) len() int { return len(t.m) }

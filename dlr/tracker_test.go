@@ -63,13 +63,13 @@ func TestTrackerBounded(t *testing.T) {
 		t.Fatalf("len %d, evicted %d", tr.len(), tr.evicted)
 	}
 	n := 0
-	for e := tr.head; e != nil; e = e.next {
+	for e := tr.lru.Front(); e != nil; e = e.Next() {
 		if tr.m[e.key] != e {
 			t.Fatalf("list and map disagree at %q", e.key)
 		}
 		n++
 	}
-	if n != 100 || tr.tail.next != nil || tr.head.prev != nil {
+	if n != 100 || tr.lru.Back().Next() != nil || tr.lru.Front().Prev() != nil {
 		t.Fatalf("list holds %d", n)
 	}
 }

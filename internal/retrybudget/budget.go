@@ -28,6 +28,7 @@ import (
 	"time"
 
 	"github.com/octosend/octosend/clock"
+	"github.com/octosend/octosend/internal/ilist"
 	"github.com/octosend/octosend/policy"
 )
 
@@ -60,9 +61,7 @@ type Budget struct {
 	reqs    int64 // sums over the live buckets
 	retries int64
 	ratioed int64
-	head    *Hold // oldest waiting retry
-	tail    *Hold
-	waiting int
+	queue   ilist.List[Hold, *Hold] // waiting retries, oldest first
 }
 
 type bucket struct {
@@ -110,7 +109,7 @@ func (b *Budget) Request() {
 	bk := b.advanceLocked()
 	bk.reqs++
 	b.reqs++
-	if b.head != nil {
+	if b.queue.Len() > 0 {
 		b.grantLocked()
 	}
 	b.mu.Unlock()
@@ -127,7 +126,7 @@ func (b *Budget) TryRetry() (Token, bool) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	bk := b.advanceLocked()
-	if b.head != nil || !b.roomLocked() {
+	if b.queue.Len() > 0 || !b.roomLocked() {
 		return 0, false
 	}
 	return b.takeLocked(bk), true
@@ -156,7 +155,7 @@ func (b *Budget) Refund(t Token) {
 			bk.ratioed--
 			b.ratioed--
 		}
-		if b.head != nil {
+		if b.queue.Len() > 0 {
 			b.grantLocked()
 		}
 	}
@@ -169,7 +168,7 @@ func (b *Budget) Counts() (requests, retries int64, waiting int) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.advanceLocked()
-	return b.reqs, b.retries, b.waiting
+	return b.reqs, b.retries, b.queue.Len()
 }
 
 // ratioRoomLocked reports whether the ratio's room holds one more retry.

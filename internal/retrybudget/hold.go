@@ -1,17 +1,19 @@
 package retrybudget
 
+import "github.com/octosend/octosend/internal/ilist"
+
 // Hold is a retry waiting for room in the budget, in a queue served
 // oldest first. Room is handed out when it frees: by Request and Refund
 // at once, by the window's sliding when any waiter polls (Poll). A Hold
 // costs one allocation and no goroutine; the caller waits on Ready
 // together with its own timer and context.
 type Hold struct {
-	b          *Budget
-	prev, next *Hold
-	ready      chan struct{}
-	tok        Token
-	granted    bool
-	queued     bool
+	ilist.Links[Hold]
+	b       *Budget
+	ready   chan struct{}
+	tok     Token
+	granted bool
+	queued  bool
 }
 
 // Hold queues a retry that TryRetry refused. The caller must end it with
@@ -26,13 +28,7 @@ func (b *Budget) Hold() *Hold {
 	b.mu.Lock()
 	b.advanceLocked()
 	h.queued = true
-	if b.tail == nil {
-		b.head = h
-	} else {
-		b.tail.next, h.prev = h, b.tail
-	}
-	b.tail = h
-	b.waiting++
+	b.queue.PushBack(h)
 	b.grantLocked()
 	b.mu.Unlock()
 	return h
@@ -50,7 +46,7 @@ func (h *Hold) Poll() (Token, bool) {
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if !h.granted && b.head != nil {
+	if !h.granted && b.queue.Len() > 0 {
 		b.advanceLocked()
 		b.grantLocked()
 	}
@@ -80,8 +76,8 @@ func (h *Hold) Cancel() {
 // grantLocked gives the budget's room to waiting retries, oldest first.
 func (b *Budget) grantLocked() {
 	bk := &b.slots[b.last%buckets]
-	for b.head != nil && b.roomLocked() {
-		h := b.head
+	for b.queue.Len() > 0 && b.roomLocked() {
+		h := b.queue.Front()
 		b.unlinkLocked(h)
 		h.tok = b.takeLocked(bk)
 		h.granted = true
@@ -90,16 +86,6 @@ func (b *Budget) grantLocked() {
 }
 
 func (b *Budget) unlinkLocked(h *Hold) {
-	if h.prev == nil {
-		b.head = h.next
-	} else {
-		h.prev.next = h.next
-	}
-	if h.next == nil {
-		b.tail = h.prev
-	} else {
-		h.next.prev = h.prev
-	}
-	h.prev, h.next, h.queued = nil, nil, false
-	b.waiting--
+	b.queue.Remove(h)
+	h.queued = false
 }
