@@ -4,7 +4,6 @@ package main
 // child process against the emulator, killed and interrupted for real.
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -455,28 +454,7 @@ func TestCLIPolicyCheckBinary(t *testing.T) {
 }
 
 func TestCLIEmulatorCommand(t *testing.T) {
-	cmd := exec.Command(binary, "emulator", "--addr", "127.0.0.1:0", "--api-key", testKey, "--rate", "1000")
-	cmd.Env = []string{"PATH=" + os.Getenv("PATH")}
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() {
-		if cmd.ProcessState == nil {
-			cmd.Process.Kill()
-			cmd.Wait()
-		}
-	}()
-	sc := bufio.NewScanner(stdout)
-	if !sc.Scan() {
-		t.Fatalf("no URL on stdout; stderr %q", stderr.String())
-	}
-	url := strings.TrimSpace(sc.Text())
+	cmd, url, stdout, stderr := startEmulatorCLI(t, nil, "--addr", "127.0.0.1:0", "--api-key", testKey, "--rate", "1000")
 	if !strings.HasPrefix(url, "http://127.0.0.1:") {
 		t.Fatalf("URL %q", url)
 	}

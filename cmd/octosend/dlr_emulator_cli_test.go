@@ -1,13 +1,10 @@
 package main
 
 import (
-	"bufio"
-	"bytes"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -23,29 +20,9 @@ func TestCLIEmulatorDLR(t *testing.T) {
 		got <- r.Header.Get("Authorization") + " " + string(b)
 	}))
 	defer hook.Close()
-	cmd := exec.Command(binary, "emulator", "--addr", "127.0.0.1:0", "--api-key", testKey,
+	cmd, url, stdout, stderr := startEmulatorCLI(t, []string{"OCTOSEND_DLR_AUTH=" + hookSecret}, "--addr", "127.0.0.1:0", "--api-key", testKey,
 		"--dlr-url", hook.URL+"/hook", "--dlr-delay", "1ms", "--dlr-undelivered", "1", "--dlr-error-codes", "46")
-	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "OCTOSEND_DLR_AUTH=" + hookSecret}
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() {
-		if cmd.ProcessState == nil {
-			cmd.Process.Kill()
-			cmd.Wait()
-		}
-	}()
-	sc := bufio.NewScanner(stdout)
-	if !sc.Scan() {
-		t.Fatalf("no URL on stdout; stderr %q", stderr.String())
-	}
-	req, _ := http.NewRequest("POST", strings.TrimSpace(sc.Text())+"/api/v1/subaccounts/acme/messages",
+	req, _ := http.NewRequest("POST", url+"/api/v1/subaccounts/acme/messages",
 		strings.NewReader(`{"destination":"+6591234567","text":"hi","clientMessageId":"m-1"}`))
 	req.Header.Set("Authorization", "Bearer "+testKey)
 	resp, err := http.DefaultClient.Do(req)

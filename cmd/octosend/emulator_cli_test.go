@@ -20,28 +20,7 @@ import (
 // both bounded by --ledger-cap.
 func TestCLIEmulatorLedger(t *testing.T) {
 	file := filepath.Join(t.TempDir(), "ledger.jsonl")
-	cmd := exec.Command(binary, "emulator", "--addr", "127.0.0.1:0", "--api-key", testKey, "--ledger", file, "--ledger-cap", "2")
-	cmd.Env = []string{"PATH=" + os.Getenv("PATH")}
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() {
-		if cmd.ProcessState == nil {
-			cmd.Process.Kill()
-			cmd.Wait()
-		}
-	}()
-	sc := bufio.NewScanner(stdout)
-	if !sc.Scan() {
-		t.Fatalf("no URL on stdout; stderr %q", stderr.String())
-	}
-	url := strings.TrimSpace(sc.Text())
+	cmd, url, stdout, stderr := startEmulatorCLI(t, nil, "--addr", "127.0.0.1:0", "--api-key", testKey, "--ledger", file, "--ledger-cap", "2")
 	do := func(method, path, body string) (*http.Response, string) {
 		req, _ := http.NewRequest(method, url+path, strings.NewReader(body))
 		req.Header.Set("Content-Type", "application/json")
@@ -92,4 +71,34 @@ func TestCLIEmulatorLedger(t *testing.T) {
 		t.Errorf("no note that the cap left an entry out:\n%s", stderr.String())
 	}
 	checkNoKey(t, stderr.String()+string(data))
+}
+
+// startEmulatorCLI starts `octosend emulator args...` with PATH and env
+// and returns it, the URL it printed on its first stdout line, the rest
+// of its stdout and its stderr. The process is killed at the end of the
+// test unless the test waited for it.
+func startEmulatorCLI(t *testing.T, env []string, args ...string) (*exec.Cmd, string, io.Reader, *bytes.Buffer) {
+	t.Helper()
+	cmd := exec.Command(binary, append([]string{"emulator"}, args...)...)
+	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH")}, env...)
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stderr := new(bytes.Buffer)
+	cmd.Stderr = stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if cmd.ProcessState == nil {
+			cmd.Process.Kill()
+			cmd.Wait()
+		}
+	})
+	sc := bufio.NewScanner(stdout)
+	if !sc.Scan() {
+		t.Fatalf("no URL on stdout; stderr %q", stderr.String())
+	}
+	return cmd, strings.TrimSpace(sc.Text()), stdout, stderr
 }
