@@ -312,6 +312,9 @@ func fillBreaker(bc *breaker.Config, l policy.Limits) {
 	if bc.Consecutive == 0 {
 		bc.Consecutive = l.BreakerConsecutive
 	}
+	if bc.Consecutive == 0 {
+		bc.Consecutive = DefaultConsecutive
+	}
 	if bc.OpenFor == 0 {
 		bc.OpenFor = l.BreakerOpenFor
 	}
@@ -322,6 +325,17 @@ func fillBreaker(bc *breaker.Config, l policy.Limits) {
 		bc.MinOpenFor = DefaultMinOpenFor
 	}
 }
+
+// DefaultConsecutive is the run of failures in a row that trips the
+// client's breakers (breaker.Config.Consecutive) unless Config.Breaker or
+// the policy's limits.breaker_consecutive sets one. The failure ratio alone
+// is slow to see an outage that follows busy healthy traffic: after a
+// second at 1,000 sends/s the 10-second window holds 1,000 successes, so
+// 1,000 requests fail before the ratio reaches 0.5, while 20 failures in a
+// row with no success between them say the same thing in 20. Random faults
+// do not trip it: at a 12% failure rate, 20 in a row come once in 10^18
+// requests.
+const DefaultConsecutive = 20
 
 // DefaultMinOpenFor is the first open period of the client's breakers
 // (breaker.Config.MinOpenFor) unless Config.Breaker sets one.

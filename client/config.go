@@ -108,7 +108,9 @@ type Config struct {
 	Limiter ratelimit.Backend
 
 	// Breaker configures the circuit breakers. Zero fields take the
-	// policy's default limits, then breaker's defaults. Its Clock is
+	// policy's default limits, then breaker's defaults, except
+	// Consecutive (DefaultConsecutive, 20 failures in a row) and
+	// MinOpenFor (DefaultMinOpenFor, 1s), which the client sets. Its Clock is
 	// replaced by Config.Clock; its OnStateChange is kept and called
 	// before Hooks.OnBreakerStateChange.
 	//
