@@ -28,7 +28,8 @@ const (
 	ScopeDestination
 	// ScopeTenant: 429s cluster across the tenant's traffic
 	// (Limits.Throttle429s on two or more destinations, and at least
-	// Limits.ThrottleShare of its responses, within Limits.ThrottleWindow):
+	// Limits.ThrottleShare of its responses beyond chance — two standard
+	// deviations — within Limits.ThrottleWindow):
 	// its quota is spent. The tenant is paused for the Retry-After and its
 	// rate is cut.
 	ScopeTenant
@@ -128,6 +129,27 @@ func (t *tenantThrottle) responses(now time.Time, window time.Duration) (all, th
 	return float64(t.cur) + float64(t.prev)*(1-frac), float64(t.cur429) + float64(t.prev429)*(1-frac)
 }
 
+// shareZ is how many standard deviations the window's 429s must stand
+// above share × responses for the share test to pass (see significant).
+const shareZ = 2
+
+// significant reports whether n429 429s among all responses show a share
+// of at least share, beyond chance: n429 - share·all must exceed shareZ
+// binomial standard deviations, sqrt(all·share·(1-share)) (one 429
+// alone, at the default share, just reaches it). A bare
+// comparison passes on small samples by luck: a tracker starts at a
+// tenant's first 429, and 3 random 429s (5% of the traffic) among its
+// first 13 responses are 23% of them, which in one run of twelve made
+// the tenant's quota the cause and cut its rate for no reason. A spent
+// quota, whose responses are nearly all 429s, passes from its third.
+func significant(n429, all, share float64) bool {
+	excess := n429 - share*all
+	if excess <= 0 {
+		return false
+	}
+	return excess*excess >= shareZ*shareZ*all*share*(1-share)
+}
+
 // nearQuotaFor is how long, in throttle windows, a tenant whose quota was
 // found spent stays sensitive: its 429s count as the tenant's from a
 // tenth of Limits.ThrottleShare (see throttled).
@@ -198,7 +220,7 @@ func (th *throttles) throttled(tenant, dest string, now time.Time, lim policy.Li
 		// revealed it. React to a tenth of it (a 2% overshoot by default).
 		share /= 10
 	}
-	if k < min429s || (min429s > 1 && distinct < 2) || n429 < share*all {
+	if k < min429s || (min429s > 1 && distinct < 2) || !significant(n429, all, share) {
 		return ScopeMessage
 	}
 	t.quota = now

@@ -28,6 +28,32 @@ func TestThrottleScopes(t *testing.T) {
 			th.response("acme", now, time.Second)
 		}
 	})
+	t.Run("sporadic-at-the-tracker's-start", func(t *testing.T) {
+		// The tracker starts at the first 429 and has seen none of the
+		// traffic before it: three random 429s among its first 13
+		// responses are 23%, over the 20% share, but not beyond chance.
+		th := newThrottles()
+		now := t0
+		for i := range 13 {
+			now = now.Add(time.Millisecond)
+			if i%6 == 0 {
+				if s := th.throttled("acme", "+6591"+strconv.Itoa(i), now, lim); s != ScopeMessage {
+					t.Fatalf("429 at response %d: scope %v, want message (3 of 13)", i, s)
+				}
+				continue
+			}
+			th.response("acme", now, time.Second)
+		}
+		// Four more 429s in a row are no longer chance: 7 of 17.
+		var s Scope
+		for i := range 4 {
+			now = now.Add(time.Millisecond)
+			s = th.throttled("acme", "+6592"+strconv.Itoa(i), now, lim)
+		}
+		if s != ScopeTenant {
+			t.Fatalf("7 429s of 17 responses: scope %v, want tenant", s)
+		}
+	})
 	t.Run("spent-quota", func(t *testing.T) {
 		th := newThrottles()
 		now := t0
