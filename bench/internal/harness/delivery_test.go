@@ -106,7 +106,7 @@ func TestDeliveryScenariosSized(t *testing.T) {
 		goals             Goal
 		deadline          time.Duration
 	}{
-		{"faults429", 1200, 64, GoalGoodput, RunDeadline},
+		{"faults429", 3600, 64, GoalGoodput, RunDeadline}, // 3 rounds of 1,200
 		{"outage64", 7000, 64, GoalOutage, ShortDeadline},
 		{"outage1000", 7000, 1000, GoalOutage, ShortDeadline},
 		{"quota2000", 8000, 64, GoalQuota, ShortDeadline},
@@ -121,6 +121,9 @@ func TestDeliveryScenariosSized(t *testing.T) {
 		if want := fmt.Sprintf("one %.0fs deadline", tc.deadline.Seconds()); !strings.Contains(sc.Desc, want) {
 			t.Errorf("%s: Desc does not say %q: %q", tc.name, want, sc.Desc)
 		}
+	}
+	if sc := scenario(t, "faults429"); sc.Rounds != 3 {
+		t.Errorf("faults429: %d rounds, want 3 of 1,200 messages", sc.Rounds)
 	}
 	if sc := scenario(t, "outage64"); !sc.Setup.OutageNoRetryAfter || sc.Setup.OutageFor != 5*time.Second {
 		t.Errorf("outage64 setup = %+v, want a 5s outage without Retry-After", sc.Setup)
