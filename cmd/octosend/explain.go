@@ -47,7 +47,7 @@ func limitLines(l policy.Limits) []string {
 	if minReq == 0 {
 		minReq = breaker.DefaultMinRequests
 	}
-	consecutive := "off"
+	consecutive := strconv.Itoa(client.DefaultConsecutive)
 	if l.BreakerConsecutive > 0 {
 		consecutive = strconv.Itoa(l.BreakerConsecutive)
 	}
