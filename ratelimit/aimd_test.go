@@ -160,3 +160,45 @@ func TestInfiniteRate(t *testing.T) {
 		t.Errorf("rate after Throttled = %v, want +Inf (no adaptation)", st.Rate)
 	}
 }
+
+// A cut measured on traffic that an API bucket's burst let through whole
+// lands above the quota; the 429s that keep coming within DecreaseHold
+// then refine it to what the API accepted since the cut (the quota), once
+// RefineAfter has passed. Sooner, or when the cut did reach below what is
+// accepted, a 429 within the hold changes nothing.
+func TestRefineCutThatDidNotHold(t *testing.T) {
+	l, f := newFake(t, Config{Rate: 2900, Burst: 290, ProcessRate: -1})
+	succeed := func(perSec float64, d time.Duration) {
+		every := time.Duration(float64(time.Second) / perSec)
+		for end := f.Now().Add(d); f.Now().Before(end); f.Advance(every) {
+			l.Allow("a")
+			l.Succeeded("a")
+		}
+	}
+	rate := func() float64 { st, _ := l.State("a"); return st.Rate }
+	succeed(2900, 2*time.Second) // all accepted: the API's bucket held a burst
+	l.Throttled("a")
+	first := rate()
+	if first < 0.84*2900 || first > 0.86*2900 {
+		t.Fatalf("first cut to %.0f/s, want 0.85 × the 2,900/s accepted", first)
+	}
+	// The API now takes 2,000/s and answers 429 to the rest.
+	succeed(2000, refineAfter/2)
+	l.Throttled("a")
+	if got := rate(); got < first {
+		t.Fatalf("a 429 %v after the cut refined it to %.0f/s; want nothing before %v", refineAfter/2, got, refineAfter)
+	}
+	succeed(2000, 2*refineAfter)
+	l.Throttled("a")
+	refined := rate()
+	if want := 0.85 * 2000; refined < 0.95*want || refined > 1.05*want {
+		t.Fatalf("refined to %.0f/s, want 0.85 × the 2,000/s accepted since the cut = %.0f/s", refined, want)
+	}
+	// At the refined rate everything is accepted: a stray 429 past
+	// RefineAfter (but within the hold) changes nothing.
+	succeed(refined, 2*refineAfter)
+	l.Throttled("a")
+	if got := rate(); got < refined {
+		t.Errorf("a 429 at the refined rate cut again to %.0f/s from %.0f/s", got, refined)
+	}
+}

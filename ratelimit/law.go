@@ -16,7 +16,11 @@ import "time"
 // window shorter than AcceptWindow); never below min(MinRate, configured
 // rate), nor, against a fresh estimate, below half of it; a cut within
 // ShortCycle of the previous one shrinks the estimate by
-// ShortCycleShrink; 429s within DecreaseHold of a cut change nothing.
+// ShortCycleShrink; 429s within DecreaseHold of a cut change nothing,
+// unless RefineAfter has passed and what the API accepted since the cut
+// is under RefineBelow × the rate: then the estimate becomes that
+// accepted rate (at most the cut's estimate, at least half of it) and the
+// rate MeasuredDecrease × it (at least the floor), as a new cut.
 // Growth: below NearQuota × the estimate, RegainGrowth × estimate per
 // second (at least Increase); above it, NearQuotaGrowth × estimate per
 // second doubling every ProbeDoubling since the cut (at most Increase);
@@ -29,6 +33,8 @@ type Law struct {
 	MinRate, Decrease, Increase float64
 
 	DecreaseHold time.Duration
+	RefineAfter  time.Duration
+	RefineBelow  float64
 	AcceptWindow time.Duration
 	MinAccepted  int
 
@@ -51,6 +57,8 @@ func (l *Limiter) Law() Law {
 		Decrease:         s.decrease,
 		Increase:         s.increase,
 		DecreaseHold:     DecreaseHold,
+		RefineAfter:      refineAfter,
+		RefineBelow:      refineBelow,
 		AcceptWindow:     time.Duration(acceptWindow),
 		MinAccepted:      minAccepted,
 		MeasuredDecrease: measuredDecrease,

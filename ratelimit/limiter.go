@@ -356,8 +356,10 @@ func (l *Limiter) Pause(tenant string, until time.Time) {
 // next 429s come few and late. (ThrottleTenant pauses only when the rate
 // could not be measured, so a pause does not depress the measure.) The burst
 // shrinks in proportion (at least 1). A second 429 within DecreaseHold of
-// a decrease changes nothing. A tenant with an infinite rate does not
-// adapt.
+// a decrease changes nothing, unless it comes at least 25 ms after it and
+// the API accepted under 90% of the rate since: then the cut did not reach
+// below the quota, and the estimate and rate come down to what was
+// accepted (see Law). A tenant with an infinite rate does not adapt.
 func (l *Limiter) Throttled(tenant string) { l.throttled(tenant) }
 
 // throttled applies Throttled and reports whether the API is starved

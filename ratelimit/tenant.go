@@ -171,8 +171,12 @@ func (t *tenant) throttledLocked(s *settings, ns int64, te time.Time) (starved b
 	t.markLocked(ns)
 	acc, ok := t.acceptedLocked(ns)
 	starved = !ok && t.succ.Load()-t.prevSucc < minAccepted
-	if math.IsInf(t.rate, 1) || ns-t.decreased < int64(DecreaseHold) {
+	if math.IsInf(t.rate, 1) {
 		return starved // an unlimited tenant does not adapt
+	}
+	if since := ns - t.decreased; since < int64(DecreaseHold) {
+		t.refineLocked(since, min(s.minRate, t.rate), te)
+		return starved
 	}
 	prev := float64(t.est)
 	fresh := prev > 0 && ns-t.decreased <= estimateTTL
@@ -211,6 +215,57 @@ func (t *tenant) throttledLocked(s *settings, ns int64, te time.Time) (starved b
 	t.setRateLocked(next, te)
 	return starved
 }
+
+// refineLocked handles a 429 that came since ns after the last cut,
+// within DecreaseHold: such 429s are the same congestion signal as the
+// one that cut (8x8 counts its quota per second), and change nothing —
+// unless the cut did not reach below the quota. A cut measures the
+// accepted rate over the last second or two, and when the API's bucket
+// held a large burst (8x8 can allow a second's worth) that measure is
+// the client's own rate, all of it accepted until the bucket ran dry:
+// 0.85 of 2,900/s against a 2,000/s quota still overshoots, and every
+// sender collects a 429 and waits its Retry-After. While the API keeps
+// answering 429, what it accepted since the cut is what it can take, so
+// once refineAfter has passed and that is under refineBelow of the
+// current rate (the API refuses a tenth of what is sent), the estimate
+// comes down to it (never below half of the cut's estimate) and the rate
+// to measuredDecrease of it (never below the floor), and the hold starts
+// over from there. A cut that holds sees its traffic accepted whole, and
+// a stray 429 then changes nothing. t.mu is held.
+func (t *tenant) refineLocked(since int64, floor float64, te time.Time) {
+	if since < int64(refineAfter) {
+		return
+	}
+	n := t.succ.Load() - t.cutSucc
+	if n < minAccepted {
+		return
+	}
+	acc := float64(n) / time.Duration(since).Seconds()
+	if acc >= refineBelow*t.cur {
+		return // the API takes about what is sent: the cut holds
+	}
+	est := acc
+	if prev := float64(t.est); prev > 0 {
+		est = max(min(est, prev), prev/2)
+	}
+	next := max(est*measuredDecrease, floor)
+	if next >= t.cur {
+		return
+	}
+	ns := t.decreased + since
+	t.est = float32(est)
+	t.decreased, t.increased, t.cutSucc = ns, ns, t.succ.Load()
+	t.setRateLocked(next, te)
+}
+
+// refineAfter is the least time after a cut before a 429 can refine it
+// (see refineLocked): the accepted rate since the cut needs that long
+// to say what the API takes.
+const refineAfter = 25 * time.Millisecond
+
+// refineBelow is the share of the current rate under which the rate
+// accepted since a cut shows the cut did not hold (see refineLocked).
+const refineBelow = 0.9
 
 // Growth around a measured quota (est), in the manner of CUBIC (the AWS
 // SDK's adaptive retry mode): after a cut to measuredDecrease of the

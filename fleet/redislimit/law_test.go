@@ -263,3 +263,42 @@ func TestFleetRedisDownLocalController(t *testing.T) {
 		t.Errorf("State with Redis down = %+v, %v; want Local's 100/s, burst 10, paused, and ErrUnavailable", st, err)
 	}
 }
+
+// TestFleetRefinesACutThatDidNotHold: a cut measured on traffic the API
+// took whole lands above what it takes once 429s begin; a 429 within
+// DecreaseHold, after RefineAfter, brings the fleet's estimate to what the
+// fleet got accepted since the cut and its rate to MeasuredDecrease of it,
+// as the local law does (ratelimit's TestRefineCutThatDidNotHold).
+func TestFleetRefinesACutThatDidNotHold(t *testing.T) {
+	srv := redistest.Start(t)
+	cfg := Config{Rate: 1000, Burst: 100}
+	a, b := newInstance(t, srv.Addr, cfg), newInstance(t, srv.Addr, cfg)
+	drive(t, []*Limiter{a, b}, 400, 1300*time.Millisecond)
+	if err := b.Wait(context.Background(), "acme"); err != nil { // b reports its last successes
+		t.Fatal(err)
+	}
+	a.Throttled("acme")
+	cut := state(t, a)
+	law := a.Local().Law()
+	// The API now takes about 500/s of the fleet's 800/s.
+	counts, elapsed := drive(t, []*Limiter{a, b}, 250, 3*law.RefineAfter+100*time.Millisecond)
+	if err := a.Wait(context.Background(), "acme"); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Wait(context.Background(), "acme"); err != nil {
+		t.Fatal(err)
+	}
+	b.Throttled("acme")
+	got := state(t, a)
+	taken := float64(counts[0]+counts[1]) / elapsed.Seconds()
+	t.Logf("cut %+v; fleet took %.0f/s since; after b's 429: %+v", cut, taken, got)
+	if got.SinceCut >= cut.SinceCut+elapsed/2 {
+		t.Fatalf("b's 429 %v after the cut did not refine it: %+v", cut.SinceCut+elapsed, got)
+	}
+	if got.Estimate < 0.8*taken || got.Estimate > 1.25*taken || got.Estimate > cut.Estimate {
+		t.Errorf("refined estimate %.0f/s, want about the %.0f/s accepted since the cut (at most the cut's %.0f/s)", got.Estimate, taken, cut.Estimate)
+	}
+	if want := law.MeasuredDecrease * got.Estimate; got.Rate < 0.99*want || got.Rate > want+law.RegainGrowth*got.Estimate*got.SinceCut.Seconds()+1 {
+		t.Errorf("refined rate %.1f/s, want %.2f × the estimate %.1f", got.Rate, law.MeasuredDecrease, got.Estimate)
+	}
+}

@@ -36,6 +36,8 @@ const lawLua = `
 local WIN = ${WIN}
 local MINACC = ${MINACC}
 local HOLD = ${HOLD}
+local REFINE = ${REFINE}
+local RBELOW = ${RBELOW}
 local MDEC = ${MDEC}
 local NEAR = ${NEAR}
 local REGAIN = ${REGAIN}
@@ -160,7 +162,8 @@ end
 // configured rate r (req/s; 0: unlimited, no cut), burst b, increase,
 // MinRate, Decrease, pause ms if the API is starved (0: never pause),
 // configured interval and tau (µs). It returns {starved (0/1), cut (0/1:
-// 0 within DecreaseHold of the last cut), estimate, rate}.
+// 0 within DecreaseHold of the last cut, unless it refines that cut),
+// estimate, rate}.
 const cutLua = `
 local now = clock()
 count(now, KEYS[3], tonumber(ARGV[1]))
@@ -173,6 +176,7 @@ if ok then acc = k / span * 1e6 end
 local cut, est, nxt = 0, 0, r
 if r > 0 then
   local cur, prev, since, v = fleet(now, KEYS[4], r, inc)
+  local floor = math.min(tonumber(ARGV[5]), r)
   nxt = cur
   if not since or since * 1e6 >= HOLD then
     nxt = cur * tonumber(ARGV[6])
@@ -187,11 +191,22 @@ if r > 0 then
       end
       nxt = est * MDEC
     end
-    nxt = math.max(nxt, math.min(tonumber(ARGV[5]), r))
+    nxt = math.max(nxt, floor)
+    cut = 1
+  elseif since * 1e6 >= REFINE and v[6] == id and n - tonumber(v[5]) >= MINACC then
+    -- within the hold, a cut that did not reach below the quota (ratelimit's refineLocked)
+    local a = (n - tonumber(v[5])) / since
+    if a < RBELOW * cur then
+      local e = a
+      if prev > 0 then e = math.max(math.min(e, prev), prev / 2) end
+      local x = math.max(e * MDEC, floor)
+      if x < cur then est, nxt, cut = e, x, 1 end
+    end
+  end
+  if cut == 1 then
     redis.call('HSET', KEYS[4], 'est', num(est), 'cut', num(now), 'c0', num(nxt), 'g0', num(now), 'cn', string.format('%d', n), 'aid', id)
     local back = math.max(0, r - nxt) / inc
     redis.call('PEXPIRE', KEYS[4], math.ceil((ESTTTL + back + 1) * 1000))
-    cut = 1
   end
 end
 local ms = tonumber(ARGV[7])
@@ -242,6 +257,8 @@ func prelude(law ratelimit.Law) string {
 		"${WIN}", us(law.AcceptWindow),
 		"${MINACC}", strconv.Itoa(law.MinAccepted),
 		"${HOLD}", us(law.DecreaseHold),
+		"${REFINE}", us(law.RefineAfter),
+		"${RBELOW}", f(law.RefineBelow),
 		"${MDEC}", f(law.MeasuredDecrease),
 		"${NEAR}", f(law.NearQuota),
 		"${REGAIN}", f(law.RegainGrowth),
