@@ -189,15 +189,23 @@ func TestRefineCutThatDidNotHold(t *testing.T) {
 		t.Fatalf("a 429 %v after the cut refined it to %.0f/s; want nothing before %v", refineAfter/2, got, refineAfter)
 	}
 	succeed(2000, 2*refineAfter)
-	l.Throttled("a")
+	l.Throttled("a") // the third 429 since the cut, but 3 of ~150 successes
+	if got := rate(); got < first {
+		t.Fatalf("3 429s against %d successes refined the cut to %.0f/s; want a share of %v", 150, got, refineShare)
+	}
+	for range 10 { // the API refuses what it cannot take: 465 of 2,465/s
+		l.Throttled("a")
+	}
 	refined := rate()
 	if want := 0.85 * 2000; refined < 0.95*want || refined > 1.05*want {
 		t.Fatalf("refined to %.0f/s, want 0.85 × the 2,000/s accepted since the cut = %.0f/s", refined, want)
 	}
-	// At the refined rate everything is accepted: a stray 429 past
-	// RefineAfter (but within the hold) changes nothing.
+	// At the refined rate everything is accepted: stray 429s past
+	// RefineAfter (but within the hold) change nothing.
 	succeed(refined, 2*refineAfter)
-	l.Throttled("a")
+	for range refineMin429s - 1 {
+		l.Throttled("a")
+	}
 	if got := rate(); got < refined {
 		t.Errorf("a 429 at the refined rate cut again to %.0f/s from %.0f/s", got, refined)
 	}

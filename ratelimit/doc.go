@@ -59,8 +59,9 @@
 //     over that span, used when the span is at least 1 s and holds at least
 //     5 successes. So a tenant far above the API's real limit comes down to
 //     it in one step (1,700/s to 25/s), not by halving once a second.
-//     Within the hold, a 429 at least 25 ms after the cut refines it when
-//     the API took under 90% of the rate since: the accepted measure can be
+//     Within the hold, 429s at least 25 ms after the cut (3 or more, and
+//     5% of the successes since) refine it when the API took under 90% of
+//     the rate since: the accepted measure can be
 //     the client's own rate when the API's bucket let a burst through
 //     whole, and what it takes while it answers 429 is its quota;
 //   - increase: while below the configured rate, each Succeeded adds

@@ -17,8 +17,9 @@ import "time"
 // rate), nor, against a fresh estimate, below half of it; a cut within
 // ShortCycle of the previous one shrinks the estimate by
 // ShortCycleShrink; 429s within DecreaseHold of a cut change nothing,
-// unless RefineAfter has passed and what the API accepted since the cut
-// is under RefineBelow × the rate: then the estimate becomes that
+// unless RefineAfter has passed, at least RefineMin429s 429s (and
+// RefineShare of the successes) came since the cut, and what the API
+// accepted since the cut is under RefineBelow × the rate: then the estimate becomes that
 // accepted rate (at most the cut's estimate, at least half of it) and the
 // rate MeasuredDecrease × it (at least the floor), as a new cut.
 // Growth: below NearQuota × the estimate, RegainGrowth × estimate per
@@ -35,8 +36,12 @@ type Law struct {
 	DecreaseHold time.Duration
 	RefineAfter  time.Duration
 	RefineBelow  float64
-	AcceptWindow time.Duration
-	MinAccepted  int
+	// RefineMin429s and RefineShare: the 429s since a cut that a
+	// refinement takes, in number and as a share of the successes since.
+	RefineMin429s int
+	RefineShare   float64
+	AcceptWindow  time.Duration
+	MinAccepted   int
 
 	MeasuredDecrease float64
 	NearQuota        float64
@@ -59,6 +64,8 @@ func (l *Limiter) Law() Law {
 		DecreaseHold:     DecreaseHold,
 		RefineAfter:      refineAfter,
 		RefineBelow:      refineBelow,
+		RefineMin429s:    refineMin429s,
+		RefineShare:      refineShare,
 		AcceptWindow:     time.Duration(acceptWindow),
 		MinAccepted:      minAccepted,
 		MeasuredDecrease: measuredDecrease,

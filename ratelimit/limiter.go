@@ -333,10 +333,7 @@ func (l *Limiter) Pause(tenant string, until time.Time) {
 			break
 		}
 	}
-	te := l.at(u)
-	if tok := t.lim.TokensAt(te); tok >= 2 && tok <= math.MaxInt32 {
-		t.lim.ReserveN(te, int(tok)-1) // drain: one token left at te
-	}
+	t.drain(l.at(u)) // one token left at the pause's end
 }
 
 // Throttled records a 429 for tenant: an AIMD decrease. The tenant's rate
@@ -356,8 +353,9 @@ func (l *Limiter) Pause(tenant string, until time.Time) {
 // next 429s come few and late. (ThrottleTenant pauses only when the rate
 // could not be measured, so a pause does not depress the measure.) The burst
 // shrinks in proportion (at least 1). A second 429 within DecreaseHold of
-// a decrease changes nothing, unless it comes at least 25 ms after it and
-// the API accepted under 90% of the rate since: then the cut did not reach
+// a decrease changes nothing, unless 429s keep coming (3 or more, and 5%
+// of the successes since), 25 ms or more after it, and the API accepted
+// under 90% of the rate since: then the cut did not reach
 // below the quota, and the estimate and rate come down to what was
 // accepted (see Law). A tenant with an infinite rate does not adapt.
 func (l *Limiter) Throttled(tenant string) { l.throttled(tenant) }

@@ -34,6 +34,7 @@ type tenant struct {
 	burst     int32   // configured burst
 	curBurst  int32   // burst in effect (scaled with cur)
 	override  bool    // set by SetTenant: Reconfigure leaves it alone
+	held429   uint16  // 429s within DecreaseHold since the last decrease (saturating; fits the padding)
 	parked    int32   // Waits sleeping out a pause, holding no reservation
 	cur       float64 // current rate after AIMD
 	increased int64   // last AIMD increase step (or decrease)
@@ -211,8 +212,9 @@ func (t *tenant) throttledLocked(s *settings, ns int64, te time.Time) (starved b
 		next = est * measuredDecrease
 	}
 	next = max(next, floor)
-	t.decreased, t.increased, t.cutSucc = ns, ns, t.succ.Load()
+	t.decreased, t.increased, t.cutSucc, t.held429 = ns, ns, t.succ.Load(), 0
 	t.setRateLocked(next, te)
+	t.drain(te)
 	return starved
 }
 
@@ -226,19 +228,25 @@ func (t *tenant) throttledLocked(s *settings, ns int64, te time.Time) (starved b
 // 0.85 of 2,900/s against a 2,000/s quota still overshoots, and every
 // sender collects a 429 and waits its Retry-After. While the API keeps
 // answering 429, what it accepted since the cut is what it can take, so
-// once refineAfter has passed and that is under refineBelow of the
-// current rate (the API refuses a tenth of what is sent), the estimate
+// once refineAfter has passed, 429s keep coming (refineMin429s of them,
+// and refineShare of the successes since the cut: a stray 429, or
+// successes counted late, are no evidence), and the accepted rate is
+// under refineBelow of the current rate (the API refuses a tenth of what
+// is sent), the estimate
 // comes down to it (never below half of the cut's estimate) and the rate
 // to measuredDecrease of it (never below the floor), and the hold starts
 // over from there. A cut that holds sees its traffic accepted whole, and
 // a stray 429 then changes nothing. t.mu is held.
 func (t *tenant) refineLocked(since int64, floor float64, te time.Time) {
+	if t.held429 < math.MaxUint16 {
+		t.held429++
+	}
 	if since < int64(refineAfter) {
 		return
 	}
 	n := t.succ.Load() - t.cutSucc
-	if n < minAccepted {
-		return
+	if n < minAccepted || t.held429 < refineMin429s || float64(t.held429) < refineShare*float64(n) {
+		return // too few 429s since the cut to say it did not hold
 	}
 	acc := float64(n) / time.Duration(since).Seconds()
 	if acc >= refineBelow*t.cur {
@@ -254,8 +262,20 @@ func (t *tenant) refineLocked(since int64, floor float64, te time.Time) {
 	}
 	ns := t.decreased + since
 	t.est = float32(est)
-	t.decreased, t.increased, t.cutSucc = ns, ns, t.succ.Load()
+	t.decreased, t.increased, t.cutSucc, t.held429 = ns, ns, t.succ.Load(), 0
 	t.setRateLocked(next, te)
+	t.drain(te)
+}
+
+// drain empties the tenant's bucket at te but for one token: at a pause's
+// end, and at a cut, where the API has just said "too fast" and tokens
+// saved up while senders were slower than the rate (a slow network: the
+// bucket stays full) would go out together, right into the drained API
+// bucket — one 429 per sender.
+func (t *tenant) drain(te time.Time) {
+	if tok := t.lim.TokensAt(te); tok >= 2 && tok <= math.MaxInt32 {
+		t.lim.ReserveN(te, int(tok)-1)
+	}
 }
 
 // refineAfter is the least time after a cut before a 429 can refine it
@@ -264,8 +284,14 @@ func (t *tenant) refineLocked(since int64, floor float64, te time.Time) {
 const refineAfter = 25 * time.Millisecond
 
 // refineBelow is the share of the current rate under which the rate
-// accepted since a cut shows the cut did not hold (see refineLocked).
-const refineBelow = 0.9
+// accepted since a cut shows the cut did not hold; refineMin429s and
+// refineShare are the 429s since the cut that it takes, in number and as
+// a share of the successes since (see refineLocked).
+const (
+	refineBelow   = 0.9
+	refineMin429s = 3
+	refineShare   = 0.05
+)
 
 // Growth around a measured quota (est), in the manner of CUBIC (the AWS
 // SDK's adaptive retry mode): after a cut to measuredDecrease of the

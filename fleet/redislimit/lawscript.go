@@ -38,6 +38,8 @@ local MINACC = ${MINACC}
 local HOLD = ${HOLD}
 local REFINE = ${REFINE}
 local RBELOW = ${RBELOW}
+local RMIN = ${RMIN}
+local RSHARE = ${RSHARE}
 local MDEC = ${MDEC}
 local NEAR = ${NEAR}
 local REGAIN = ${REGAIN}
@@ -193,20 +195,30 @@ if r > 0 then
     end
     nxt = math.max(nxt, floor)
     cut = 1
-  elseif since * 1e6 >= REFINE and v[6] == id and n - tonumber(v[5]) >= MINACC then
-    -- within the hold, a cut that did not reach below the quota (ratelimit's refineLocked)
-    local a = (n - tonumber(v[5])) / since
-    if a < RBELOW * cur then
-      local e = a
+  else
+    -- within the hold: a cut that did not reach below the quota is
+    -- refined (ratelimit's refineLocked); the 429s since the cut count
+    local k429 = redis.call('HINCRBY', KEYS[4], 'k', 1)
+    local m = n - (tonumber(v[5]) or n)
+    if since * 1e6 >= REFINE and v[6] == id and m >= MINACC and k429 >= RMIN and k429 >= RSHARE * m and m / since < RBELOW * cur then
+      local e = m / since
       if prev > 0 then e = math.max(math.min(e, prev), prev / 2) end
       local x = math.max(e * MDEC, floor)
       if x < cur then est, nxt, cut = e, x, 1 end
     end
   end
   if cut == 1 then
-    redis.call('HSET', KEYS[4], 'est', num(est), 'cut', num(now), 'c0', num(nxt), 'g0', num(now), 'cn', string.format('%d', n), 'aid', id)
+    redis.call('HSET', KEYS[4], 'est', num(est), 'cut', num(now), 'c0', num(nxt), 'g0', num(now), 'cn', string.format('%d', n), 'aid', id, 'k', '0')
     local back = math.max(0, r - nxt) / inc
     redis.call('PEXPIRE', KEYS[4], math.ceil((ESTTTL + back + 1) * 1000))
+    -- empty the bucket but for one token, as the local limiter's cut does
+    -- (drainLocked): tokens saved up by slow senders would go out together
+    local ci, ct = gcra(nxt, r, b, tonumber(ARGV[8]), tonumber(ARGV[9]))
+    local floor = now + ct - ci
+    local tat = tonumber(redis.call('GET', KEYS[1]))
+    if not tat or tat < floor then
+      redis.call('SET', KEYS[1], string.format('%.3f', floor), 'PX', math.ceil((floor - now) / 1000) + 1000)
+    end
   end
 end
 local ms = tonumber(ARGV[7])
@@ -259,6 +271,8 @@ func prelude(law ratelimit.Law) string {
 		"${HOLD}", us(law.DecreaseHold),
 		"${REFINE}", us(law.RefineAfter),
 		"${RBELOW}", f(law.RefineBelow),
+		"${RMIN}", strconv.Itoa(law.RefineMin429s),
+		"${RSHARE}", f(law.RefineShare),
 		"${MDEC}", f(law.MeasuredDecrease),
 		"${NEAR}", f(law.NearQuota),
 		"${REGAIN}", f(law.RegainGrowth),
