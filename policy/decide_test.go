@@ -273,12 +273,12 @@ func TestRetryAfterDelays(t *testing.T) {
 		max    time.Duration
 	}{
 		{"floor at u=0", 0, 2 * time.Second, 0, 2 * time.Second, 2 * time.Second},
-		{"half the spread at u=0.5", 0.5, 2 * time.Second, 0, 2010 * time.Millisecond, 2010 * time.Millisecond},
-		{"under 20ms past at u→1", top, 2 * time.Second, 0, 2019 * time.Millisecond, 2020 * time.Millisecond},
-		{"a tenth of a short hint at u→1", top, 100 * time.Millisecond, 0, 109 * time.Millisecond, 110 * time.Millisecond},
-		{"jitter capped by ceiling", top, 9990 * time.Millisecond, 0, 9990 * time.Millisecond, 10 * time.Second},
+		{"half the spread at u=0.5", 0.5, 2 * time.Second, 0, 2002500 * time.Microsecond, 2002500 * time.Microsecond},
+		{"under 5ms past at u→1", top, 2 * time.Second, 0, 2004 * time.Millisecond, 2005 * time.Millisecond},
+		{"a tenth of a short hint at u→1", top, 40 * time.Millisecond, 0, 43 * time.Millisecond, 44 * time.Millisecond},
+		{"jitter capped by ceiling", top, 9998 * time.Millisecond, 0, 9998 * time.Millisecond, 10 * time.Second},
 		{"hint over the ceiling waits the ceiling", top, time.Minute, 0, 10 * time.Second, 10 * time.Second},
-		{"jitter capped by time left", top, 2 * time.Second, 2010 * time.Millisecond, 2 * time.Second, 2010 * time.Millisecond},
+		{"jitter capped by time left", top, 2 * time.Second, 2002 * time.Millisecond, 2 * time.Second, 2002 * time.Millisecond},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
