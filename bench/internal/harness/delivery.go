@@ -59,9 +59,11 @@ func deliveryScenarios() []Scenario {
 			Name: "dest429",
 			Desc: "per-destination 429s: 1% of the destinations (seeded) accept one message per 2s, the first 2s after their first request, " +
 				"and answer 429 (Retry-After: 1) to anything sooner, as 8x8's per-MSISDN limit does; every other destination is served at once; " +
-				"64 senders, one 20s deadline",
+				"64 senders, one 20s deadline; 3 runs of 3,000 messages, the drivers taking turns, goodput the median run's " +
+				"(a run's wall time is its last limited number's two Retry-Afters after it was first sent: the same code moved 3% between drivers in one run)",
 			Setup:       emuproc.Setup{Seed: 13, DestLimit: emulator.DestLimit{Share: 0.01, Interval: 2 * time.Second}},
-			Scale:       1,
+			Scale:       3,
+			Rounds:      3,
 			Concurrency: 64,
 			Deadline:    RunDeadline,
 			Goals:       GoalGoodput,

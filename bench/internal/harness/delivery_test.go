@@ -111,7 +111,7 @@ func TestDeliveryScenariosSized(t *testing.T) {
 		{"outage1000", 7000, 1000, GoalOutage, ShortDeadline},
 		{"quota2000", 8000, 64, GoalQuota, ShortDeadline},
 		{"quota2000full", 8000, 64, GoalQuota, ShortDeadline},
-		{"dest429", 3000, 64, GoalGoodput, RunDeadline},
+		{"dest429", 9000, 64, GoalGoodput, RunDeadline}, // 3 rounds of 3,000
 	} {
 		sc := scenario(t, tc.name)
 		if n := sc.messages(base); n != tc.messages || sc.Concurrency != tc.senders || sc.Goals != tc.goals || sc.Deadline != tc.deadline {
@@ -124,6 +124,9 @@ func TestDeliveryScenariosSized(t *testing.T) {
 	}
 	if sc := scenario(t, "faults429"); sc.Rounds != 3 {
 		t.Errorf("faults429: %d rounds, want 3 of 1,200 messages", sc.Rounds)
+	}
+	if sc := scenario(t, "dest429"); sc.Rounds != 3 {
+		t.Errorf("dest429: %d rounds, want 3 of 3,000 messages", sc.Rounds)
 	}
 	if sc := scenario(t, "outage64"); !sc.Setup.OutageNoRetryAfter || sc.Setup.OutageFor != 5*time.Second {
 		t.Errorf("outage64 setup = %+v, want a 5s outage without Retry-After", sc.Setup)
