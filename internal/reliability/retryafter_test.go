@@ -57,11 +57,12 @@ const (
 // clock and recorded, so nothing sleeps. With jitter fixed at the middle
 // (Rand 0.5), the documented rules (internal/retryafter.Parse, policy.Decide)
 // give exact waits:
-//   - a usable hint RA waits RA + 0.5*(min(1.1*RA, ceiling) - RA), with RA
-//     clamped to the ceiling (DefaultRetryAfterCeiling, 20s);
+//   - a usable hint RA waits RA + 0.5*(min(RA + min(RA/10, 5ms), ceiling) - RA),
+//     with RA clamped to the ceiling (DefaultRetryAfterCeiling, 20s): RA + 2.5ms;
 //   - an unusable hint (negative, garbage, fractional, a date in the past)
 //     is ignored: the first backoff, 0.5 * BaseDelay.
 func TestRetryAfterValues(t *testing.T) {
+	const half5ms = 2500 * time.Microsecond // half the jitter's 5ms spread (Rand: half)
 	const ceiling = policy.DefaultRetryAfterCeiling
 	backoff := policy.DefaultBaseDelay / 2
 	past := "Wed, 21 Oct 2015 07:28:00 GMT"
@@ -71,7 +72,7 @@ func TestRetryAfterValues(t *testing.T) {
 		status         int
 		want           time.Duration
 	}{
-		{"delta-3", "3", quota, 429, 3*time.Second + 150*time.Millisecond},
+		{"delta-3", "3", quota, 429, 3*time.Second + half5ms},
 		{"delta-0", "0", quota, 429, backoff},
 		{"99999999", "99999999", quota, 429, ceiling},
 		{"overflow", "99999999999999999999999999999", quota, 429, ceiling},
@@ -80,11 +81,11 @@ func TestRetryAfterValues(t *testing.T) {
 		{"fraction", "1.5", quota, 429, backoff},
 		{"hex", "0x10", quota, 429, backoff},
 		{"date-past", past, quota, 429, backoff},
-		{"date-future-7s", in7s, quota, 429, 7*time.Second + 350*time.Millisecond},
+		{"date-future-7s", in7s, quota, 429, 7*time.Second + half5ms},
 		{"date-far-future", "Fri, 31 Dec 9999 23:59:59 GMT", quota, 429, ceiling},
-		{"body-hint-only", "", quotaHint, 429, 2*time.Second + 100*time.Millisecond},
-		{"garbage-header-body-hint", "later", quotaHint, 429, 2*time.Second + 100*time.Millisecond},
-		{"503-delta-2", "2", unavail, 503, 2*time.Second + 100*time.Millisecond},
+		{"body-hint-only", "", quotaHint, 429, 2*time.Second + half5ms},
+		{"garbage-header-body-hint", "later", quotaHint, 429, 2*time.Second + half5ms},
+		{"503-delta-2", "2", unavail, 503, 2*time.Second + half5ms},
 		{"503-99999999", "99999999", unavail, 503, ceiling},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
