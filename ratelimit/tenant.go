@@ -175,13 +175,13 @@ func (t *tenant) throttledLocked(s *settings, ns int64, te time.Time) (starved b
 	if math.IsInf(t.rate, 1) {
 		return starved // an unlimited tenant does not adapt
 	}
+	floor := min(s.minRate, t.rate)
 	if since := ns - t.decreased; since < int64(DecreaseHold) {
-		t.refineLocked(since, min(s.minRate, t.rate), te)
+		t.refineLocked(since, floor, te)
 		return starved
 	}
 	prev := float64(t.est)
 	fresh := prev > 0 && ns-t.decreased <= estimateTTL
-	floor := min(s.minRate, t.rate)
 	next := t.cur * s.decrease
 	if fresh {
 		// The quota was met before: what the API accepted over the whole
@@ -211,11 +211,18 @@ func (t *tenant) throttledLocked(s *settings, ns int64, te time.Time) (starved b
 		t.est = float32(est)
 		next = est * measuredDecrease
 	}
-	next = max(next, floor)
+	t.cutLocked(ns, max(next, floor), te)
+	return starved
+}
+
+// cutLocked puts a cut to rate next in effect at ns (te on the tenant's
+// timeline): the cycle, the success count and the 429s since the cut
+// start over, and the bucket is emptied but for one token (see drain).
+// t.mu is held.
+func (t *tenant) cutLocked(ns int64, next float64, te time.Time) {
 	t.decreased, t.increased, t.cutSucc, t.held429 = ns, ns, t.succ.Load(), 0
 	t.setRateLocked(next, te)
 	t.drain(te)
-	return starved
 }
 
 // refineLocked handles a 429 that came since ns after the last cut,
@@ -232,10 +239,9 @@ func (t *tenant) throttledLocked(s *settings, ns int64, te time.Time) (starved b
 // and refineShare of the successes since the cut: a stray 429, or
 // successes counted late, are no evidence), and the accepted rate is
 // under refineBelow of the current rate (the API refuses a tenth of what
-// is sent), the estimate
-// comes down to it (never below half of the cut's estimate) and the rate
-// to measuredDecrease of it (never below the floor), and the hold starts
-// over from there. A cut that holds sees its traffic accepted whole, and
+// is sent), the estimate comes down to it (never below half of the cut's
+// estimate) and the rate to measuredDecrease of it (never below the
+// floor), and the hold starts over from there. A cut that holds sees its traffic accepted whole, and
 // a stray 429 then changes nothing. t.mu is held.
 func (t *tenant) refineLocked(since int64, floor float64, te time.Time) {
 	if t.held429 < math.MaxUint16 {
@@ -260,11 +266,8 @@ func (t *tenant) refineLocked(since int64, floor float64, te time.Time) {
 	if next >= t.cur {
 		return
 	}
-	ns := t.decreased + since
 	t.est = float32(est)
-	t.decreased, t.increased, t.cutSucc, t.held429 = ns, ns, t.succ.Load(), 0
-	t.setRateLocked(next, te)
-	t.drain(te)
+	t.cutLocked(t.decreased+since, next, te)
 }
 
 // drain empties the tenant's bucket at te but for one token: at a pause's
