@@ -140,17 +140,23 @@ local function window(now, key)
   return n - (tonumber(v[3]) or 0), now - (tonumber(v[2]) or now), n, v[4]
 end
 
+-- drain empties the bucket (KEYS[1]) at the time at (µs) but for one
+-- token, at emission interval and burst tolerance tau (ratelimit's drain).
+local function drain(now, at, interval, tau)
+  local floor = at + tau - interval
+  local tat = tonumber(redis.call('GET', KEYS[1]))
+  if not tat or tat < floor then
+    redis.call('SET', KEYS[1], string.format('%.3f', floor), 'PX', math.ceil((floor - now) / 1000) + 1000)
+  end
+end
+
 -- pause extends the pause (KEYS[2]) to ms from now, empties the bucket at
 -- its end but for one token, and starts the growth of a stored cut after it.
 local function pause(now, ms, interval, tau)
   if redis.call('PTTL', KEYS[2]) < ms then
     redis.call('SET', KEYS[2], '1', 'PX', ms)
   end
-  local floor = now + ms * 1000 + tau - interval
-  local tat = tonumber(redis.call('GET', KEYS[1]))
-  if not tat or tat < floor then
-    redis.call('SET', KEYS[1], string.format('%.3f', floor), 'PX', math.ceil((floor - now) / 1000) + 1000)
-  end
+  drain(now, now + ms * 1000, interval, tau)
   local g0 = tonumber(redis.call('HGET', KEYS[4], 'g0'))
   if g0 and g0 < now + ms * 1000 then
     redis.call('HSET', KEYS[4], 'g0', num(now + ms * 1000))
@@ -211,14 +217,9 @@ if r > 0 then
     redis.call('HSET', KEYS[4], 'est', num(est), 'cut', num(now), 'c0', num(nxt), 'g0', num(now), 'cn', string.format('%d', n), 'aid', id, 'k', '0')
     local back = math.max(0, r - nxt) / inc
     redis.call('PEXPIRE', KEYS[4], math.ceil((ESTTTL + back + 1) * 1000))
-    -- empty the bucket but for one token, as the local limiter's cut does
-    -- (drainLocked): tokens saved up by slow senders would go out together
+    -- tokens saved up by slow senders would go out together (ratelimit's cutLocked)
     local ci, ct = gcra(nxt, r, b, tonumber(ARGV[8]), tonumber(ARGV[9]))
-    local floor = now + ct - ci
-    local tat = tonumber(redis.call('GET', KEYS[1]))
-    if not tat or tat < floor then
-      redis.call('SET', KEYS[1], string.format('%.3f', floor), 'PX', math.ceil((floor - now) / 1000) + 1000)
-    end
+    drain(now, now, ci, ct)
   end
 end
 local ms = tonumber(ARGV[7])
