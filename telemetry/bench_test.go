@@ -92,19 +92,7 @@ func benchClient(tb testing.TB, url string, m mode) *client.Client {
 	tb.Helper()
 	cfg := benchConfig(tb, url)
 	if m != bare {
-		mp, _ := newReader(tb)
-		opts := Options{MeterProvider: mp, TracerProvider: noop.NewTracerProvider()}
-		if m == metricsTraces {
-			tp := sdktrace.NewTracerProvider()
-			tb.Cleanup(func() { _ = tp.Shutdown(context.Background()) })
-			opts.TracerProvider = tp
-		}
-		tel, err := New(opts)
-		if err != nil {
-			tb.Fatal(err)
-		}
-		tb.Cleanup(func() { tel.Close() })
-		tel.Instrument(&cfg)
+		benchTelemetry(tb, m).Instrument(&cfg)
 	}
 	c, err := client.New(cfg)
 	if err != nil {
@@ -159,16 +147,11 @@ func BenchmarkSend(b *testing.B) {
 	}
 }
 
-// switchable returns a client to url whose telemetry (mode m) works only
-// while on is true: the same client, connections and server with and
-// without telemetry, so nothing but the telemetry differs between the
-// two (two clients differ by a few percent by themselves here, whichever
-// is made first).
-func switchable(tb testing.TB, url string, m mode, on *atomic.Bool) *client.Client {
+// benchTelemetry returns the Telemetry of mode m (not bare): metrics to a
+// manual reader, and with metricsTraces an SDK tracer provider sampling
+// every send; both are shut down at the end of tb.
+func benchTelemetry(tb testing.TB, m mode) *Telemetry {
 	tb.Helper()
-	if m == bare { // nothing to switch: both halves are the same
-		return benchClient(tb, url, bare)
-	}
 	mp, _ := newReader(tb)
 	opts := Options{MeterProvider: mp, TracerProvider: noop.NewTracerProvider()}
 	if m == metricsTraces {
@@ -181,8 +164,21 @@ func switchable(tb testing.TB, url string, m mode, on *atomic.Bool) *client.Clie
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() { tel.Close() })
+	return tel
+}
+
+// switchable returns a client to url whose telemetry (mode m) works only
+// while on is true: the same client, connections and server with and
+// without telemetry, so nothing but the telemetry differs between the
+// two (two clients differ by a few percent by themselves here, whichever
+// is made first).
+func switchable(tb testing.TB, url string, m mode, on *atomic.Bool) *client.Client {
+	tb.Helper()
+	if m == bare { // nothing to switch: both halves are the same
+		return benchClient(tb, url, bare)
+	}
 	var inst client.Config
-	tel.Instrument(&inst)
+	benchTelemetry(tb, m).Instrument(&inst)
 	h := inst.Hooks
 	ev := func(f func(client.Event)) func(client.Event) {
 		if f == nil {
