@@ -29,8 +29,8 @@ import (
 // left; GiveUp says which. The delay is full-jitter exponential backoff
 // (uniform in [0, min(BaseDelay·Multiplier^(n-1), MaxDelay)) after attempt
 // n), or, when a Retry-After hint is given, uniform in
-// [RA, RA + min(RA/10, 5ms)] with RA clamped to RetryAfterCeiling and the upper end also kept under the
-// ceiling. Either way the delay ends before the earlier of the caller's
+// [RA, RA + min(RA/10, 5ms)] with RA clamped to RetryAfterCeiling and the
+// upper end also kept under the ceiling. Either way the delay ends before the earlier of the caller's
 // deadline (Outcome.Remaining) and the policy's (Deadline - Elapsed).
 func (p *Policy) Decide(o Outcome) Decision {
 	if o.Unusable && o.Status >= 200 && o.Status < 300 {

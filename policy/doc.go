@@ -72,8 +72,9 @@
 //
 // Backoff is exponential with full jitter: the retry after attempt n waits
 // uniform in [0, min(BaseDelay·Multiplier^(n-1), MaxDelay)). A Retry-After
-// hint is a floor with positive jitter: uniform in [RA, RA + min(RA/10, 5ms)], with RA
-// and the upper end clamped to RetryAfterCeiling. A hint that cannot end
+// hint is a floor with positive jitter: uniform in
+// [RA, RA + min(RA/10, 5ms)], with RA and the upper end clamped to
+// RetryAfterCeiling. A hint that cannot end
 // before the deadline (the earlier of the caller's and the policy's)
 // ends the send at once with GiveUpRetryAfterBeyondDeadline and the hint
 // in Decision.RetryAfter. No delay ever reaches past the deadline.

@@ -61,9 +61,9 @@
 //     it in one step (1,700/s to 25/s), not by halving once a second.
 //     Within the hold, 429s at least 25 ms after the cut (3 or more, and
 //     5% of the successes since) refine it when the API took under 90% of
-//     the rate since: the accepted measure can be
-//     the client's own rate when the API's bucket let a burst through
-//     whole, and what it takes while it answers 429 is its quota;
+//     the rate since: the accepted measure can be the client's own rate
+//     when the API's bucket let a burst through whole, and what it takes
+//     while it answers 429 is its quota;
 //   - increase: while below the configured rate, each Succeeded adds
 //     Increase × (time since the previous increase, decrease or pause end,
 //     counted up to 1 s), capped at the configured rate. Growth is thus

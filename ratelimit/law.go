@@ -19,9 +19,10 @@ import "time"
 // ShortCycleShrink; 429s within DecreaseHold of a cut change nothing,
 // unless RefineAfter has passed, at least RefineMin429s 429s (and
 // RefineShare of the successes) came since the cut, and what the API
-// accepted since the cut is under RefineBelow × the rate: then the estimate becomes that
-// accepted rate (at most the cut's estimate, at least half of it) and the
-// rate MeasuredDecrease × it (at least the floor), as a new cut.
+// accepted since the cut is under RefineBelow × the rate: then the
+// estimate becomes that accepted rate (at most the cut's estimate, at
+// least half of it) and the rate MeasuredDecrease × it (at least the
+// floor), as a new cut.
 // Growth: below NearQuota × the estimate, RegainGrowth × estimate per
 // second (at least Increase); above it, NearQuotaGrowth × estimate per
 // second doubling every ProbeDoubling since the cut (at most Increase);

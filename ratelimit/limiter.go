@@ -355,9 +355,9 @@ func (l *Limiter) Pause(tenant string, until time.Time) {
 // shrinks in proportion (at least 1). A second 429 within DecreaseHold of
 // a decrease changes nothing, unless 429s keep coming (3 or more, and 5%
 // of the successes since), 25 ms or more after it, and the API accepted
-// under 90% of the rate since: then the cut did not reach
-// below the quota, and the estimate and rate come down to what was
-// accepted (see Law). A tenant with an infinite rate does not adapt.
+// under 90% of the rate since: then the cut did not reach below the
+// quota, and the estimate and rate come down to what was accepted (see
+// Law). A tenant with an infinite rate does not adapt.
 func (l *Limiter) Throttled(tenant string) { l.throttled(tenant) }
 
 // throttled applies Throttled and reports whether the API is starved
