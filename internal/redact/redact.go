@@ -115,7 +115,11 @@ func (m *marks) secret(sec string, f uint8, prefixes bool) {
 		needle = minPrefix
 	}
 	s := m.s
+	starts := foldScan{s: s[:max(len(s)-needle+1, 0)], c: lower(sec[0]), lo: -1, up: -1}
 	for i := 0; i+needle <= len(s); {
+		if i = starts.next(i); i < 0 {
+			break
+		}
 		if !foldEq(s[i:i+needle], sec[:needle]) {
 			i++
 			continue
@@ -131,6 +135,45 @@ func (m *marks) secret(sec string, f uint8, prefixes bool) {
 		}
 		i++
 	}
+}
+
+// A foldScan finds the bytes of s equal to c (a lower-case byte) under
+// ASCII case folding, from left to right: each case's next index is kept
+// until the scan passes it, so a whole scan reads s at most twice, however
+// many candidates fail.
+type foldScan struct {
+	s      string
+	c      byte
+	lo, up int // the next index of c and of its upper case; -1 before the first search, len(s) when none is left
+}
+
+// next returns the first index ≥ i of a byte equal to c, or -1.
+func (f *foldScan) next(i int) int {
+	f.lo = nextByte(f.s, f.c, i, f.lo)
+	n := f.lo
+	if f.c >= 'a' && f.c <= 'z' {
+		f.up = nextByte(f.s, f.c-'a'+'A', i, f.up)
+		n = min(n, f.up)
+	}
+	if n >= len(f.s) {
+		return -1
+	}
+	return n
+}
+
+// nextByte returns prev if it is still at or past i, else the index of the
+// first c in s at or past i (len(s) if none).
+func nextByte(s string, c byte, i, prev int) int {
+	if prev >= i {
+		return prev
+	}
+	if i >= len(s) {
+		return len(s)
+	}
+	if j := strings.IndexByte(s[i:], c); j >= 0 {
+		return i + j
+	}
+	return len(s)
 }
 
 // foldEq reports whether a and b, of the same length, are equal under
@@ -156,6 +199,9 @@ func lower(c byte) byte {
 // masked, so that what a destination's mask keeps cannot join a run.
 func (m *marks) digits() {
 	s := m.s
+	if !strings.ContainsAny(s, "0123456789") {
+		return // most answers' descriptions: nothing to mark, no UUID or date to skip
+	}
 	for i := 0; i < len(s); {
 		if n := uuidAt(s, i); n > 0 {
 			i += n

@@ -161,3 +161,23 @@ func asciiLower(s string) string {
 	}
 	return string(b)
 }
+
+// BenchmarkMask is the mask of a typical 8x8 error answer (destination,
+// text and errorId) and of a 64 KiB body that is one long run of a text's
+// first byte in both cases, where every byte is a candidate start: the
+// scan must stay linear in the body.
+func BenchmarkMask(b *testing.B) {
+	dests := []string{"+6591234567"}
+	texts := []string{"Your verification code is 482913. Do not share it."}
+	for _, bc := range []struct{ name, s string }{
+		{"answer", `{"code":1002,"message":"Invalid MSISDN format: +6591234567","errorId":"5d0b7c1e-2f4a-4e8b-9c3d-7a6b5c4d3e2f","timestamp":"2026-08-01T02:14:07.42Z"}`},
+		{"candidates-64KiB", strings.Repeat("yY", 32<<10)},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.SetBytes(int64(len(bc.s)))
+			for b.Loop() {
+				Mask(bc.s, dests, texts)
+			}
+		})
+	}
+}
