@@ -40,7 +40,7 @@ func (st *call) afterAttempt(resp *http.Response, err error) bool {
 	}
 	if err != nil {
 		st.endAttempt()
-		wrote := st.wrote.Load()
+		wrote := st.x.wrote.Load()
 		o.Transport = classify(st, err, wrote)
 		st.netErr = err
 		if o.Transport == policy.TransportCanceled && wrote {

@@ -1,17 +1,12 @@
 package client
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
-	"net/http/httptrace"
-	"sync/atomic"
+	"net/url"
 	"time"
-
-	"github.com/hashicorp/go-retryablehttp"
 
 	"github.com/octosend/octosend/breaker"
 	"github.com/octosend/octosend/clock"
@@ -58,20 +53,14 @@ type call struct {
 	// caller's.
 	deadline time.Time
 
-	// body is the encoded request, owned by the call and never pooled:
-	// net/http may still read or close an attempt's body after RoundTrip
-	// returns. Attempts read it through *bytes.Reader, which net/http
-	// knows to be in memory, so headers and body leave in one write.
-	body    []byte
-	probe   bytes.Reader // the reader go-retryablehttp asks for once to learn the length
-	first   bytes.Reader // the first attempt's reader, so a send without retries allocates none
-	readers atomic.Int32
-
-	trace httptrace.ClientTrace
-	wrote atomic.Bool
-	// cancelAttempt ends the current attempt's timeout context, once its
-	// body has been read; set by the transport.
-	cancelAttempt context.CancelFunc
+	// body is the encoded request. Attempts read it through *bytes.Reader,
+	// which net/http knows to be in memory, so headers and body leave in
+	// one write. It is not reused before net/http is done with it (see
+	// sendKit).
+	body []byte
+	u    *url.URL // the endpoint, parsed (shared: see urlCache)
+	uErr error
+	x    *sendKit // this send's request machinery
 
 	start    time.Time
 	attempts int
@@ -125,25 +114,33 @@ func (st *call) Value(key any) any {
 	return st.Context.Value(key)
 }
 
-func (c *Client) newCall(ctx context.Context, pol *policy.Policy, tenant string, k kind, base string, body []byte) *call {
-	st := &call{
+func (c *Client) newCall(ctx context.Context, pol *policy.Policy, tenant string, kd kind, base string, body []byte) *call {
+	k, err := getKit()
+	if err != nil {
+		k = &sendKit{} // run reports err
+	}
+	st := &k.st
+	*st = call{
 		Context:        ctx,
 		c:              c,
 		pol:            pol,
 		tenant:         tenant,
-		kind:           k,
+		kind:           kd,
 		msgs:           1,
-		url:            c.endpoint(tenant, k),
 		attemptTimeout: pol.AttemptTimeout(tenant),
 		body:           body,
 		resp:           getBuffer(),
 		sc:             getScratch(),
+		x:              k,
+	}
+	st.url, st.u, st.uErr = c.endpoint(tenant, kd)
+	if err != nil {
+		st.uErr = err
 	}
 	st.base, st.bkey = base, base
 	if c.byTenant {
 		st.bkey = tenant
 	}
-	st.trace.WroteRequest = st.wroteRequest
 	return st
 }
 
@@ -154,31 +151,14 @@ func pathSuffix(k kind) string {
 	return "/messages"
 }
 
-func (st *call) wroteRequest(info httptrace.WroteRequestInfo) {
-	if info.Err == nil {
-		st.wrote.Store(true)
-	}
-}
-
 // release returns the pooled buffers; results must be copied out first.
 func (st *call) release() {
 	putBuffer(st.resp)
 	putScratch(st.sc)
 	st.resp, st.sc = nil, nil
-}
-
-// readBody hands go-retryablehttp a fresh reader over the request body.
-// Its first call only measures the length.
-func (st *call) readBody() (io.Reader, error) {
-	switch st.readers.Add(1) {
-	case 1:
-		st.probe.Reset(st.body)
-		return &st.probe, nil
-	case 2:
-		st.first.Reset(st.body)
-		return &st.first, nil
+	if st.x.rreq != nil {
+		st.x.release()
 	}
-	return bytes.NewReader(st.body), nil
 }
 
 // run sends the request until the policy, the caller's context or a
@@ -194,14 +174,13 @@ func (st *call) run() error {
 		st.stop = err
 		return st.result(nil)
 	}
-	ctx := httptrace.WithClientTrace(st, &st.trace)
-	req, err := retryablehttp.NewRequestWithContext(ctx, http.MethodPost, st.url, retryablehttp.ReaderFunc(st.readBody))
-	if err != nil {
+	if st.uErr != nil {
 		st.settle(breaker.Neutral)
-		st.stop = fmt.Errorf("client: building request: %w", err)
+		st.stop = fmt.Errorf("client: building request: %w", st.uErr)
 		return st.result(nil)
 	}
-	req.Header = c.header
+	st.x.bind(st, c.header)
+	req := st.x.rreq
 	resp, err := c.rc.Do(req)
 	if resp != nil {
 		resp.Body.Close()
@@ -219,12 +198,9 @@ func (st *call) settle(o breaker.Outcome) {
 	}
 }
 
-// endAttempt releases the attempt's timeout context.
+// endAttempt stops the attempt's timer.
 func (st *call) endAttempt() {
-	if st.cancelAttempt != nil {
-		st.cancelAttempt()
-		st.cancelAttempt = nil
-	}
+	st.x.endAttempt()
 }
 
 // beforeAttempt runs before every attempt: the backoff wait (on the
@@ -251,7 +227,7 @@ func (st *call) beforeAttempt() error {
 		return err
 	}
 	st.attempts++
-	st.wrote.Store(false)
+	st.x.wrote.Store(false)
 	st.attemptStart = time.Now()
 	return nil
 }

@@ -153,7 +153,10 @@ type Config struct {
 	// github.com/octosend/octosend/telemetry does). The wrapper sees every
 	// attempt's request, whose context descends from the send's (see
 	// Hooks.OnSend); it must not modify the request's shared headers in
-	// place (clone the request to add some).
+	// place (clone the request to add some). The client
+	// reuses a request once its send has ended (the request, its context
+	// and its body serve a later send): a wrapper must not keep them past
+	// the attempt's response body's Close; copy out the values it needs.
 	WrapTransport func(http.RoundTripper) http.RoundTripper
 
 	// MaxResponseBytes caps how much of a response body is read. Zero

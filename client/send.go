@@ -1,7 +1,6 @@
 package client
 
 import (
-	"bytes"
 	"context"
 	"strings"
 
@@ -50,13 +49,10 @@ func (c *Client) SendSMS(ctx context.Context, subAccountID string, msg SMS) (_ R
 		Scheduled: msg.Scheduled, Expiry: msg.Expiry,
 		DLRCallbackURL: msg.DLRCallbackURL, ClientIP: msg.ClientIP, Track: msg.Track,
 	}
-	buf := getBuffer()
-	buf.b = envelope.AppendSMSRequest(buf.b[:0], &req)
-	body := bytes.Clone(buf.b) // the send's own copy: see call.body
-	putBuffer(buf)
-
-	st := c.newCall(ctx, c.policy(), subAccountID, kindSMS, c.smsBase, body)
+	st := c.newCall(ctx, c.policy(), subAccountID, kindSMS, c.smsBase, nil)
 	defer st.release()
+	st.x.buf = envelope.AppendSMSRequest(st.x.buf[:0], &req) // the kit's own: see call.body
+	st.body = st.x.buf
 	st.cmid, st.dest = cmid, msg.Destination
 	defer func() { c.onDone(st, err) }() // before release: LIFO
 	err = st.run()
@@ -92,13 +88,10 @@ func (c *Client) SendChat(ctx context.Context, subAccountID string, msg Chat) (_
 		cmid = uuid.NewString()
 	}
 	req := chatRequest(&msg, cmid)
-	buf := getBuffer()
-	buf.b = envelope.AppendChatRequest(buf.b[:0], &req)
-	body := bytes.Clone(buf.b) // the send's own copy: see call.body
-	putBuffer(buf)
-
-	st := c.newCall(ctx, c.policy(), subAccountID, kindChat, c.chatBase, body)
+	st := c.newCall(ctx, c.policy(), subAccountID, kindChat, c.chatBase, nil)
 	defer st.release()
+	st.x.buf = envelope.AppendChatRequest(st.x.buf[:0], &req) // the kit's own: see call.body
+	st.body = st.x.buf
 	st.cmid, st.dest = cmid, msg.User.MSISDN
 	defer func() { c.onDone(st, err) }() // before release: LIFO
 	err = st.run()

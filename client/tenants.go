@@ -1,6 +1,7 @@
 package client
 
 import (
+	"net/url"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -56,37 +57,51 @@ func (h *halts) check(tenant string, now time.Time, pol *policy.Policy) error {
 const maxCachedTenants = 10_000
 
 // urlCache holds each tenant's endpoint URLs, by kind, so a send does not
-// build them again. Entries never change once stored.
+// build or parse them again. Entries never change once stored, and the
+// parsed URLs are shared by every request: net/http does not modify a
+// request's URL (nor may a RoundTripper).
 type urlCache struct {
 	mu sync.RWMutex
-	m  map[string]*[4]string
+	m  map[string]*endpoints
+}
+
+// endpoints are a tenant's URLs, by kind.
+type endpoints struct {
+	s   [4]string
+	u   [4]*url.URL
+	err error // a URL that does not parse (the tenant was validated: never)
 }
 
 func endpoint(base, tenant string, k kind) string {
 	return base + "/api/v1/subaccounts/" + tenant + pathSuffix(k)
 }
 
-// endpoint returns the URL of kind k for tenant.
-func (c *Client) endpoint(tenant string, k kind) string {
+// endpoint returns the URL of kind k for tenant, as text and parsed.
+func (c *Client) endpoint(tenant string, k kind) (string, *url.URL, error) {
 	c.urls.mu.RLock()
-	u := c.urls.m[tenant]
+	e := c.urls.m[tenant]
 	c.urls.mu.RUnlock()
-	if u != nil {
-		return u[k]
+	if e != nil {
+		return e.s[k], e.u[k], e.err
 	}
-	u = &[4]string{
+	e = &endpoints{s: [4]string{
 		kindSMS:       endpoint(c.smsBase, tenant, kindSMS),
 		kindSMSBatch:  endpoint(c.smsBase, tenant, kindSMSBatch),
 		kindChat:      endpoint(c.chatBase, tenant, kindChat),
 		kindChatBatch: endpoint(c.chatBase, tenant, kindChatBatch),
+	}}
+	for i, s := range e.s {
+		if e.u[i], e.err = url.Parse(s); e.err != nil {
+			break
+		}
 	}
 	c.urls.mu.Lock()
 	if c.urls.m == nil {
-		c.urls.m = make(map[string]*[4]string)
+		c.urls.m = make(map[string]*endpoints)
 	}
 	if len(c.urls.m) < maxCachedTenants {
-		c.urls.m[tenant] = u
+		c.urls.m[tenant] = e
 	}
 	c.urls.mu.Unlock()
-	return u[k]
+	return e.s[k], e.u[k], e.err
 }

@@ -104,10 +104,10 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		return t.base.RoundTrip(req) // the caller's deadline comes first anyway
 	}
 	// The attempt's deadline also bounds reading the body: CheckRetry
-	// cancels it once the body is read.
-	ctx, cancel := context.WithDeadline(req.Context(), dl)
-	st.cancelAttempt = cancel
-	return t.base.RoundTrip(req.WithContext(ctx))
+	// stops the timer once the body is read. The request's context is the
+	// kit's (see reqCtx), which the timer cancels.
+	st.x.arm(dl)
+	return t.base.RoundTrip(req)
 }
 
 func (t *transport) closeIdle() {

@@ -1,0 +1,392 @@
+package client
+
+import (
+	"context"
+	"crypto/tls"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httptrace"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/octosend/octosend/clock"
+	"github.com/octosend/octosend/policy"
+)
+
+// The keys the kit's request context answers for httptrace and the context
+// package must be learnt, or every request pays for its own trace context
+// and net/http's per-request contexts need a goroutine (see learnKeys).
+func TestKitKeysLearnt(t *testing.T) {
+	if traceKey == nil || cancelKey == nil {
+		t.Fatalf("traceKey %v, cancelKey %v: a key was not learnt from this Go's httptrace and context", traceKey, cancelKey)
+	}
+	r := &reqCtx{parent: context.Background()}
+	r.base, r.cancel = context.WithCancelCause(context.Background())
+	if p, ok := r.Value(cancelKey).(context.Context); !ok || p != r.base {
+		t.Errorf("the request context answers %v for the cancelCtx key, want the kit's base", p)
+	}
+	child, stop := context.WithCancel(r)
+	defer stop()
+	r.cancel(context.DeadlineExceeded)
+	select {
+	case <-child.Done():
+	case <-time.After(5 * time.Second):
+		t.Fatal("cancelling base did not end a child context")
+	}
+	if !errors.Is(context.Cause(child), context.DeadlineExceeded) {
+		t.Errorf("child's cause %v, want DeadlineExceeded", context.Cause(child))
+	}
+}
+
+// A transport may read a request body after RoundTrip has returned (HTTP/2
+// writes the body while the answer comes). The kit of that send must not
+// serve the next send, whose body would overwrite the one being written.
+func TestKitNotReusedWhileBodyIsWritten(t *testing.T) {
+	ts := newTestServer(t)
+	type lateWrite struct {
+		body  io.ReadCloser
+		trace *httptrace.ClientTrace
+	}
+	late := make(chan lateWrite, 1)
+	var first atomic.Bool
+	cfg := testConfig(ts.URL, clock.Real, 0)
+	cfg.WrapTransport = func(rt http.RoundTripper) http.RoundTripper {
+		return roundTripFunc(func(req *http.Request) (*http.Response, error) {
+			if !first.CompareAndSwap(false, true) {
+				return rt.RoundTrip(req)
+			}
+			// Answer at once and leave the body to be written later.
+			late <- lateWrite{req.Body, httptrace.ContextClientTrace(req.Context())}
+			answer := smsOK("late-1")
+			return &http.Response{
+				StatusCode: 200, Header: http.Header{"Content-Type": {"application/json"}},
+				Body: io.NopCloser(strings.NewReader(answer)), ContentLength: int64(len(answer)), Request: req,
+			}, nil
+		})
+	}
+	c := newClient(t, cfg)
+	ctx := context.Background()
+	send := func(cmid string) {
+		t.Helper()
+		m := sms1
+		m.ClientMessageID = cmid
+		if _, err := c.SendSMS(ctx, "acme_hq", m); err != nil {
+			t.Fatalf("send %s: %v", cmid, err)
+		}
+	}
+	send("late-1")
+	w := <-late
+	for i := range 20 { // enough sends that a wrongly pooled kit would be taken
+		send("next-" + strconv.Itoa(i))
+	}
+	body, err := io.ReadAll(w.body)
+	w.body.Close()
+	if err != nil || !strings.Contains(string(body), `"late-1"`) {
+		t.Fatalf("the late write read %q (err %v), want the first send's body", body, err)
+	}
+	if w.trace == nil || w.trace.WroteRequest == nil {
+		t.Fatal("the request's context carries no WroteRequest trace")
+	}
+	w.trace.WroteRequest(httptrace.WroteRequestInfo{})
+	send("after")
+	reqs := ts.requests()
+	if len(reqs) != 21 {
+		t.Fatalf("server saw %d requests, want 21", len(reqs))
+	}
+	for i, r := range reqs {
+		want := "next-" + strconv.Itoa(i)
+		if i == 20 {
+			want = "after"
+		}
+		if r.cmid != want {
+			t.Errorf("request %d carried clientMessageId %q, want %q", i, r.cmid, want)
+		}
+	}
+}
+
+type ctxKey struct{}
+
+// The request a transport sees carries the caller's values and a deadline
+// no later than the attempt timeout, and ends with the caller's context.
+func TestKitRequestContext(t *testing.T) {
+	ts := newTestServer(t)
+	hang := make(chan struct{})
+	defer close(hang)
+	ts.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+		if r.Header.Get("X-Hang") != "" {
+			select {
+			case <-hang:
+			case <-r.Context().Done():
+			}
+			return
+		}
+		io.WriteString(w, smsOK("x"))
+	})
+	type seen struct {
+		val      any
+		deadline time.Duration
+		hasDL    bool
+		done     bool
+	}
+	seenc := make(chan seen, 16)
+	cfg := testConfig(ts.URL, clock.Real, 0)
+	cfg.Policy = mustPolicy(t, policy.Config{Retry: policy.Retry{AttemptTimeout: 5 * time.Second, MaxAttempts: 1}})
+	cfg.WrapTransport = func(rt http.RoundTripper) http.RoundTripper {
+		return roundTripFunc(func(req *http.Request) (*http.Response, error) {
+			ctx := req.Context()
+			dl, ok := ctx.Deadline()
+			seenc <- seen{ctx.Value(ctxKey{}), time.Until(dl), ok, ctx.Done() != nil}
+			if ctx.Value(ctxKey{}) == "hang" {
+				req.Header = req.Header.Clone()
+				req.Header.Set("X-Hang", "1")
+			}
+			return rt.RoundTrip(req)
+		})
+	}
+	c := newClient(t, cfg)
+
+	// A value of the caller's context, and the attempt's deadline.
+	ctx := context.WithValue(context.Background(), ctxKey{}, "v1")
+	if _, err := c.SendSMS(ctx, "acme_hq", sms1); err != nil {
+		t.Fatal(err)
+	}
+	s := <-seenc
+	if s.val != "v1" || !s.hasDL || s.deadline > 5*time.Second || s.deadline < 4*time.Second || !s.done {
+		t.Errorf("transport saw %+v, want value v1, a deadline within the 5 s attempt timeout, a Done channel", s)
+	}
+
+	// The caller cancels during the attempt.
+	cctx, cancel := context.WithCancel(context.WithValue(context.Background(), ctxKey{}, "hang"))
+	errc := make(chan error, 1)
+	go func() {
+		_, err := c.SendSMS(cctx, "acme_hq", sms1)
+		errc <- err
+	}()
+	<-seenc
+	time.Sleep(20 * time.Millisecond) // let the request reach the server
+	cancel()
+	err := recv(t, errc)
+	se, ok := errors.AsType[*SendError](err)
+	if !ok || se.Transport != policy.TransportCanceled || !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled send: err %v, want a *SendError, TransportCanceled, matching context.Canceled", err)
+	}
+
+	// The caller's deadline, shorter than the attempt's, ends the attempt.
+	dctx, dcancel := context.WithTimeout(context.WithValue(context.Background(), ctxKey{}, "hang"), 100*time.Millisecond)
+	defer dcancel()
+	_, err = c.SendSMS(dctx, "acme_hq", sms1)
+	if s := <-seenc; s.deadline > 100*time.Millisecond {
+		t.Errorf("transport saw a deadline %v away, want the caller's (≤ 100ms)", s.deadline)
+	}
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("send past the caller's deadline: err %v, want DeadlineExceeded", err)
+	}
+
+	// A context that was cancellable but ended after its send leaves the
+	// client working; so does one that was cancelled.
+	for range 3 {
+		lctx, lcancel := context.WithCancel(context.Background())
+		if _, err := c.SendSMS(lctx, "acme_hq", sms1); err != nil {
+			t.Fatal(err)
+		}
+		lcancel()
+		<-seenc
+		if _, err := c.SendSMS(context.Background(), "acme_hq", sms1); err != nil {
+			t.Fatalf("send after a cancelled context's send: %v", err)
+		}
+		if s := <-seenc; s.val != nil || !s.hasDL {
+			t.Errorf("next send's transport saw %+v, want no value and the attempt deadline", s)
+		}
+	}
+}
+
+// A caller's own httptrace.ClientTrace sees its send's request, and only
+// its own: the kit's trace is not left composed with it.
+func TestKitCallerTrace(t *testing.T) {
+	ts := newTestServer(t)
+	c := newClient(t, testConfig(ts.URL, clock.Real, 0))
+	var wrote, conns atomic.Int32
+	trace := &httptrace.ClientTrace{
+		WroteRequest: func(httptrace.WroteRequestInfo) { wrote.Add(1) },
+		GotConn:      func(httptrace.GotConnInfo) { conns.Add(1) },
+	}
+	traced := httptrace.WithClientTrace(context.Background(), trace)
+	for i, ctx := range []context.Context{traced, context.Background(), context.Background(), traced} {
+		if _, err := c.SendSMS(ctx, "acme_hq", sms1); err != nil {
+			t.Fatal(err)
+		}
+		want := [...]int32{1, 1, 1, 2}[i] // only the traced sends count
+		if wrote.Load() != want || conns.Load() != want {
+			t.Errorf("after send %d: the caller's trace saw %d writes and %d connections, want %d", i, wrote.Load(), conns.Load(), want)
+		}
+	}
+}
+
+// Over HTTP/2 the body is written by the stream's goroutine, and an answer
+// may come before it is done. Sends side by side, some answered before
+// their body is read and one timed out, all deliver their own body.
+func TestKitHTTP2(t *testing.T) {
+	var mu sync.Mutex
+	seen := map[string]int{}
+	var first atomic.Bool
+	var wantHost string
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.ProtoMajor != 2 {
+			http.Error(w, "want HTTP/2", http.StatusHTTPVersionNotSupported)
+			return
+		}
+		if r.Host != wantHost {
+			t.Errorf("request's Host %q, want %q", r.Host, wantHost)
+		}
+		if first.CompareAndSwap(false, true) {
+			// Past the attempt timeout the send retries, and the
+			// abandoned stream must be reset.
+			select {
+			case <-r.Context().Done():
+			case <-time.After(10 * time.Second):
+				t.Error("the timed-out attempt's stream was not reset")
+			}
+			return
+		}
+		cmid := r.Header.Get("X-Test-Cmid")
+		if strings.HasSuffix(cmid, "-early") {
+			io.WriteString(w, smsOK(cmid)) // answer first, read the body after
+			w.(http.Flusher).Flush()
+		}
+		var probe struct {
+			ClientMessageID string `json:"clientMessageId"`
+			Destination     string `json:"destination"`
+		}
+		body, _ := io.ReadAll(r.Body)
+		if err := json.Unmarshal(body, &probe); err != nil || probe.ClientMessageID != cmid || probe.Destination != sms1.Destination {
+			t.Errorf("request for %q carried %q (%v)", cmid, body, err)
+		}
+		mu.Lock()
+		seen[cmid]++
+		mu.Unlock()
+		if !strings.HasSuffix(cmid, "-early") {
+			io.WriteString(w, smsOK(cmid))
+		}
+	}))
+	srv.EnableHTTP2 = true
+	srv.StartTLS()
+	defer srv.Close()
+	wantHost = srv.Listener.Addr().String()
+	tr := srv.Client().Transport.(*http.Transport).Clone()
+	tr.TLSClientConfig.MinVersion = tls.VersionTLS12
+	cfg := testConfig(srv.URL, clock.Real, 0)
+	cfg.HTTPClient = &http.Client{Transport: tr}
+	cfg.Policy = mustPolicy(t, policy.Config{Retry: policy.Retry{AttemptTimeout: 200 * time.Millisecond}})
+	cfg.WrapTransport = func(rt http.RoundTripper) http.RoundTripper {
+		return roundTripFunc(func(req *http.Request) (*http.Response, error) {
+			// The test's header names the message, so the server can check
+			// the body against it.
+			var probe struct {
+				ClientMessageID string `json:"clientMessageId"`
+			}
+			b, err := req.GetBody()
+			if err != nil {
+				return nil, err
+			}
+			raw, _ := io.ReadAll(b)
+			json.Unmarshal(raw, &probe)
+			req = req.Clone(req.Context())
+			req.Header.Set("X-Test-Cmid", probe.ClientMessageID)
+			return rt.RoundTrip(req)
+		})
+	}
+	c := newClient(t, cfg)
+	const workers, each = 4, 25
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for i := range each {
+				m := sms1
+				m.ClientMessageID = fmt.Sprintf("h2-%d-%d", w, i)
+				if i%3 == 0 {
+					m.ClientMessageID += "-early"
+				}
+				res, err := c.SendSMS(context.Background(), "acme_hq", m)
+				if err != nil || res.Status != "QUEUED" {
+					t.Errorf("send %s: %+v, %v", m.ClientMessageID, res, err)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	mu.Lock()
+	defer mu.Unlock()
+	if len(seen) != workers*each {
+		t.Errorf("server saw %d distinct messages, want %d", len(seen), workers*each)
+	}
+}
+
+// An attempt that times out leaves its context cancelled for good: a
+// goroutine of net/http that still holds it (HTTP/2 resets the stream from
+// one) must see Done closed and Err set together, while the send's next
+// attempt runs on a live context of its own.
+func TestKitTimedOutAttemptContext(t *testing.T) {
+	ts := newTestServer(t)
+	var n atomic.Int32
+	ts.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+		if r.Host != ts.Listener.Addr().String() {
+			t.Errorf("request's Host %q, want %q", r.Host, ts.Listener.Addr())
+		}
+		if n.Add(1) == 1 {
+			select {
+			case <-r.Context().Done():
+			case <-time.After(10 * time.Second):
+			}
+			return
+		}
+		io.WriteString(w, smsOK("x"))
+	})
+	ctxs := make(chan context.Context, 4)
+	cfg := testConfig(ts.URL, clock.Real, 0)
+	cfg.Policy = mustPolicy(t, policy.Config{Retry: policy.Retry{AttemptTimeout: 100 * time.Millisecond}})
+	cfg.WrapTransport = func(rt http.RoundTripper) http.RoundTripper {
+		return roundTripFunc(func(req *http.Request) (*http.Response, error) {
+			ctxs <- req.Context()
+			return rt.RoundTrip(req)
+		})
+	}
+	c := newClient(t, cfg)
+	if _, err := c.SendSMS(context.Background(), "acme_hq", sms1); err != nil {
+		t.Fatal(err)
+	}
+	if len(ctxs) != 2 {
+		t.Fatalf("%d attempts, want 2 (a timeout, then an answer)", len(ctxs))
+	}
+	first, second := <-ctxs, <-ctxs
+	select {
+	case <-first.Done():
+	default:
+		t.Fatal("the timed-out attempt's context is not done")
+	}
+	if !errors.Is(first.Err(), context.DeadlineExceeded) || !errors.Is(context.Cause(first), context.DeadlineExceeded) {
+		t.Errorf("timed-out attempt's context: Err %v, Cause %v, want DeadlineExceeded for both", first.Err(), context.Cause(first))
+	}
+	if first.Value(callKey{}) != second.Value(callKey{}) || first.Value(callKey{}) == nil {
+		t.Error("the two attempts' contexts do not carry the same send")
+	}
+	if second.Err() != nil {
+		t.Errorf("the answered attempt's context: Err %v, want nil", second.Err())
+	}
+	// The next send works on a fresh kit.
+	if _, err := c.SendSMS(context.Background(), "acme_hq", sms1); err != nil {
+		t.Fatal(err)
+	}
+	if third := <-ctxs; third == first || third.Err() != nil {
+		t.Errorf("next send's context %p (first %p), Err %v: want a live context, not the cancelled one", third, first, third.Err())
+	}
+}
