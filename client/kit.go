@@ -84,7 +84,7 @@ func getKit() (*sendKit, error) {
 		return nil, err
 	}
 	k.rreq, k.hreq, k.tmpl = rreq, rreq.Request, *rreq.Request
-	k.handed.Store(0)
+	k.handed.Store(0) // NewRequestWithContext asked for one reader: not one net/http writes
 	return k, nil
 }
 
@@ -168,7 +168,7 @@ func (k *sendKit) release() {
 }
 
 // arm starts the current attempt's timer (see reqCtx.arm).
-func (k *sendKit) arm(dl time.Time) { k.cur.Load().arm(dl) }
+func (k *sendKit) arm(dl time.Time, d time.Duration) { k.cur.Load().arm(dl, d) }
 
 // endAttempt stops the attempt's timer. If the timer had fired, the
 // attempt's context is cancelled for good (net/http's goroutines of that
@@ -272,15 +272,15 @@ func (r *reqCtx) Value(key any) any {
 
 func (r *reqCtx) String() string { return "octosend request context" }
 
-// arm starts the attempt's timer: at dl the attempt's request is
-// cancelled with context.DeadlineExceeded as its cause.
-func (r *reqCtx) arm(dl time.Time) {
+// arm starts the attempt's timer: at dl, d from now, the attempt's
+// request is cancelled with context.DeadlineExceeded as its cause.
+func (r *reqCtx) arm(dl time.Time, d time.Duration) {
 	r.mu.Lock()
 	r.attempt = dl
 	if r.timer == nil {
-		r.timer = time.AfterFunc(time.Until(dl), r.expire)
+		r.timer = time.AfterFunc(d, r.expire)
 	} else {
-		r.timer.Reset(time.Until(dl))
+		r.timer.Reset(d)
 	}
 	r.mu.Unlock()
 }

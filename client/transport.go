@@ -91,9 +91,10 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	// The attempt ends at its timeout or at the send's deadline (the
 	// policy's or the caller's), whichever comes first. The caller's own
 	// deadline needs no timer of ours: its context ends the attempt.
+	now := time.Now()
 	dl, ok := st.Deadline()
 	if st.attemptTimeout > 0 {
-		if at := time.Now().Add(st.attemptTimeout); !ok || at.Before(dl) {
+		if at := now.Add(st.attemptTimeout); !ok || at.Before(dl) {
 			dl, ok = at, true
 		}
 	}
@@ -106,7 +107,7 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	// The attempt's deadline also bounds reading the body: CheckRetry
 	// stops the timer once the body is read. The request's context is the
 	// kit's (see reqCtx), which the timer cancels.
-	st.x.arm(dl)
+	st.x.arm(dl, dl.Sub(now))
 	return t.base.RoundTrip(req)
 }
 
