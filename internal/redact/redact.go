@@ -194,12 +194,23 @@ func lower(c byte) byte {
 	return c
 }
 
+// hasDigit reports whether s holds an ASCII digit. A plain loop:
+// strings.ContainsAny builds a byte set on every call first.
+func hasDigit(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i]-'0' <= 9 {
+			return true
+		}
+	}
+	return false
+}
+
 // digits marks the digits of phone-like runs of s, leaving UUIDs and
 // dates alone. It looks at s as the server wrote it, before any secret is
 // masked, so that what a destination's mask keeps cannot join a run.
 func (m *marks) digits() {
 	s := m.s
-	if !strings.ContainsAny(s, "0123456789") {
+	if !hasDigit(s) {
 		return // most answers' descriptions: nothing to mark, no UUID or date to skip
 	}
 	for i := 0; i < len(s); {

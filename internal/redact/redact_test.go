@@ -172,6 +172,7 @@ func BenchmarkMask(b *testing.B) {
 	for _, bc := range []struct{ name, s string }{
 		{"answer", `{"code":1002,"message":"Invalid MSISDN format: +6591234567","errorId":"5d0b7c1e-2f4a-4e8b-9c3d-7a6b5c4d3e2f","timestamp":"2026-08-01T02:14:07.42Z"}`},
 		{"candidates-64KiB", strings.Repeat("yY", 32<<10)},
+		{"description", "SMS is accepted and queued for processing"},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			b.SetBytes(int64(len(bc.s)))
