@@ -37,6 +37,7 @@ func TestAllocs(t *testing.T) {
 		{"Allow/refused", func() { slow.Allow("a") }},
 		{"Wait", func() { _ = l.Wait(bg, "a") }},
 		{"Wait/deadline", func() { _ = l.Wait(ctx, "a") }},
+		{"WaitAt", func() { _, _ = l.WaitAt(bg, "a", time.Now()) }},
 		{"Succeeded", func() { l.Succeeded("a") }},
 	}
 	for _, tt := range tests {

@@ -108,30 +108,45 @@ func touch(t *tenant, ns int64) {
 // the pause plus its place among the waiters at the current rate, and again
 // when it reserves.
 func (l *Limiter) Wait(ctx context.Context, tenant string) error {
+	_, err := l.WaitAt(ctx, tenant, l.clock.Now())
+	return err
+}
+
+// WaitAt is Wait for a caller that has just read the limiter's clock: now
+// is that reading. It returns when the wait ended: now itself when the
+// tokens were free, so a caller that times its wait reads the clock only
+// when there was one.
+//
+// now must be fresh, read moments before the call: a tenant's bucket is
+// shared, and golang.org/x/time/rate credits the refill twice to a bucket
+// that is handed an earlier time than its last one.
+func (l *Limiter) WaitAt(ctx context.Context, tenant string, now time.Time) (time.Time, error) {
 	if done := ctx.Done(); done != nil {
 		select {
 		case <-done:
-			return ctx.Err()
+			return now, ctx.Err()
 		default:
 		}
 	}
-	now := l.clock.Now()
 	t := l.get(tenant, now)
 	ns := l.since(now)
 	touch(t, ns)
 	if t.paused.Load() > ns {
-		return l.waitSlow(ctx, tenant, t, nil, now)
+		return l.ended(l.waitSlow(ctx, tenant, t, nil, now))
 	}
 	r := t.lim.ReserveN(now, 1)
 	if !r.OK() || r.DelayFrom(now) > 0 {
-		return l.waitSlow(ctx, tenant, t, r, now)
+		return l.ended(l.waitSlow(ctx, tenant, t, r, now))
 	}
 	if p := l.proc.Load(); p == nil || p.allow(now) {
-		return nil
+		return now, nil
 	}
 	deadline, hasDeadline := ctx.Deadline()
-	return l.waitProcess(ctx, tenant, deadline, hasDeadline)
+	return l.ended(l.waitProcess(ctx, tenant, deadline, hasDeadline))
 }
+
+// ended returns the time a wait that was not free ended, with its error.
+func (l *Limiter) ended(err error) (time.Time, error) { return l.clock.Now(), err }
 
 // errReservation reports a tenant bucket that refused a reservation, which
 // a burst of at least 1 rules out; it is here so a bug cannot turn into a

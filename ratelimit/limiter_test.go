@@ -378,3 +378,42 @@ func TestReconfigure(t *testing.T) {
 		t.Errorf("rate after a refused Reconfigure = %v, want 100", got)
 	}
 }
+
+// WaitAt takes the caller's reading of the clock: a free token returns it
+// as the end of the wait, and a wait that was needed ends at the clock's
+// time after it.
+func TestWaitAt(t *testing.T) {
+	l, f := newFake(t, Config{Rate: 10, Burst: 1, ProcessRate: -1})
+	bg := context.Background()
+	now := f.Now()
+	if end, err := l.WaitAt(bg, "a", now); err != nil || !end.Equal(now) {
+		t.Fatalf("free token: WaitAt = %v, %v; want the given time %v, nil", end, err, now)
+	}
+	// The bucket is empty at now; 100ms later, by the caller's reading,
+	// it holds a token again: WaitAt believes the time it is given.
+	later := now.Add(100 * time.Millisecond)
+	if end, err := l.WaitAt(bg, "a", later); err != nil || !end.Equal(later) {
+		t.Fatalf("token refilled by the given time: WaitAt = %v, %v; want %v, nil", end, err, later)
+	}
+	f.Set(later)
+	type result struct {
+		end time.Time
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		end, err := l.WaitAt(bg, "a", f.Now())
+		done <- result{end, err}
+	}()
+	f.AwaitTimers(t, 1)
+	f.Advance(100 * time.Millisecond)
+	r := recv(t, done)
+	if r.err != nil || !r.end.Equal(later.Add(100*time.Millisecond)) {
+		t.Fatalf("a wait of 100ms: WaitAt = %v, %v; want %v, nil", r.end, r.err, later.Add(100*time.Millisecond))
+	}
+	ctx, cancel := context.WithCancel(bg)
+	cancel()
+	if _, err := l.WaitAt(ctx, "a", f.Now()); !errors.Is(err, context.Canceled) {
+		t.Fatalf("cancelled context: WaitAt error %v, want context.Canceled", err)
+	}
+}

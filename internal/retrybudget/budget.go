@@ -105,8 +105,17 @@ func (b *Budget) Request() {
 	if b.off {
 		return
 	}
+	b.RequestAt(b.clock.Now())
+}
+
+// RequestAt is Request for a caller that has just read the budget's
+// clock: now is that reading.
+func (b *Budget) RequestAt(now time.Time) {
+	if b.off {
+		return
+	}
 	b.mu.Lock()
-	bk := b.advanceLocked()
+	bk := b.advanceLockedAt(now)
 	bk.reqs++
 	b.reqs++
 	if b.queue.Len() > 0 {
@@ -197,8 +206,11 @@ func (b *Budget) takeLocked(bk *bucket) Token {
 
 // advanceLocked expires the slices that left the window and returns the
 // current one.
-func (b *Budget) advanceLocked() *bucket {
-	now := b.clock.Now()
+func (b *Budget) advanceLocked() *bucket { return b.advanceLockedAt(b.clock.Now()) }
+
+// advanceLockedAt is advanceLocked at now. A now older than the last one
+// counts in the newest slice (see the epoch check) and adds no tokens.
+func (b *Budget) advanceLockedAt(now time.Time) *bucket {
 	if d := now.Sub(b.filled); d > 0 {
 		b.tokens = min(b.cap, b.tokens+d.Seconds()*b.rate)
 		b.filled = now

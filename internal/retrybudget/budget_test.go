@@ -140,3 +140,31 @@ func try(b *Budget) bool {
 	_, ok := b.TryRetry()
 	return ok
 }
+
+// RequestAt counts a request at the caller's reading of the clock; one
+// read before the budget last advanced counts in the newest slice, so it
+// neither resurrects an expired slice nor adds floor tokens twice.
+func TestBudgetRequestAt(t *testing.T) {
+	c := clock.NewFake(epoch)
+	b := New(policy.BudgetConfig{Ratio: 1, MinPerSecond: 0.1, Window: 10 * time.Second}, c) // floor 1
+	stale := c.Now()
+	c.Advance(20 * time.Second) // past the whole window
+	b.Request()                 // advances the budget to now
+	b.RequestAt(stale)          // read before that
+	if req, _, _ := b.Counts(); req != 2 {
+		t.Fatalf("Counts: %d requests, want 2", req)
+	}
+	allowed := 0
+	for range 10 {
+		if try(b) {
+			allowed++
+		}
+	}
+	if allowed != 3 { // ratio 1 × 2 requests + the floor's 1
+		t.Errorf("allowed %d retries after two requests, want 3", allowed)
+	}
+	c.Advance(11 * time.Second)
+	if req, _, _ := b.Counts(); req != 0 {
+		t.Errorf("Counts after the window passed: %d requests, want 0 (the stale one counted in the newest slice)", req)
+	}
+}
