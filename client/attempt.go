@@ -17,11 +17,12 @@ import (
 // afterAttempt handles one attempt's outcome and reports whether to retry.
 func (st *call) afterAttempt(resp *http.Response, err error) bool {
 	c := st.c
-	st.attemptLat = time.Since(st.attemptStart)
 	now := c.clk.Now()
+	wall := c.wallNow(now)
+	st.attemptLat = wall.Sub(st.attemptStart)
 	o := policy.Outcome{Attempt: st.attempts, Tenant: st.tenant, Elapsed: now.Sub(st.start)}
 	if dl, ok := st.Deadline(); ok {
-		o.Remaining, o.HasDeadline = time.Until(dl), true
+		o.Remaining, o.HasDeadline = dl.Sub(wall), true
 	}
 	st.envOK, st.bodyErr, st.netErr = false, nil, nil
 

@@ -27,7 +27,7 @@ var bufPool = sync.Pool{New: func() any { return &buffer{b: make([]byte, 0, 2048
 func getBuffer() *buffer { return bufPool.Get().(*buffer) }
 
 func putBuffer(b *buffer) {
-	if b == nil || cap(b.b) > maxPooledBuf {
+	if !bufferPoolable(b) {
 		return
 	}
 	b.b = b.b[:0]
@@ -94,8 +94,16 @@ var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
 
 func getScratch() *scratch { return scratchPool.Get().(*scratch) }
 
+// bufferPoolable reports whether b may be kept for another send.
+func bufferPoolable(b *buffer) bool { return b != nil && cap(b.b) <= maxPooledBuf }
+
+// scratchPoolable reports whether s may be kept for another send.
+func scratchPoolable(s *scratch) bool {
+	return s != nil && cap(s.batch.Messages) <= maxPooledItems && cap(s.chatBatch.Messages) <= maxPooledItems
+}
+
 func putScratch(s *scratch) {
-	if s == nil || cap(s.batch.Messages) > maxPooledItems || cap(s.chatBatch.Messages) > maxPooledItems {
+	if !scratchPoolable(s) {
 		return
 	}
 	scratchPool.Put(s)

@@ -51,6 +51,7 @@ type Client struct {
 	tr *transport
 
 	clk          clock.Clock
+	wallClock    bool // clk is clock.Real: its readings are wall-clock readings too (see wallNow)
 	log          *slog.Logger
 	hooks        Hooks
 	outcomes     OutcomeRecorder
@@ -115,6 +116,7 @@ func New(cfg Config) (*Client, error) {
 		clk: clock.Or(cfg.Clock), log: cfg.Logger, hooks: cfg.Hooks, outcomes: cfg.Outcomes, rand: cfg.Rand,
 		maxBody: cfg.MaxResponseBytes, haltCooldown: cfg.HaltCooldown,
 	}
+	c.wallClock = c.clk == clock.Real
 	if c.maxBody == 0 {
 		c.maxBody = DefaultMaxResponseBytes
 	}

@@ -15,13 +15,15 @@ import (
 )
 
 // A sendKit is the machinery of one send's requests, reused from send to
-// send: the call, the go-retryablehttp and net/http requests, the
-// request's context and its attempt timer, the trace hook and the body.
-// Building them afresh cost a send 15 allocations more than a bare
-// net/http POST; reused, a send allocates fewer than the bare POST.
+// send: the call, the go-retryablehttp and net/http requests (and the
+// copy the transport sees, see header), the request's context and its
+// attempt timer, the trace hook, the body, the response buffer and decode
+// scratch. Building them afresh cost a send 15 allocations more than a
+// bare net/http POST; reused, a send allocates fewer than the bare POST.
 //
-// net/http may still use a request after RoundTrip returns: the body is
-// written, and the request context asked, on the transport's goroutines.
+// net/http may still use a request after RoundTrip returns: the header and
+// body are written, and the request context asked, on the transport's
+// goroutines.
 // So a kit goes back to the pool only when nothing can touch what the next
 // send will change:
 //
@@ -45,12 +47,25 @@ type sendKit struct {
 	hreq *http.Request // rreq's own request
 	tmpl http.Request  // *hreq as built, to reset it per send
 
+	// header is the send's real header. http.Client sees hreq with an
+	// empty one (noHeader): it clones a request's header on every Do, for
+	// redirects the client never follows, and that clone was the largest
+	// single cost of a send above the transport. The client's transport
+	// puts the header back on the request it hands on (wireRequest).
+	header http.Header
+	wire   http.Request // the first attempt's request as the transport sees it
+
 	cur         atomic.Pointer[reqCtx] // the context of the send's attempts: rctx, or a fresh one after a timeout
 	trace       httptrace.ClientTrace
 	callerTrace *httptrace.ClientTrace // the copy of trace under the caller's own ClientTrace, if any
 	first       bytes.Reader
 	firstRC     io.ReadCloser // io.NopCloser(&first), boxed once; net/http sees through it to an in-memory reader
 	buf         []byte        // a single send's encoded request
+
+	// The response buffer and decode scratch of the kit's last send, kept
+	// with it in the pool so a send takes one thing from a pool, not three.
+	resp *buffer
+	sc   *scratch
 
 	wrote   atomic.Bool  // the current attempt's request was written whole
 	handed  atomic.Int32 // body readers handed to go-retryablehttp this send
@@ -95,7 +110,8 @@ func (k *sendKit) bind(st *call, header http.Header) {
 	*k.hreq = k.tmpl
 	k.hreq.URL = st.u
 	k.hreq.Host = strings.TrimSuffix(st.u.Host, ":") // as http.NewRequest sets it
-	k.hreq.Header = header
+	k.hreq.Header = noHeader
+	k.header = header
 	k.hreq.ContentLength = int64(len(st.body))
 	k.rreq.Request = k.hreq
 
@@ -103,7 +119,8 @@ func (k *sendKit) bind(st *call, header http.Header) {
 	own := traceKey != nil && ctx.Value(traceKey) == nil
 	r := &k.rctx
 	r.mu.Lock()
-	r.parent, r.policyDL, r.ownTrace = ctx, st.deadline, own
+	r.parent, r.policyDL = ctx, st.deadline
+	r.ownTrace.Store(own)
 	r.mu.Unlock()
 	if ctx.Done() != nil {
 		k.stopParent = context.AfterFunc(ctx, k.parentDone)
@@ -114,6 +131,28 @@ func (k *sendKit) bind(st *call, header http.Header) {
 		k.callerTrace = t
 		k.rreq.Request = k.hreq.WithContext(httptrace.WithClientTrace(r, t))
 	}
+}
+
+// noHeader is the header http.Client sees on a send's request (see
+// sendKit.header). Nothing writes to it.
+var noHeader = http.Header{}
+
+// wireRequest returns req with the send's header, for the transport under
+// the client's own: req itself when it already has a header (a request
+// not built by the kit), else a shallow copy, the kit's own on the
+// send's first attempt. A retry gets a new one, because the transport's
+// write loop may still read the previous attempt's.
+func (k *sendKit) wireRequest(req *http.Request, attempt int) *http.Request {
+	if len(req.Header) != 0 || k.header == nil {
+		return req
+	}
+	w := &k.wire
+	if attempt != 1 {
+		w = new(http.Request)
+	}
+	*w = *req
+	w.Header = k.header
+	return w
 }
 
 // readBody hands go-retryablehttp a reader over the request body, once
@@ -133,9 +172,10 @@ func (k *sendKit) wroteRequest(info httptrace.WroteRequestInfo) {
 	k.written.Add(1)
 }
 
-// release ends the send's use of the kit and pools it when that is safe
-// (see sendKit).
-func (k *sendKit) release() {
+// release ends the send's use of the kit and pools it, with the send's
+// response buffer and scratch, when that is safe (see sendKit). It reports
+// whether it pooled them.
+func (k *sendKit) release(resp *buffer, sc *scratch) bool {
 	reuse := k.handed.Load() == k.written.Load()
 	if k.stopParent != nil {
 		if !k.stopParent() {
@@ -151,13 +191,23 @@ func (k *sendKit) release() {
 	if r.base.Err() != nil || !r.attempt.IsZero() {
 		reuse = false
 	}
-	r.parent, r.ownTrace = context.Background(), false
+	r.parent = context.Background()
+	r.ownTrace.Store(false)
 	r.mu.Unlock()
 	if !reuse {
-		return
+		return false
 	}
 	k.st = call{}
+	k.resp, k.sc = nil, nil
+	if bufferPoolable(resp) {
+		resp.b = resp.b[:0]
+		k.resp = resp
+	}
+	if scratchPoolable(sc) {
+		k.sc = sc
+	}
 	k.callerTrace = nil
+	k.header, k.wire = nil, http.Request{}
 	if cap(k.buf) > maxKitBuf {
 		k.buf = nil
 	}
@@ -165,6 +215,7 @@ func (k *sendKit) release() {
 	k.written.Store(0)
 	k.wrote.Store(false)
 	kitPool.Put(k)
+	return true
 }
 
 // arm starts the current attempt's timer (see reqCtx.arm).
@@ -179,7 +230,8 @@ func (k *sendKit) endAttempt() {
 	if !r.disarm() {
 		return
 	}
-	n := &reqCtx{k: k, parent: r.parent, policyDL: r.policyDL, ownTrace: r.ownTrace}
+	n := &reqCtx{k: k, parent: r.parent, policyDL: r.policyDL}
+	n.ownTrace.Store(r.ownTrace.Load())
 	n.base, n.cancel = context.WithCancelCause(context.Background())
 	k.cur.Store(n)
 	if err := n.parent.Err(); err != nil {
@@ -214,8 +266,9 @@ type reqCtx struct {
 	parent    context.Context // the send's context
 	policyDL  time.Time       // the policy's deadline (call.deadline)
 	attempt   time.Time       // the armed attempt's deadline; zero between attempts
-	ownTrace  bool            // Value(traceKey) is the kit's trace
+	ownTrace  atomic.Bool     // Value(traceKey) is the kit's trace: net/http's most frequent question, answered without the lock
 	timedOut  bool            // base was cancelled by the attempt timer
+	fireAt    time.Time       // when timer is set to fire; zero when it is not set
 	parentErr error           // base was cancelled because the caller's context ended with this
 	timer     *time.Timer
 }
@@ -258,12 +311,12 @@ func (r *reqCtx) Value(key any) any {
 	case cancelKey:
 		return r.base.Value(key)
 	}
-	r.mu.Lock()
-	p, own := r.parent, r.ownTrace
-	r.mu.Unlock()
-	if key == traceKey && own {
+	if key == traceKey && r.ownTrace.Load() {
 		return &r.k.trace
 	}
+	r.mu.Lock()
+	p := r.parent
+	r.mu.Unlock()
 	if v := p.Value(key); v != nil {
 		return v
 	}
@@ -274,34 +327,49 @@ func (r *reqCtx) String() string { return "octosend request context" }
 
 // arm starts the attempt's timer: at dl, d from now, the attempt's
 // request is cancelled with context.DeadlineExceeded as its cause.
+//
+// The timer is lazy: it is not stopped when an attempt ends, and it is
+// reset only when it would fire after dl. Sends one after another with
+// the same attempt timeout find it already set to fire before their own
+// deadline, so a send touches the runtime's timer heap about once per
+// attempt timeout instead of twice per attempt; when it fires early,
+// expire sets it again for the attempt under way, if any.
 func (r *reqCtx) arm(dl time.Time, d time.Duration) {
 	r.mu.Lock()
 	r.attempt = dl
-	if r.timer == nil {
-		r.timer = time.AfterFunc(d, r.expire)
-	} else {
+	switch {
+	case r.timer == nil:
+		r.timer, r.fireAt = time.AfterFunc(d, r.expire), dl
+	case r.fireAt.IsZero() || r.fireAt.After(dl):
 		r.timer.Reset(d)
+		r.fireAt = dl
 	}
 	r.mu.Unlock()
 }
 
-// disarm ends the attempt and stops its timer. It reports whether the
-// timer had cancelled the context.
+// disarm ends the attempt; its timer stays set (see arm). It reports
+// whether the timer had cancelled the context.
 func (r *reqCtx) disarm() (timedOut bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if !r.attempt.IsZero() {
-		r.attempt = time.Time{}
-		r.timer.Stop()
-	}
+	r.attempt = time.Time{}
 	return r.timedOut
 }
 
-// expire is the attempt timer's function. A timer that fires for an
-// attempt already disarmed (Stop raced it) does nothing.
+// expire is the attempt timer's function. It cancels the request context
+// when the armed attempt's deadline has passed; it sets the timer again
+// when an attempt is armed whose deadline is still ahead (the timer was
+// set for an earlier one), and does nothing when none is armed.
 func (r *reqCtx) expire() {
 	r.mu.Lock()
-	if r.attempt.IsZero() || time.Now().Before(r.attempt) || r.base.Err() != nil {
+	r.fireAt = time.Time{}
+	if r.attempt.IsZero() || r.base.Err() != nil {
+		r.mu.Unlock()
+		return
+	}
+	if left := time.Until(r.attempt); left > 0 {
+		r.timer.Reset(left)
+		r.fireAt = r.attempt
 		r.mu.Unlock()
 		return
 	}

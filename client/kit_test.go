@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/http/httptrace"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -388,5 +389,154 @@ func TestKitTimedOutAttemptContext(t *testing.T) {
 	}
 	if third := <-ctxs; third == first || third.Err() != nil {
 		t.Errorf("next send's context %p (first %p), Err %v: want a live context, not the cancelled one", third, first, third.Err())
+	}
+}
+
+// The attempt timer is lazy (see reqCtx.arm): an attempt that ends leaves
+// it set; when it fires for an attempt already over it does nothing, when
+// it fires before the deadline of the attempt under way it sets itself
+// again for that deadline, and an attempt with an earlier deadline than
+// the one it is set for resets it.
+func TestKitLazyAttemptTimer(t *testing.T) {
+	k, err := getKit()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &k.rctx
+	fireAt := func() time.Time {
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		return r.fireAt
+	}
+	waitFor := func(what string, ok func() bool) {
+		t.Helper()
+		for end := time.Now().Add(10 * time.Second); !ok(); time.Sleep(time.Millisecond) {
+			if time.Now().After(end) {
+				t.Fatalf("timed out waiting for %s", what)
+			}
+		}
+	}
+	const short = 20 * time.Millisecond
+
+	// An attempt that ended: the timer fires and does nothing.
+	r.arm(time.Now().Add(short), short)
+	r.disarm()
+	waitFor("the timer of an ended attempt to fire", func() bool { return fireAt().IsZero() })
+	if r.base.Err() != nil {
+		t.Fatalf("a timer firing after its attempt ended cancelled the context: %v", r.base.Err())
+	}
+
+	// Set for an earlier attempt, it fires during a later one with a
+	// deadline far ahead: it sets itself for that deadline.
+	const early = 500 * time.Millisecond // the next check, moments away, comes before it fires
+	r.arm(time.Now().Add(early), early)
+	r.disarm()
+	far := time.Now().Add(time.Hour)
+	r.arm(far, time.Hour)
+	if got := fireAt(); got.Equal(far) {
+		t.Fatal("a later deadline reset the timer; it should stay set for the earlier one")
+	}
+	waitFor("the timer to set itself for the later attempt", func() bool { return fireAt().Equal(far) })
+	if r.base.Err() != nil {
+		t.Fatalf("the timer cancelled an attempt whose deadline is an hour ahead: %v", r.base.Err())
+	}
+
+	// An attempt with an earlier deadline resets it, and it cancels that
+	// attempt at its deadline, not before.
+	r.disarm()
+	dl := time.Now().Add(short)
+	r.arm(dl, short)
+	if got := fireAt(); !got.Equal(dl) {
+		t.Fatalf("timer set for %v, want the earlier deadline %v", got, dl)
+	}
+	select {
+	case <-r.Done():
+	case <-time.After(10 * time.Second):
+		t.Fatal("the attempt was not cancelled at its deadline")
+	}
+	if now := time.Now(); now.Before(dl) {
+		t.Errorf("cancelled %v before the attempt's deadline", dl.Sub(now))
+	}
+	if !r.disarm() || !errors.Is(r.Err(), context.DeadlineExceeded) {
+		t.Errorf("timed out %v, Err %v: want true and DeadlineExceeded", r.timedOut, r.Err())
+	}
+}
+
+// http.Client sees a send's request with an empty header (it clones the
+// header on every Do, for redirects the client never follows); the
+// client's transport hands on a copy with the real one. Every attempt's
+// request reaches a WrapTransport and the server with the whole header, a
+// retry's in a request of its own (the write loop may still read the
+// first), and the kit's request is left as http.Client saw it.
+func TestKitHeaderPastHTTPClient(t *testing.T) {
+	ts := newTestServer(t, reply{status: 502, body: "bad gateway"})
+	var (
+		mu   sync.Mutex
+		seen []*http.Request
+		hdrs []http.Header
+	)
+	cfg := testConfig(ts.URL, clock.Real, 0)
+	cfg.UserAgent = "octosend-test/1"
+	cfg.Policy = mustPolicy(t, policy.Config{Retry: policy.Retry{BaseDelay: time.Millisecond, MaxDelay: time.Millisecond}})
+	cfg.WrapTransport = func(rt http.RoundTripper) http.RoundTripper {
+		return roundTripFunc(func(req *http.Request) (*http.Response, error) {
+			mu.Lock()
+			seen = append(seen, req)
+			hdrs = append(hdrs, req.Header.Clone())
+			mu.Unlock()
+			return rt.RoundTrip(req)
+		})
+	}
+	c := newClient(t, cfg)
+	res, err := c.SendSMS(context.Background(), "acme_hq", sms1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Attempts != 2 || len(seen) != 2 {
+		t.Fatalf("%d attempts, %d requests at the wrapper; want 2 (a 502, then a 200)", res.Attempts, len(seen))
+	}
+	want := http.Header{
+		"Authorization": {"Bearer " + testKey},
+		"Content-Type":  {"application/json"},
+		"Accept":        {"application/json"},
+		"User-Agent":    {"octosend-test/1"},
+	}
+	for i, h := range hdrs {
+		for k, v := range want {
+			if got := h.Values(k); len(got) != 1 || got[0] != v[0] {
+				t.Errorf("attempt %d: header %s = %q, want %q", i+1, k, got, v)
+			}
+		}
+	}
+	if seen[0] == seen[1] {
+		t.Error("the retry reused the first attempt's request")
+	}
+	for i, r := range ts.requests() {
+		if r.auth != "Bearer "+testKey {
+			t.Errorf("server's request %d: Authorization %q", i+1, r.auth)
+		}
+	}
+	k, err := getKit()
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, err := url.Parse(ts.URL + "/api/v1/subaccounts/acme_hq/messages")
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := call{Context: context.Background(), c: c, u: u, body: []byte("{}")}
+	k.bind(&st, c.header)
+	if len(k.hreq.Header) != 0 {
+		t.Errorf("the request http.Client sees has header %v, want none", k.hreq.Header)
+	}
+	k.st.attempts = 1
+	w := k.wireRequest(k.hreq, 1)
+	if w == k.hreq || w.Header.Get("Authorization") != "Bearer "+testKey || len(k.hreq.Header) != 0 {
+		t.Errorf("wireRequest: same request %v, its Authorization %q, the kit's header %v: want a copy with the header, the kit's request untouched",
+			w == k.hreq, w.Header.Get("Authorization"), k.hreq.Header)
+	}
+	own := &http.Request{Header: http.Header{"X": {"y"}}}
+	if k.wireRequest(own, 1) != own {
+		t.Error("wireRequest replaced a request that has a header of its own")
 	}
 }

@@ -88,10 +88,11 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if st == nil {
 		return t.base.RoundTrip(req)
 	}
+	req = st.x.wireRequest(req, st.attempts)
 	// The attempt ends at its timeout or at the send's deadline (the
 	// policy's or the caller's), whichever comes first. The caller's own
 	// deadline needs no timer of ours: its context ends the attempt.
-	now := time.Now()
+	now := st.attemptStart // the wall clock as the guards let the attempt go, moments ago
 	dl, ok := st.Deadline()
 	if st.attemptTimeout > 0 {
 		if at := now.Add(st.attemptTimeout); !ok || at.Before(dl) {
