@@ -254,11 +254,14 @@ func (c *Client) wallNow(now time.Time) time.Time {
 
 // guards are the checks every attempt passes right before it goes out:
 // the tenant's halt, the destination's and the tenant's rate, the breaker.
-// They read the clock once, and again only after a wait, and return the
-// time they ended.
+// They read the clock once (the first attempt takes run's reading), and
+// again only after a wait, and return the time they ended.
 func (st *call) guards() (time.Time, error) {
 	c := st.c
-	now := c.clk.Now()
+	now := st.start // the first attempt follows run's reading at once, unless an OnSend hook ran in between
+	if st.attempts > 0 || c.hooks.OnSend != nil {
+		now = c.clk.Now()
+	}
 	if err := c.halts.check(st.tenant, now, st.pol); err != nil {
 		return now, err
 	}
