@@ -50,6 +50,25 @@ func ExampleLimiter_Wait_deadline() {
 	// acme 1s
 }
 
+// A caller that reads the clock anyway (to time its send) hands that
+// reading to WaitAt, and learns from the result whether it waited.
+func ExampleLimiter_WaitAt() {
+	lim, _ := ratelimit.New(ratelimit.Config{Rate: 4, Burst: 1})
+	ctx := context.Background()
+	for range 2 {
+		now := time.Now()
+		end, err := lim.WaitAt(ctx, "acme", now)
+		if err != nil {
+			fmt.Println("not sent:", err)
+			return
+		}
+		fmt.Println("waited:", end.After(now)) // the second token is 250ms away
+	}
+	// Output:
+	// waited: false
+	// waited: true
+}
+
 func ExampleLimiter_Allow() {
 	lim, _ := ratelimit.New(ratelimit.Config{Rate: 1, Burst: 3})
 	var got []bool
