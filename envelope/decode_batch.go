@@ -5,8 +5,19 @@ package envelope
 // items are decoded in place, so decoding allocates nothing once the slice
 // has grown to the batch size.
 func (d *Decoder) DecodeBatch(body []byte, r *BatchResponse) error {
-	msgs := r.Messages[:0]
-	*r = BatchResponse{Messages: msgs}
+	*r = BatchResponse{Messages: r.Messages[:0]}
+	return decodeBatch(d, body, batchFields{&r.BatchID, &r.ClientBatchID, &r.AcceptedCount, &r.RejectedCount}, &r.Messages, (*Decoder).sms)
+}
+
+// batchFields points at the fields an SMS and a chat batch response share.
+type batchFields struct {
+	batchID, clientBatchID *string
+	accepted, rejected     *int
+}
+
+// decodeBatch decodes a batch response: its shared fields into f, its
+// "messages" into *msgs (capacity reused, see decodeItems), each with item.
+func decodeBatch[T any](d *Decoder, body []byte, f batchFields, msgs *[]T, item func(*Decoder, *T)) error {
 	d.begin(body)
 	if d.top() && d.enter() {
 		for first := true; ; first = false {
@@ -16,21 +27,21 @@ func (d *Decoder) DecodeBatch(body []byte, r *BatchResponse) error {
 			}
 			switch x {
 			case 0:
-				d.string(&r.BatchID, "batchId")
+				d.string(f.batchID, "batchId")
 			case 1:
-				d.string(&r.ClientBatchID, "clientBatchId")
+				d.string(f.clientBatchID, "clientBatchId")
 			case 2:
-				d.int(&r.AcceptedCount, "acceptedCount")
+				d.int(f.accepted, "acceptedCount")
 			case 3:
-				d.int(&r.RejectedCount, "rejectedCount")
+				d.int(f.rejected, "rejectedCount")
 			case 4:
 				switch d.data[d.pos] {
 				case '[':
-					r.Messages = d.smsItems(r.Messages)
+					*msgs = decodeItems(d, *msgs, item)
 				case 'n':
 					// encoding/json sets the slice to nil; keep the capacity.
 					d.null()
-					r.Messages = r.Messages[:0]
+					*msgs = (*msgs)[:0]
 					d.hwm = 0
 				default:
 					d.wrongType("messages", "array")
@@ -48,17 +59,19 @@ func (d *Decoder) DecodeBatch(body []byte, r *BatchResponse) error {
 
 var batchKeys = newKeySet("batchId", "clientBatchId", "acceptedCount", "rejectedCount", "messages")
 
-// smsItems decodes the array at d.pos into s[:0] and returns the result.
+// decodeItems decodes the array at d.pos into s[:0], each object with
+// item, and returns the result.
 //
 // Items are decoded in place. An item is zeroed before its first use in
 // this decode; if the body repeats "messages", later arrays merge into the
 // items earlier ones filled in, exactly as encoding/json decodes into a
 // slice (d.hwm counts the items filled in so far).
-func (d *Decoder) smsItems(s []SMSResponse) []SMSResponse {
+func decodeItems[T any](d *Decoder, s []T, item func(*Decoder, *T)) []T {
 	s = s[:0]
 	if !d.enter() {
 		return s
 	}
+	var zero T
 	for i := 0; ; i++ {
 		if !d.next(i == 0) {
 			break
@@ -66,10 +79,10 @@ func (d *Decoder) smsItems(s []SMSResponse) []SMSResponse {
 		if i < cap(s) {
 			s = s[:i+1]
 			if i >= d.hwm {
-				s[i] = SMSResponse{}
+				s[i] = zero
 			}
 		} else {
-			s = append(s, SMSResponse{})
+			s = append(s, zero)
 		}
 		if i >= d.hwm {
 			d.hwm = i + 1
@@ -77,7 +90,7 @@ func (d *Decoder) smsItems(s []SMSResponse) []SMSResponse {
 		d.index = i
 		switch d.data[d.pos] {
 		case '{':
-			d.sms(&s[i])
+			item(d, &s[i])
 		case 'n':
 			d.null()
 		default:
