@@ -269,21 +269,29 @@ func seedBodies(f *testing.F, prefix string) {
 	}
 }
 
-func FuzzDecodeError(f *testing.F) {
-	seedBodies(f, "error")
+// fuzzAgainstJSON fuzzes decode against encoding/json decoding the same
+// body into R: both must accept or refuse it alike (checkErrors), and check
+// compares what they decoded. The decoder and got are reused from input to
+// input, as a caller reuses them; every body ends at an unreadable page.
+func fuzzAgainstJSON[G, R any](f *testing.F, seeds string, decode func(*Decoder, []byte, *G) error, check func(*testing.T, *G, *R)) {
+	seedBodies(f, seeds)
 	var d Decoder
-	place := guarded(f) // the body ends at an unreadable page
+	var got G
+	place := guarded(f)
 	f.Fuzz(func(t *testing.T, body []byte) {
 		body = place(body)
-		var got Error
-		err := d.DecodeError(body, &got)
-		var ref refError
-		refErr := json.Unmarshal(body, &ref)
-		if !checkErrors(t, body, err, refErr) {
-			return
+		err := decode(&d, body, &got)
+		var ref R
+		if checkErrors(t, body, err, json.Unmarshal(body, &ref)) {
+			check(t, &got, &ref)
 		}
+	})
+}
+
+func FuzzDecodeError(f *testing.F) {
+	fuzzAgainstJSON(f, "error", (*Decoder).DecodeError, func(t *testing.T, got *Error, ref *refError) {
 		if got.Code != Code(ref.Code) || got.Message != ref.Message {
-			t.Fatalf("got %#v, want %#v", got, ref)
+			t.Fatalf("got %#v, want %#v", *got, *ref)
 		}
 		checkUUID(t, "errorId", got.ErrorID, ref.ErrorID)
 		checkTime(t, "timestamp", got.Timestamp, ref.Timestamp)
@@ -291,37 +299,13 @@ func FuzzDecodeError(f *testing.F) {
 }
 
 func FuzzDecodeSMS(f *testing.F) {
-	seedBodies(f, "sms")
-	var d Decoder
-	place := guarded(f) // the body ends at an unreadable page
-	f.Fuzz(func(t *testing.T, body []byte) {
-		body = place(body)
-		var got SMSResponse
-		err := d.DecodeSMS(body, &got)
-		var ref refSMS
-		if checkErrors(t, body, err, json.Unmarshal(body, &ref)) {
-			checkSMS(t, &got, &ref)
-		}
-	})
+	fuzzAgainstJSON(f, "sms", (*Decoder).DecodeSMS, checkSMS)
 }
 
 func FuzzDecodeBatch(f *testing.F) {
-	seedBodies(f, "batch")
-	var d Decoder
-	var got BatchResponse // reused, as a caller would
-	place := guarded(f)   // the body ends at an unreadable page
-	f.Fuzz(func(t *testing.T, body []byte) {
-		body = place(body)
-		err := d.DecodeBatch(body, &got)
-		var ref refBatch
-		if !checkErrors(t, body, err, json.Unmarshal(body, &ref)) {
-			return
-		}
-		if got.BatchID != ref.BatchID || got.ClientBatchID != ref.ClientBatchID ||
-			got.AcceptedCount != ref.AcceptedCount || got.RejectedCount != ref.RejectedCount ||
-			len(got.Messages) != len(ref.Messages) {
-			t.Fatalf("got %#v, want %#v", got, ref)
-		}
+	fuzzAgainstJSON(f, "batch", (*Decoder).DecodeBatch, func(t *testing.T, got *BatchResponse, ref *refBatch) {
+		checkBatchFields(t, got.BatchID, got.ClientBatchID, got.AcceptedCount, got.RejectedCount, len(got.Messages),
+			ref.BatchID, ref.ClientBatchID, ref.AcceptedCount, ref.RejectedCount, len(ref.Messages))
 		for i := range got.Messages {
 			checkSMS(t, &got.Messages[i], &ref.Messages[i])
 		}
@@ -329,39 +313,25 @@ func FuzzDecodeBatch(f *testing.F) {
 }
 
 func FuzzDecodeChat(f *testing.F) {
-	seedBodies(f, "chat")
-	var d Decoder
-	place := guarded(f) // the body ends at an unreadable page
-	f.Fuzz(func(t *testing.T, body []byte) {
-		body = place(body)
-		var got ChatResponse
-		err := d.DecodeChat(body, &got)
-		var ref refChat
-		if checkErrors(t, body, err, json.Unmarshal(body, &ref)) {
-			checkChat(t, &got, &ref)
-		}
-	})
+	fuzzAgainstJSON(f, "chat", (*Decoder).DecodeChat, checkChat)
 }
 
 func FuzzDecodeChatBatch(f *testing.F) {
-	seedBodies(f, "chat_batch")
-	var d Decoder
-	var got ChatBatchResponse
-	place := guarded(f) // the body ends at an unreadable page
-	f.Fuzz(func(t *testing.T, body []byte) {
-		body = place(body)
-		err := d.DecodeChatBatch(body, &got)
-		var ref refChatBatch
-		if !checkErrors(t, body, err, json.Unmarshal(body, &ref)) {
-			return
-		}
-		if got.BatchID != ref.BatchID || got.ClientBatchID != ref.ClientBatchID ||
-			got.AcceptedCount != ref.AcceptedCount || got.RejectedCount != ref.RejectedCount ||
-			len(got.Messages) != len(ref.Messages) {
-			t.Fatalf("got %#v, want %#v", got, ref)
-		}
+	fuzzAgainstJSON(f, "chat_batch", (*Decoder).DecodeChatBatch, func(t *testing.T, got *ChatBatchResponse, ref *refChatBatch) {
+		checkBatchFields(t, got.BatchID, got.ClientBatchID, got.AcceptedCount, got.RejectedCount, len(got.Messages),
+			ref.BatchID, ref.ClientBatchID, ref.AcceptedCount, ref.RejectedCount, len(ref.Messages))
 		for i := range got.Messages {
 			checkChat(t, &got.Messages[i], &ref.Messages[i])
 		}
 	})
+}
+
+// checkBatchFields compares the fields a batch response has besides its
+// messages, and the number of messages.
+func checkBatchFields(t *testing.T, id, cid string, acc, rej, n int, refID, refCID string, refAcc, refRej, refN int) {
+	t.Helper()
+	if id != refID || cid != refCID || acc != refAcc || rej != refRej || n != refN {
+		t.Fatalf("got batchId %q, clientBatchId %q, counts %d/%d, %d messages; want %q, %q, %d/%d, %d",
+			id, cid, acc, rej, n, refID, refCID, refAcc, refRej, refN)
+	}
 }
