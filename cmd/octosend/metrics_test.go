@@ -159,6 +159,15 @@ func TestEmulatorServesMetrics(t *testing.T) {
 			metricsURL = strings.TrimSpace(u)
 		}
 	}
+	// Drain the rest of stderr while the emulator runs, so that its log
+	// can never fill the pipe and block it; Wait comes after the drain
+	// ends (os/exec: no Wait before the reads from a pipe are done).
+	errsDone := make(chan struct{})
+	go func() {
+		for errs.Scan() {
+		}
+		close(errsDone)
+	}()
 	sc := bufio.NewScanner(stdout)
 	if !sc.Scan() || metricsURL == "" {
 		t.Fatalf("no URL on stdout or no metrics URL on stderr (%q)", metricsURL)
@@ -186,8 +195,8 @@ func TestEmulatorServesMetrics(t *testing.T) {
 		t.Error("the emulator serves client metrics it has no client for")
 	}
 	cmd.Process.Signal(os.Interrupt)
-	go io.Copy(io.Discard, stderr)
 	io.Copy(io.Discard, stdout)
+	<-errsDone
 	if err := cmd.Wait(); err != nil {
 		t.Fatalf("emulator after SIGINT: %v", err)
 	}
