@@ -85,13 +85,8 @@ func (d *Decoder) sms(r *SMSResponse) {
 		case 3:
 			d.string(&r.Encoding, "encoding")
 		case 4:
-			switch d.data[d.pos] {
-			case '{':
+			if d.object("status") {
 				d.smsStatus(&r.Status)
-			case 'n':
-				d.null()
-			default:
-				d.wrongType("status", "object")
 			}
 		default:
 			d.skip()
@@ -105,27 +100,5 @@ func (d *Decoder) sms(r *SMSResponse) {
 var smsStatusKeys = newKeySet("code", "description")
 
 func (d *Decoder) smsStatus(s *SMSStatus) {
-	if !d.enter() {
-		return
-	}
-	saved := d.prefix
-	d.prefix = "status."
-	for first := true; ; first = false {
-		x, more := d.member(first, smsStatusKeys)
-		if !more {
-			break
-		}
-		switch x {
-		case 0:
-			d.string(&s.Code, "code")
-		case 1:
-			d.string(&s.Description, "description")
-		default:
-			d.skip()
-		}
-		if d.err != nil {
-			break
-		}
-	}
-	d.prefix = saved
+	d.stringMembers(smsStatusKeys, "status.", &s.Code, &s.Description)
 }

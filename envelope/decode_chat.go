@@ -26,24 +26,14 @@ func (d *Decoder) chat(r *ChatResponse) {
 		case 0:
 			d.string(&r.UMID, "umid")
 		case 1:
-			switch d.data[d.pos] {
-			case '{':
+			if d.object("user") {
 				d.chatUser(&r.User)
-			case 'n':
-				d.null()
-			default:
-				d.wrongType("user", "object")
 			}
 		case 2:
 			d.string(&r.ClientMessageID, "clientMessageId")
 		case 3:
-			switch d.data[d.pos] {
-			case '{':
+			if d.object("status") {
 				d.chatStatus(&r.Status)
-			case 'n':
-				d.null()
-			default:
-				d.wrongType("status", "object")
 			}
 		default:
 			d.skip()
@@ -57,33 +47,7 @@ func (d *Decoder) chat(r *ChatResponse) {
 var chatUserKeys = newKeySet("msisdn", "country", "lineUserId", "channelUserId")
 
 func (d *Decoder) chatUser(u *ChatUser) {
-	if !d.enter() {
-		return
-	}
-	saved := d.prefix
-	d.prefix = "user."
-	for first := true; ; first = false {
-		x, more := d.member(first, chatUserKeys)
-		if !more {
-			break
-		}
-		switch x {
-		case 0:
-			d.string(&u.MSISDN, "msisdn")
-		case 1:
-			d.string(&u.Country, "country")
-		case 2:
-			d.string(&u.LineUserID, "lineUserId")
-		case 3:
-			d.string(&u.ChannelUserID, "channelUserId")
-		default:
-			d.skip()
-		}
-		if d.err != nil {
-			break
-		}
-	}
-	d.prefix = saved
+	d.stringMembers(chatUserKeys, "user.", &u.MSISDN, &u.Country, &u.LineUserID, &u.ChannelUserID)
 }
 
 var chatStatusKeys = newKeySet("state", "detail", "timestamp", "errorCode", "errorMessage")

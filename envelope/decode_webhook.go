@@ -68,21 +68,6 @@ func (d *Decoder) DecodeWebhook(body []byte, w *Webhook) error {
 var webhookKeys = newKeySet("namespace", "eventType", "description", "version", "payload",
 	"umid", "channel", "user", "status", "subAccountId", "clientMessageId", "clientBatchId", "timestamp")
 
-// object reports whether the value at d.pos is an object, to be decoded
-// by the caller. A null is consumed (the field stays as it was) and any
-// other value is a field error (and skipped); both return false.
-func (d *Decoder) object(name string) bool {
-	switch d.data[d.pos] {
-	case '{':
-		return true
-	case 'n':
-		d.null()
-	default:
-		d.wrongType(name, "object")
-	}
-	return false
-}
-
 var payloadKeys = newKeySet("umid", "batchId", "clientMessageId", "clientBatchId", "subAccountId",
 	"source", "destination", "status", "price", "smsCount", "channel", "user", "whatsapp",
 	"timestamp", "type", "content", "recipient", "replyToUmid", "body", "encoding")
@@ -230,61 +215,13 @@ var eventUserKeys = newKeySet("msisdn", "channelUserId", "name", "username")
 
 // eventUser decodes a "user" object; prefix is its path for field errors.
 func (d *Decoder) eventUser(u *EventUser, prefix string) {
-	if !d.enter() {
-		return
-	}
-	saved := d.prefix
-	d.prefix = prefix
-	for first := true; ; first = false {
-		x, more := d.member(first, eventUserKeys)
-		if !more {
-			break
-		}
-		switch x {
-		case 0:
-			d.string(&u.MSISDN, "msisdn")
-		case 1:
-			d.string(&u.ChannelUserID, "channelUserId")
-		case 2:
-			d.string(&u.Name, "name")
-		case 3:
-			d.string(&u.Username, "username")
-		default:
-			d.skip()
-		}
-		if d.err != nil {
-			break
-		}
-	}
-	d.prefix = saved
+	d.stringMembers(eventUserKeys, prefix, &u.MSISDN, &u.ChannelUserID, &u.Name, &u.Username)
 }
 
 var whatsAppKeys = newKeySet("providerErrorCode", "pricingCategory")
 
 func (d *Decoder) whatsApp(w *WhatsAppInfo) {
-	if !d.enter() {
-		return
-	}
-	saved := d.prefix
-	d.prefix = "payload.whatsapp."
-	for first := true; ; first = false {
-		x, more := d.member(first, whatsAppKeys)
-		if !more {
-			break
-		}
-		switch x {
-		case 0:
-			d.string(&w.ProviderErrorCode, "providerErrorCode")
-		case 1:
-			d.string(&w.PricingCategory, "pricingCategory")
-		default:
-			d.skip()
-		}
-		if d.err != nil {
-			break
-		}
-	}
-	d.prefix = saved
+	d.stringMembers(whatsAppKeys, "payload.whatsapp.", &w.ProviderErrorCode, &w.PricingCategory)
 }
 
 var contentKeys = newKeySet("text", "url", "location")
@@ -350,29 +287,7 @@ func (d *Decoder) location(l *EventLocation) {
 var recipientKeys = newKeySet("channel", "channelId")
 
 func (d *Decoder) recipient(r *EventRecipient) {
-	if !d.enter() {
-		return
-	}
-	saved := d.prefix
-	d.prefix = "payload.recipient."
-	for first := true; ; first = false {
-		x, more := d.member(first, recipientKeys)
-		if !more {
-			break
-		}
-		switch x {
-		case 0:
-			d.string(&r.Channel, "channel")
-		case 1:
-			d.string(&r.ChannelID, "channelId")
-		default:
-			d.skip()
-		}
-		if d.err != nil {
-			break
-		}
-	}
-	d.prefix = saved
+	d.stringMembers(recipientKeys, "payload.recipient.", &r.Channel, &r.ChannelID)
 }
 
 // float reads a number member into dst as encoding/json reads a float64:

@@ -217,3 +217,44 @@ func parseInt(b []byte) (int, bool) {
 	}
 	return int(u), true
 }
+
+// object reports whether the value at d.pos is an object, to be decoded
+// by the caller. A null is consumed (the field stays as it was) and any
+// other value is a field error (and skipped); both return false.
+func (d *Decoder) object(name string) bool {
+	switch d.data[d.pos] {
+	case '{':
+		return true
+	case 'n':
+		d.null()
+	default:
+		d.wrongType(name, "object")
+	}
+	return false
+}
+
+// stringMembers decodes the object at d.pos, all of whose members are
+// strings: the member named keys.names[i] goes to dst[i], any other member
+// is skipped. prefix is the object's path in field errors.
+func (d *Decoder) stringMembers(keys *keySet, prefix string, dst ...*string) {
+	if !d.enter() {
+		return
+	}
+	saved := d.prefix
+	d.prefix = prefix
+	for first := true; ; first = false {
+		x, more := d.member(first, keys)
+		if !more {
+			break
+		}
+		if x >= 0 && x < len(dst) {
+			d.string(dst[x], keys.names[x])
+		} else {
+			d.skip()
+		}
+		if d.err != nil {
+			break
+		}
+	}
+	d.prefix = saved
+}
