@@ -47,12 +47,15 @@ type sendKit struct {
 	hreq *http.Request // rreq's own request
 	tmpl http.Request  // *hreq as built, to reset it per send
 
-	// header is the send's real header. http.Client sees hreq with an
-	// empty one (noHeader): it clones a request's header on every Do, for
-	// redirects the client never follows, and that clone was the largest
-	// single cost of a send above the transport. The client's transport
-	// puts the header back on the request it hands on (wireRequest).
+	// header is the send's real header (the client's, shared, read-only).
+	// http.Client sees hreq with an empty header of the kit's own (extra):
+	// it clones a request's header on every Do, for redirects the client
+	// never follows, and that clone was the largest single cost of a send
+	// above the transport. The client's transport puts the header back on
+	// the request it hands on (wireRequest), with whatever http.Client
+	// added to extra (a Config.HTTPClient's cookie jar its cookies).
 	header http.Header
+	extra  http.Header
 	wire   http.Request // the first attempt's request as the transport sees it
 
 	cur         atomic.Pointer[reqCtx] // the context of the send's attempts: rctx, or a fresh one after a timeout
@@ -87,6 +90,7 @@ func getKit() (*sendKit, error) {
 	}
 	k := new(sendKit)
 	k.firstRC = io.NopCloser(&k.first)
+	k.extra = make(http.Header)
 	k.trace.WroteRequest = k.wroteRequest
 	k.rctx.k = k
 	k.rctx.parent = context.Background()
@@ -110,7 +114,8 @@ func (k *sendKit) bind(st *call, header http.Header) {
 	*k.hreq = k.tmpl
 	k.hreq.URL = st.u
 	k.hreq.Host = strings.TrimSuffix(st.u.Host, ":") // as http.NewRequest sets it
-	k.hreq.Header = noHeader
+	clear(k.extra)
+	k.hreq.Header = k.extra
 	k.header = header
 	k.hreq.ContentLength = int64(len(st.body))
 	k.rreq.Request = k.hreq
@@ -133,25 +138,30 @@ func (k *sendKit) bind(st *call, header http.Header) {
 	}
 }
 
-// noHeader is the header http.Client sees on a send's request (see
-// sendKit.header). Nothing writes to it.
-var noHeader = http.Header{}
-
 // wireRequest returns req with the send's header, for the transport under
-// the client's own: req itself when it already has a header (a request
-// not built by the kit), else a shallow copy, the kit's own on the
-// send's first attempt. A retry gets a new one, because the transport's
-// write loop may still read the previous attempt's.
+// the client's own: a shallow copy of req, the kit's own on the send's
+// first attempt; a retry gets a new one, because the transport's write
+// loop may still read the previous attempt's. A header http.Client added
+// to (a cookie jar's cookies) is merged into a copy of the send's, and
+// emptied for the next attempt, to which http.Client adds them again.
 func (k *sendKit) wireRequest(req *http.Request, attempt int) *http.Request {
-	if len(req.Header) != 0 || k.header == nil {
+	if k.header == nil {
 		return req
+	}
+	h := k.header
+	if len(req.Header) != 0 {
+		h = k.header.Clone()
+		for key, v := range req.Header {
+			h[key] = append(h[key], v...)
+		}
+		clear(req.Header)
 	}
 	w := &k.wire
 	if attempt != 1 {
 		w = new(http.Request)
 	}
 	*w = *req
-	w.Header = k.header
+	w.Header = h
 	return w
 }
 

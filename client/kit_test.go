@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/http/httptrace"
 	"net/url"
@@ -535,8 +536,78 @@ func TestKitHeaderPastHTTPClient(t *testing.T) {
 		t.Errorf("wireRequest: same request %v, its Authorization %q, the kit's header %v: want a copy with the header, the kit's request untouched",
 			w == k.hreq, w.Header.Get("Authorization"), k.hreq.Header)
 	}
-	own := &http.Request{Header: http.Header{"X": {"y"}}}
-	if k.wireRequest(own, 1) != own {
-		t.Error("wireRequest replaced a request that has a header of its own")
+	k.extra.Set("Cookie", "a=1") // what a cookie jar adds through http.Client
+	w = k.wireRequest(k.hreq, 2)
+	if w == &k.wire || w.Header.Get("Cookie") != "a=1" || w.Header.Get("Authorization") != "Bearer "+testKey ||
+		len(k.extra) != 0 || c.header.Get("Cookie") != "" {
+		t.Errorf("wireRequest of a retry with a cookie: kit's copy %v, Cookie %q, Authorization %q, extra left %v, client's header %v: "+
+			"want a new request with both, extra emptied, the client's header untouched",
+			w == &k.wire, w.Header.Get("Cookie"), w.Header.Get("Authorization"), k.extra, c.header)
+	}
+}
+
+// A Config.HTTPClient's cookie jar still works: http.Client adds the
+// cookies to the header it sees, which is the kit's own and not shared,
+// and the transport merges them into the send's. Every attempt of every
+// send, in parallel, carries the cookie once and the key.
+func TestKitCookieJar(t *testing.T) {
+	var (
+		mu   sync.Mutex
+		bad  []string
+		seen int
+	)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+		mu.Lock()
+		seen++
+		first := seen == 1
+		if got := r.Header.Values("Cookie"); len(got) != 1 || got[0] != "session=s1" || r.Header.Get("Authorization") != "Bearer "+testKey {
+			bad = append(bad, fmt.Sprintf("Cookie %q, Authorization %q", got, r.Header.Get("Authorization")))
+		}
+		mu.Unlock()
+		if first {
+			w.WriteHeader(http.StatusBadGateway) // one retry, which http.Client gives the cookie again
+			return
+		}
+		io.WriteString(w, smsOK("x"))
+	}))
+	defer srv.Close()
+	jar, err := cookiejar.New(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, err := url.Parse(srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	jar.SetCookies(u, []*http.Cookie{{Name: "session", Value: "s1"}})
+	cfg := testConfig(srv.URL, clock.Real, 0)
+	cfg.HTTPClient = &http.Client{Jar: jar}
+	cfg.Policy = mustPolicy(t, policy.Config{Retry: policy.Retry{BaseDelay: time.Millisecond, MaxDelay: time.Millisecond}})
+	c := newClient(t, cfg)
+	if _, err := c.SendSMS(context.Background(), "acme_hq", sms1); err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Go(func() {
+			for range 5 {
+				if _, err := c.SendSMS(context.Background(), "acme_hq", sms1); err != nil {
+					t.Error(err)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	mu.Lock()
+	defer mu.Unlock()
+	if seen != 22 {
+		t.Errorf("%d requests, want 22 (21 sends, one retried)", seen)
+	}
+	if len(bad) > 0 {
+		t.Errorf("%d requests without exactly the jar's cookie and the key, e.g. %s", len(bad), bad[0])
+	}
+	if c.header.Get("Cookie") != "" {
+		t.Errorf("the client's shared header took the cookie: %v", c.header)
 	}
 }
