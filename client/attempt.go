@@ -70,9 +70,11 @@ func (st *call) afterAttempt(resp *http.Response, err error) bool {
 		case o.Status >= 300 && o.Status < 400:
 			st.redirected = true
 		}
-		if h := resp.Header.Get("Retry-After"); h != "" || message != "" {
-			if ra, ok := retryafter.Parse(h, message, now); ok {
-				o.RetryAfter = ra
+		if o.Status < 200 || o.Status >= 300 || o.Unusable { // an accepted 2xx has no use for a Retry-After
+			if h := resp.Header.Get("Retry-After"); h != "" || message != "" {
+				if ra, ok := retryafter.Parse(h, message, now); ok {
+					o.RetryAfter = ra
+				}
 			}
 		}
 	}

@@ -75,6 +75,7 @@ type sendKit struct {
 	written atomic.Int32 // WroteRequest calls this send
 
 	stopParent func() bool // unhooks the caller's context (context.AfterFunc)
+	armed      bool        // the current attempt armed the timer and has not ended (the send's goroutine only)
 }
 
 // maxKitBuf is the largest request buffer a pooled kit keeps.
@@ -224,18 +225,26 @@ func (k *sendKit) release(resp *buffer, sc *scratch) bool {
 	k.handed.Store(0)
 	k.written.Store(0)
 	k.wrote.Store(false)
+	k.armed = false
 	kitPool.Put(k)
 	return true
 }
 
 // arm starts the current attempt's timer (see reqCtx.arm).
-func (k *sendKit) arm(dl time.Time, d time.Duration) { k.cur.Load().arm(dl, d) }
+func (k *sendKit) arm(dl time.Time, d time.Duration) {
+	k.armed = true
+	k.cur.Load().arm(dl, d)
+}
 
 // endAttempt stops the attempt's timer. If the timer had fired, the
 // attempt's context is cancelled for good (net/http's goroutines of that
 // attempt may still watch it), so the send's later waits and attempts get
 // a fresh one.
 func (k *sendKit) endAttempt() {
+	if !k.armed {
+		return // not armed, or ended already: the timer cannot have cancelled anything since
+	}
+	k.armed = false
 	r := k.cur.Load()
 	if !r.disarm() {
 		return
