@@ -133,11 +133,11 @@ func (c *Client) newCall(ctx context.Context, pol *policy.Policy, tenant string,
 		sc:             k.sc,
 		x:              k,
 	}
-	if st.resp == nil {
-		st.resp, k.resp = getBuffer(), nil
+	if st.resp == nil { // a new kit, or its last send's buffer was too large to keep
+		st.resp = getBuffer()
 	}
 	if st.sc == nil {
-		st.sc, k.sc = getScratch(), nil
+		st.sc = getScratch()
 	}
 	st.url, st.u, st.uErr = c.endpoint(tenant, kd)
 	if err != nil {
