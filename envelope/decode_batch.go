@@ -88,13 +88,8 @@ func decodeItems[T any](d *Decoder, s []T, item func(*Decoder, *T)) []T {
 			d.hwm = i + 1
 		}
 		d.index = i
-		switch d.data[d.pos] {
-		case '{':
+		if d.object("") {
 			item(d, &s[i])
-		case 'n':
-			d.null()
-		default:
-			d.wrongType("", "object")
 		}
 		d.index = -1
 		if d.err != nil {
